@@ -1,0 +1,142 @@
+//===- ActivityAnalysis.cpp - Which values carry derivatives --------------===//
+
+#include "ActivityAnalysis.h"
+
+#include "llvm/IR/Function.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+
+using namespace llvm;
+
+namespace fluxion {
+
+bool isDifferentiableType(const Type *Ty) {
+  if (Ty->isFPOrFPVectorTy())
+    return true;
+  if (const auto *ST = dyn_cast<StructType>(Ty))
+    return any_of(ST->elements(), isDifferentiableType);
+  if (const auto *AT = dyn_cast<ArrayType>(Ty))
+    return isDifferentiableType(AT->getElementType());
+  return false;
+}
+
+namespace {
+
+/// Pointer-producing instructions whose result addresses the same object as
+/// their pointer operands.
+bool derivesPointer(const Instruction &I) {
+  return isa<GetElementPtrInst, PHINode, SelectInst, FreezeInst>(I) ||
+         (isa<CastInst>(I) && I.getType()->isPointerTy());
+}
+
+/// Calls that neither compute with floating values nor touch memory a
+/// derivative depends on.
+bool isInertIntrinsic(const Instruction &I) {
+  const auto *II = dyn_cast<IntrinsicInst>(&I);
+  if (!II)
+    return false;
+  return II->isAssumeLikeIntrinsic() || isa<DbgInfoIntrinsic>(II);
+}
+
+} // namespace
+
+ActivityAnalysis::ActivityAnalysis(Function &F, const DiffRequest &Request) {
+  for (auto [Arg, Activity] : zip(F.args(), Request.Args)) {
+    if (Activity == ArgActivity::Const)
+      continue;
+    if (Arg.getType()->isPointerTy())
+      Shadowed.insert(&Arg);
+    else if (isDifferentiableType(Arg.getType()))
+      Varied.insert(&Arg);
+  }
+  propagateVaried(F);
+  propagateUseful(F, Request);
+  for (const Value *V : Varied)
+    if (Useful.count(V))
+      Active.insert(V);
+}
+
+void ActivityAnalysis::propagateVaried(Function &F) {
+  bool Changed = true;
+  while (Changed) {
+    Changed = false;
+    for (Instruction &I : instructions(F)) {
+      if (Varied.count(&I) || Shadowed.count(&I) || isInertIntrinsic(I))
+        continue;
+      bool OperandVaried = any_of(I.operands(), [&](const Use &U) {
+        return Varied.count(U.get()) || Shadowed.count(U.get());
+      });
+      if (I.getType()->isPointerTy()) {
+        bool FromShadow =
+            (derivesPointer(I) &&
+             any_of(I.operands(),
+                    [&](const Use &U) { return Shadowed.count(U.get()); })) ||
+            (isa<LoadInst>(I) &&
+             Shadowed.count(cast<LoadInst>(I).getPointerOperand())) ||
+            (isa<CallBase>(I) && OperandVaried);
+        if (FromShadow) {
+          Shadowed.insert(&I);
+          Changed = true;
+        }
+        continue;
+      }
+      if (!isDifferentiableType(I.getType()))
+        continue;
+      if (OperandVaried) {
+        Varied.insert(&I);
+        Changed = true;
+      }
+    }
+  }
+}
+
+bool ActivityAnalysis::mayTouchActiveMemory(const Instruction &I) const {
+  if (const auto *SI = dyn_cast<StoreInst>(&I))
+    // Storing even an inactive value into shadowed memory overwrites the
+    // derivative held there.
+    return Shadowed.count(SI->getPointerOperand()) &&
+           (isDifferentiableType(SI->getValueOperand()->getType()) ||
+            Shadowed.count(SI->getValueOperand()));
+  if (const auto *Call = dyn_cast<CallBase>(&I)) {
+    if (isInertIntrinsic(I))
+      return false;
+    return any_of(Call->args(),
+                  [&](const Use &U) { return Shadowed.count(U.get()); });
+  }
+  return false;
+}
+
+void ActivityAnalysis::propagateUseful(Function &F,
+                                       const DiffRequest &Request) {
+  SmallVector<const Value *, 32> Worklist;
+  auto MarkUseful = [&](const Value *V) {
+    if (Useful.insert(V).second)
+      Worklist.push_back(V);
+  };
+  for (Instruction &I : instructions(F)) {
+    if (auto *Ret = dyn_cast<ReturnInst>(&I)) {
+      if (Request.ReturnActive && Ret->getReturnValue())
+        MarkUseful(Ret->getReturnValue());
+      continue;
+    }
+    if (!mayTouchActiveMemory(I))
+      continue;
+    for (const Use &U : I.operands())
+      MarkUseful(U.get());
+  }
+  while (!Worklist.empty()) {
+    const auto *I = dyn_cast<Instruction>(Worklist.pop_back_val());
+    if (!I)
+      continue;
+    for (const Use &U : I->operands())
+      MarkUseful(U.get());
+  }
+}
+
+bool ActivityAnalysis::needsDerivative(const Instruction &I) const {
+  return isActive(&I) || mayTouchActiveMemory(I) ||
+         (I.getType()->isPointerTy() && hasShadow(&I));
+}
+
+} // namespace fluxion

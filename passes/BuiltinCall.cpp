@@ -1,0 +1,326 @@
+//===- BuiltinCall.cpp - Parsing and lowering of __ad_* builtin calls -----===//
+
+#include "BuiltinCall.h"
+
+#include "ActivityAnalysis.h"
+#include "Diagnostics.h"
+#include "Synthesizer.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace fluxion {
+namespace {
+
+enum class Marker { Const, Dup, DupNoNeed, Out, Width };
+
+std::optional<Marker> markerNamed(StringRef Name) {
+  Name.consume_front("ad_") || Name.consume_front("enzyme_");
+  return StringSwitch<std::optional<Marker>>(Name)
+      .Case("const", Marker::Const)
+      .Case("dup", Marker::Dup)
+      .Case("dupnoneed", Marker::DupNoNeed)
+      .Case("out", Marker::Out)
+      .Case("width", Marker::Width)
+      .Default(std::nullopt);
+}
+
+bool hasMarkerPrefix(StringRef Name) {
+  return Name.starts_with("ad_") || Name.starts_with("enzyme_");
+}
+
+/// The marker a builtin argument stands for: a load of a marker global (how
+/// `int enzyme_dup;` is passed by value) or the global's address.
+std::optional<Marker> markerOf(const Value *V) {
+  if (const auto *LI = dyn_cast<LoadInst>(V))
+    V = LI->getPointerOperand();
+  const auto *GV = dyn_cast<GlobalVariable>(V->stripPointerCasts());
+  if (!GV || !hasMarkerPrefix(GV->getName()))
+    return std::nullopt;
+  return markerNamed(GV->getName());
+}
+
+/// The function a builtin's first argument names: a function, a cast or alias
+/// of one, or, at -O0, a local variable holding one.
+Function *resolveFunction(Value *V) {
+  for (unsigned Depth = 0; Depth < 8; ++Depth) {
+    V = V->stripPointerCasts();
+    if (auto *F = dyn_cast<Function>(V))
+      return F;
+    if (auto *GA = dyn_cast<GlobalAlias>(V)) {
+      V = GA->getAliasee();
+      continue;
+    }
+    auto *LI = dyn_cast<LoadInst>(V);
+    if (!LI)
+      return nullptr;
+    auto *Slot = dyn_cast<AllocaInst>(LI->getPointerOperand()->stripPointerCasts());
+    if (!Slot)
+      return nullptr;
+    StoreInst *OnlyStore = nullptr;
+    for (User *U : Slot->users()) {
+      if (auto *SI = dyn_cast<StoreInst>(U)) {
+        if (OnlyStore || SI->getPointerOperand() != Slot)
+          return nullptr;
+        OnlyStore = SI;
+      } else if (!isa<LoadInst>(U)) {
+        return nullptr;
+      }
+    }
+    if (!OnlyStore)
+      return nullptr;
+    V = OnlyStore->getValueOperand();
+  }
+  return nullptr;
+}
+
+std::string typeName(Type *Ty) {
+  std::string Text;
+  raw_string_ostream OS(Text);
+  Ty->print(OS);
+  return Text;
+}
+
+/// Converts a builtin argument to the parameter type; C's default argument
+/// promotions turn float into double and narrow integers into int.
+Value *convertArgument(IRBuilderBase &B, Value *V, Type *To) {
+  Type *From = V->getType();
+  if (From == To)
+    return V;
+  if (From->isFloatingPointTy() && To->isFloatingPointTy())
+    return B.CreateFPCast(V, To);
+  if (From->isIntegerTy() && To->isIntegerTy())
+    return B.CreateSExtOrTrunc(V, To);
+  if (From->isPointerTy() && To->isPointerTy())
+    return B.CreatePointerBitCastOrAddrSpaceCast(V, To);
+  return nullptr;
+}
+
+class BuiltinLowering {
+public:
+  BuiltinLowering(CallBase &Call, DiffMode Mode, Synthesizer &S)
+      : Call(Call), Mode(Mode), S(S), B(&Call) {}
+
+  void run();
+
+private:
+  bool parse();
+  bool fail(const Twine &Msg) {
+    reportError(Call, Msg);
+    return false;
+  }
+  /// The derivative's result (null when it returns nothing), or nullopt
+  /// after an error.
+  std::optional<Value *> derivativeCall();
+  Value *toCallResult(Value *Result);
+  void replaceWith(Value *Result);
+
+  CallBase &Call;
+  DiffMode Mode;
+  Synthesizer &S;
+  IRBuilder<> B;
+  StringRef Builtin;
+  unsigned FirstArg = 0;
+  DiffRequest Request;
+  SmallVector<Value *, 8> Args;
+};
+
+bool BuiltinLowering::parse() {
+  Builtin = Call.getCalledFunction()->getName();
+  // A struct returned through memory arrives as a leading sret pointer.
+  FirstArg = Call.hasStructRetAttr() ? 1 : 0;
+  unsigned NumArgs = Call.arg_size();
+  if (NumArgs <= FirstArg)
+    return fail(Twine(Builtin) + " needs the function to differentiate as "
+                                 "its first argument");
+  Function *Fn = resolveFunction(Call.getArgOperand(FirstArg));
+  if (!Fn)
+    return fail("the first argument of " + Builtin +
+                " must be a function known at compile time, not " +
+                describeValue(*Call.getArgOperand(FirstArg)));
+  if (Fn->isDeclaration())
+    return fail("cannot differentiate '" + Fn->getName() +
+                "': its body is not available in this translation unit");
+  if (Fn->isVarArg())
+    return fail("cannot differentiate variadic function '" + Fn->getName() +
+                "'");
+  Request.Fn = Fn;
+  Request.Mode = Mode;
+  Type *RetTy = Fn->getReturnType();
+  Request.ReturnActive = isDifferentiableType(RetTy);
+
+  unsigned Idx = FirstArg + 1;
+  if (Idx < NumArgs && markerOf(Call.getArgOperand(Idx)) == Marker::Width)
+    return fail("vector mode (ad_width) is not supported yet");
+  for (Argument &Param : Fn->args()) {
+    unsigned ParamNo = Param.getArgNo() + 1;
+    if (Idx >= NumArgs)
+      return fail("too few arguments to " + Builtin + ": '" + Fn->getName() +
+                  "' takes " + Twine(Fn->arg_size()) +
+                  " parameters, no value given for parameter " +
+                  Twine(ParamNo));
+    Type *Ty = Param.getType();
+    std::optional<Marker> M = markerOf(Call.getArgOperand(Idx));
+    ArgActivity Activity;
+    if (M) {
+      if (++Idx >= NumArgs)
+        return fail("activity marker for parameter " + Twine(ParamNo) +
+                    " of '" + Fn->getName() + "' is not followed by a value");
+      if (*M == Marker::Width)
+        return fail("ad_width must come before the first argument");
+      Activity = *M == Marker::Const       ? ArgActivity::Const
+                 : *M == Marker::Dup       ? ArgActivity::Dup
+                 : *M == Marker::DupNoNeed ? ArgActivity::DupNoNeed
+                                           : ArgActivity::Out;
+    } else if (Ty->isPointerTy()) {
+      Activity = ArgActivity::Dup;
+    } else if (isDifferentiableType(Ty)) {
+      Activity = Mode == DiffMode::Reverse ? ArgActivity::Out : ArgActivity::Dup;
+    } else {
+      Activity = ArgActivity::Const;
+    }
+    if (Activity == ArgActivity::Out && Mode == DiffMode::Forward)
+      return fail("parameter " + Twine(ParamNo) + " of '" + Fn->getName() +
+                  "' is marked out, which is only valid in reverse mode; "
+                  "use dup to pass a tangent");
+    if (Activity == ArgActivity::Out && !isDifferentiableType(Ty))
+      return fail("parameter " + Twine(ParamNo) + " of '" + Fn->getName() +
+                  "' is marked out but has type " + typeName(Ty) +
+                  "; out needs a floating-point value");
+    if (hasShadowArg(Activity) && !Ty->isPointerTy() &&
+        (Mode == DiffMode::Reverse || !isDifferentiableType(Ty)))
+      return fail("parameter " + Twine(ParamNo) + " of '" + Fn->getName() +
+                  "' has type " + typeName(Ty) + " and cannot be marked dup" +
+                  (Mode == DiffMode::Reverse
+                       ? "; pass active scalars as out in reverse mode"
+                       : ""));
+    Request.Args.push_back(Activity);
+
+    unsigned Copies = hasShadowArg(Activity) ? 2 : 1;
+    for (unsigned Copy = 0; Copy < Copies; ++Copy, ++Idx) {
+      if (Idx >= NumArgs)
+        return fail("missing shadow for parameter " + Twine(ParamNo) +
+                    " of '" + Fn->getName() + "'");
+      Value *Given = Call.getArgOperand(Idx);
+      if (markerOf(Given))
+        return fail("activity marker given where the " +
+                    Twine(Copy ? "shadow" : "value") + " of parameter " +
+                    Twine(ParamNo) + " of '" + Fn->getName() +
+                    "' was expected");
+      Value *Converted = convertArgument(B, Given, Ty);
+      if (!Converted)
+        return fail("argument " + Twine(Idx - FirstArg) + " of " + Builtin +
+                    " has type " + typeName(Given->getType()) +
+                    " but parameter " + Twine(ParamNo) + " of '" +
+                    Fn->getName() + "' has type " + typeName(Ty));
+      Args.push_back(Converted);
+    }
+  }
+  if (Idx != NumArgs)
+    return fail("too many arguments to " + Builtin + ": '" + Fn->getName() +
+                "' takes " + Twine(Fn->arg_size()) + " parameters");
+  return true;
+}
+
+std::optional<Value *> BuiltinLowering::derivativeCall() {
+  if (Mode == DiffMode::Forward) {
+    Function *Fwd = S.forward(Request);
+    if (!Fwd)
+      return std::nullopt;
+    CallInst *Result = B.CreateCall(Fwd, Args);
+    if (!Request.ReturnActive)
+      return nullptr;
+    return B.CreateExtractValue(Result, 1);
+  }
+  Function *Grad = S.gradient(Request);
+  if (!Grad)
+    return std::nullopt;
+  if (Request.ReturnActive)
+    Args.push_back(ConstantFP::get(Request.Fn->getReturnType(), 1.0));
+  return B.CreateCall(Grad, Args);
+}
+
+/// Converts the derivative's result to what the user declared the builtin to
+/// return, reinterpreting it through memory as the C ABI coerced it (two
+/// floats returned as <2 x float>, say).
+Value *BuiltinLowering::toCallResult(Value *Result) {
+  Type *Want = Call.getType();
+  if (!Result)
+    return Want->isVoidTy() ? nullptr : Constant::getNullValue(Want);
+  if (auto *ST = dyn_cast<StructType>(Result->getType());
+      ST && ST->getNumElements() == 1 && !Want->isStructTy())
+    Result = B.CreateExtractValue(Result, 0);
+  if (Result->getType() == Want)
+    return Result;
+  if (Result->getType()->isFloatingPointTy() && Want->isFloatingPointTy())
+    return B.CreateFPCast(Result, Want);
+  const DataLayout &DL = Call.getDataLayout();
+  uint64_t Size = std::max(DL.getTypeAllocSize(Result->getType()),
+                           DL.getTypeAllocSize(Want));
+  IRBuilder<> EntryB(&*Call.getFunction()->getEntryBlock().begin());
+  AllocaInst *Buffer = EntryB.CreateAlloca(
+      ArrayType::get(B.getInt8Ty(), Size), nullptr, "adjoints");
+  Buffer->setAlignment(Align(16));
+  B.CreateMemSet(Buffer, B.getInt8(0), Size, Align(16));
+  B.CreateStore(Result, Buffer);
+  return B.CreateLoad(Want, Buffer);
+}
+
+void BuiltinLowering::replaceWith(Value *Result) {
+  SmallVector<Instruction *, 8> MarkerLoads;
+  for (Value *Op : Call.args())
+    if (auto *LI = dyn_cast<LoadInst>(Op); LI && markerOf(LI))
+      MarkerLoads.push_back(LI);
+  if (!Call.getType()->isVoidTy())
+    Call.replaceAllUsesWith(Result ? Result
+                                   : Constant::getNullValue(Call.getType()));
+  Call.eraseFromParent();
+  for (Instruction *LI : MarkerLoads)
+    if (LI->use_empty())
+      LI->eraseFromParent();
+}
+
+void BuiltinLowering::run() {
+  std::optional<Value *> Result;
+  if (parse())
+    Result = derivativeCall();
+  if (!Result) {
+    replaceWith(nullptr);
+    return;
+  }
+  if (Call.hasStructRetAttr()) {
+    if (*Result)
+      B.CreateStore(*Result, Call.getArgOperand(0));
+    replaceWith(nullptr);
+    return;
+  }
+  replaceWith(toCallResult(*Result));
+}
+
+} // namespace
+
+std::optional<DiffMode> builtinMode(const Function &F) {
+  StringRef Name = F.getName();
+  if (Name.contains("__ad_autodiff") || Name.contains("__enzyme_autodiff"))
+    return DiffMode::Reverse;
+  if (Name.contains("__ad_fwddiff") || Name.contains("__enzyme_fwddiff"))
+    return DiffMode::Forward;
+  return std::nullopt;
+}
+
+bool isMarkerGlobal(const Value &V) {
+  const auto *GV = dyn_cast<GlobalVariable>(&V);
+  return GV && hasMarkerPrefix(GV->getName()) &&
+         markerNamed(GV->getName()).has_value();
+}
+
+void lowerBuiltinCall(CallBase &Call, DiffMode Mode, Synthesizer &S) {
+  BuiltinLowering(Call, Mode, S).run();
+}
+
+} // namespace fluxion

@@ -1,0 +1,250 @@
+//===- DerivativeRules.cpp - The table of elementwise derivative rules ----===//
+
+#include "DerivativeRules.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Intrinsics.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace fluxion {
+
+Expr Expr::constant(double C) const {
+  return with(ConstantFP::get(V->getType(), C));
+}
+
+Expr operator+(Expr L, Expr R) {
+  return L.with(L.builder().CreateFAdd(L.get(), R.get()));
+}
+Expr operator-(Expr L, Expr R) {
+  return L.with(L.builder().CreateFSub(L.get(), R.get()));
+}
+Expr operator*(Expr L, Expr R) {
+  return L.with(L.builder().CreateFMul(L.get(), R.get()));
+}
+Expr operator/(Expr L, Expr R) {
+  return L.with(L.builder().CreateFDiv(L.get(), R.get()));
+}
+Expr operator-(Expr E) { return E.with(E.builder().CreateFNeg(E.get())); }
+Expr operator*(double C, Expr E) { return E.constant(C) * E; }
+Expr operator+(double C, Expr E) { return E.constant(C) + E; }
+Expr operator-(double C, Expr E) { return E.constant(C) - E; }
+Expr operator/(double C, Expr E) { return E.constant(C) / E; }
+
+Expr RuleOperands::intAsFloat(unsigned I) const {
+  return Expr(B, B.CreateSIToFP(F(I), F(-1)->getType()));
+}
+
+namespace {
+
+Expr unary(Intrinsic::ID ID, Expr E) {
+  return E.with(E.builder().CreateUnaryIntrinsic(ID, E.get()));
+}
+Expr binary(Intrinsic::ID ID, Expr L, Expr R) {
+  return L.with(L.builder().CreateBinaryIntrinsic(ID, L.get(), R.get()));
+}
+Expr sqrt(Expr E) { return unary(Intrinsic::sqrt, E); }
+Expr sin(Expr E) { return unary(Intrinsic::sin, E); }
+Expr cos(Expr E) { return unary(Intrinsic::cos, E); }
+Expr sinh(Expr E) { return unary(Intrinsic::sinh, E); }
+Expr cosh(Expr E) { return unary(Intrinsic::cosh, E); }
+Expr exp(Expr E) { return unary(Intrinsic::exp, E); }
+Expr log(Expr E) { return unary(Intrinsic::log, E); }
+Expr trunc(Expr E) { return unary(Intrinsic::trunc, E); }
+Expr pow(Expr L, Expr R) { return binary(Intrinsic::pow, L, R); }
+Expr copysign(Expr Mag, Expr Sign) {
+  return binary(Intrinsic::copysign, Mag, Sign);
+}
+Expr powi(Expr Base, Value *Exponent) {
+  IRBuilderBase &B = Base.builder();
+  return Base.with(B.CreateIntrinsic(Intrinsic::powi,
+                                     {Base.get()->getType(),
+                                      Exponent->getType()},
+                                     {Base.get(), Exponent}));
+}
+/// 1 where \p Cond holds, else 0, in the type of \p Like.
+Expr indicator(Value *Cond, Expr Like) {
+  return Like.with(Like.builder().CreateSelect(Cond, Like.constant(1).get(),
+                                               Like.constant(0).get()));
+}
+Expr square(Expr E) { return E * E; }
+Expr lessOrEqual(Expr L, Expr R, bool Invert) {
+  IRBuilderBase &B = L.builder();
+  Value *Cond = B.CreateFCmpOLE(L.get(), R.get());
+  if (Invert)
+    Cond = B.CreateNot(Cond);
+  return indicator(Cond, L);
+}
+
+constexpr double TwoOverSqrtPi = 1.1283791670955126;
+constexpr double Ln2 = 0.6931471805599453;
+constexpr double Ln10 = 2.302585092994046;
+
+using R = const RuleOperands &;
+
+// Ties of min/max send the derivative to the first operand, as Enzyme does.
+Expr minFirst(R r) { return lessOrEqual(r.x(0), r.x(1), false); }
+Expr minSecond(R r) { return lessOrEqual(r.x(0), r.x(1), true); }
+Expr maxFirst(R r) { return lessOrEqual(r.x(1), r.x(0), false); }
+Expr maxSecond(R r) { return lessOrEqual(r.x(1), r.x(0), true); }
+Expr one(R r) { return r.y().constant(1); }
+Expr minusOne(R r) { return r.y().constant(-1); }
+Expr powBase(R r) { return r.x(1) * pow(r.x(0), r.x(1) - r.x(1).constant(1)); }
+// d/dy x^y = x^y log x, taken as 0 where x^y is 0 (x = 0, y > 0).
+Expr powExponent(R r) {
+  IRBuilderBase &B = r.y().builder();
+  Value *IsZero = B.CreateFCmpOEQ(r.y().get(), r.y().constant(0).get());
+  Expr Partial = r.y() * log(r.x(0));
+  return r.y().with(B.CreateSelect(IsZero, r.y().constant(0).get(),
+                                   Partial.get()));
+}
+
+// One row per operation. Names are LLVM opcodes and libm names; an intrinsic
+// uses the row of its base name without "llvm." (llvm.sin is sin), and libm's
+// float (f) and long double (l) variants share the row.
+const ElementwiseRule Rules[] = {
+    // Instructions.
+    {"fneg", {minusOne}},
+    {"fadd", {one, one}},
+    {"fsub", {one, minusOne}},
+    {"fmul", {[](R r) { return r.x(1); }, [](R r) { return r.x(0); }}},
+    {"fdiv",
+     {[](R r) { return 1.0 / r.x(1); }, [](R r) { return -r.y() / r.x(1); }}},
+    {"frem", {one, [](R r) { return -trunc(r.x(0) / r.x(1)); }}},
+    // Intrinsics without a libm counterpart.
+    {"powi",
+     {[](R r) {
+       IRBuilderBase &B = r.y().builder();
+       Value *N = r.x(1).get();
+       Value *NMinusOne = B.CreateSub(N, ConstantInt::get(N->getType(), 1));
+       return r.intAsFloat(1) * powi(r.x(0), NMinusOne);
+     }}},
+    {"fma", {[](R r) { return r.x(1); }, [](R r) { return r.x(0); }, one}},
+    {"fmuladd",
+     {[](R r) { return r.x(1); }, [](R r) { return r.x(0); }, one}},
+    {"minnum", {minFirst, minSecond}},
+    {"maxnum", {maxFirst, maxSecond}},
+    {"minimum", {minFirst, minSecond}},
+    {"maximum", {maxFirst, maxSecond}},
+    {"minimumnum", {minFirst, minSecond}},
+    {"maximumnum", {maxFirst, maxSecond}},
+    {"roundeven", {}},
+    // libm functions and the intrinsics of the same name.
+    {"sqrt", {[](R r) { return 0.5 / r.y(); }}},
+    {"sin", {[](R r) { return cos(r.x(0)); }}},
+    {"cos", {[](R r) { return -sin(r.x(0)); }}},
+    {"tan", {[](R r) { return 1.0 + square(r.y()); }}},
+    {"asin", {[](R r) { return 1.0 / sqrt(1.0 - square(r.x(0))); }}},
+    {"acos", {[](R r) { return -1.0 / sqrt(1.0 - square(r.x(0))); }}},
+    {"atan", {[](R r) { return 1.0 / (1.0 + square(r.x(0))); }}},
+    {"atan2",
+     {[](R r) { return r.x(1) / (square(r.x(0)) + square(r.x(1))); },
+      [](R r) { return -r.x(0) / (square(r.x(0)) + square(r.x(1))); }}},
+    {"sinh", {[](R r) { return cosh(r.x(0)); }}},
+    {"cosh", {[](R r) { return sinh(r.x(0)); }}},
+    {"tanh", {[](R r) { return 1.0 - square(r.y()); }}},
+    {"exp", {[](R r) { return r.y(); }}},
+    {"exp2", {[](R r) { return Ln2 * r.y(); }}},
+    {"exp10", {[](R r) { return Ln10 * r.y(); }}},
+    {"expm1", {[](R r) { return 1.0 + r.y(); }}},
+    {"log", {[](R r) { return 1.0 / r.x(0); }}},
+    {"log2", {[](R r) { return 1.0 / (Ln2 * r.x(0)); }}},
+    {"log10", {[](R r) { return 1.0 / (Ln10 * r.x(0)); }}},
+    {"log1p", {[](R r) { return 1.0 / (1.0 + r.x(0)); }}},
+    {"pow", {powBase, powExponent}},
+    {"cbrt", {[](R r) { return 1.0 / (3.0 * square(r.y())); }}},
+    {"hypot",
+     {[](R r) { return r.x(0) / r.y(); }, [](R r) { return r.x(1) / r.y(); }}},
+    {"erf",
+     {[](R r) { return TwoOverSqrtPi * exp(-square(r.x(0))); }}},
+    {"erfc",
+     {[](R r) { return -TwoOverSqrtPi * exp(-square(r.x(0))); }}},
+    {"fmin", {minFirst, minSecond}},
+    {"fmax", {maxFirst, maxSecond}},
+    {"fabs", {[](R r) { return copysign(r.y().constant(1), r.x(0)); }}},
+    {"fmod", {one, [](R r) { return -trunc(r.x(0) / r.x(1)); }}},
+    {"copysign",
+     {[](R r) {
+        return copysign(r.y().constant(1), r.x(0)) *
+               copysign(r.y().constant(1), r.x(1));
+      },
+      nullptr}},
+    {"floor", {}},
+    {"ceil", {}},
+    {"trunc", {}},
+    {"round", {}},
+    {"rint", {}},
+    {"nearbyint", {}},
+};
+
+const StringMap<const ElementwiseRule *> &ruleIndex() {
+  static const StringMap<const ElementwiseRule *> Index = [] {
+    StringMap<const ElementwiseRule *> Map;
+    for (const ElementwiseRule &Rule : Rules)
+      Map[Rule.Name] = &Rule;
+    return Map;
+  }();
+  return Index;
+}
+
+} // namespace
+
+const ElementwiseRule *findRuleByName(StringRef Name) {
+  const auto &Index = ruleIndex();
+  auto It = Index.find(Name);
+  if (It != Index.end())
+    return It->second;
+  // sinf, sinl: the float and long double variants of a libm function.
+  if (Name.ends_with("f") || Name.ends_with("l")) {
+    It = Index.find(Name.drop_back());
+    if (It != Index.end())
+      return It->second;
+  }
+  return nullptr;
+}
+
+const ElementwiseRule *findElementwiseRule(const Instruction &I) {
+  if (const auto *Call = dyn_cast<CallBase>(&I)) {
+    const Function *Callee = Call->getCalledFunction();
+    if (!Callee)
+      return nullptr;
+    if (!Call->getType()->isFPOrFPVectorTy())
+      return nullptr;
+    if (Callee->isIntrinsic())
+      return findRuleByName(
+          Intrinsic::getBaseName(Callee->getIntrinsicID()).drop_front(5));
+    // A defined function of the same name as a libm function is the user's
+    // own and is differentiated through its body.
+    if (!Callee->isDeclaration())
+      return nullptr;
+    return findRuleByName(Callee->getName());
+  }
+  if (!I.getType()->isFPOrFPVectorTy())
+    return nullptr;
+  return findRuleByName(I.getOpcodeName());
+}
+
+Value *scaleByPartial(IRBuilderBase &B, Value *Partial, Value *Seed) {
+  if (auto *C = dyn_cast<ConstantFP>(Partial)) {
+    if (C->isExactlyValue(1.0))
+      return Seed;
+    if (C->isExactlyValue(-1.0))
+      return B.CreateFNeg(Seed);
+  }
+  if (auto *C = dyn_cast<Constant>(Partial)) {
+    if (auto *Splat = dyn_cast_or_null<ConstantFP>(C->getSplatValue())) {
+      if (Splat->isExactlyValue(1.0))
+        return Seed;
+      if (Splat->isExactlyValue(-1.0))
+        return B.CreateFNeg(Seed);
+    }
+  }
+  return B.CreateFMul(Partial, Seed);
+}
+
+} // namespace fluxion

@@ -1,0 +1,47 @@
+//===- Diagnostics.cpp - Errors and remarks reported to the user ----------===//
+
+#include "Diagnostics.h"
+
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/Instruction.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace fluxion {
+
+void reportError(const Instruction &At, const Twine &Msg) {
+  const Function &F = *At.getFunction();
+  DiagnosticLocation Loc(At.getDebugLoc());
+  std::string Text;
+  raw_string_ostream OS(Text);
+  OS << "fluxion: " << Msg;
+  // Without line information clang cannot place the error, so name the
+  // enclosing function instead.
+  if (!Loc.isValid())
+    OS << " (in function '" << F.getName() << "')";
+  F.getContext().diagnose(
+      DiagnosticInfoUnsupported(F, OS.str(), Loc, DS_Error));
+}
+
+void reportRemark(const Instruction &At, StringRef RemarkName,
+                  const Twine &Msg) {
+  const Function &F = *At.getFunction();
+  OptimizationRemark Remark("fluxion", RemarkName, &At);
+  Remark << Msg.str();
+  F.getContext().diagnose(Remark);
+}
+
+std::string describeValue(const Value &V) {
+  if (V.hasName())
+    return ("'" + V.getName() + "'").str();
+  std::string Text;
+  raw_string_ostream OS(Text);
+  V.print(OS);
+  StringRef Trimmed = StringRef(Text).trim();
+  return ("'" + Trimmed + "'").str();
+}
+
+} // namespace fluxion

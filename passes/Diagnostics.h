@@ -1,0 +1,33 @@
+//===- Diagnostics.h - Errors and remarks reported to the user -*- C++ -*-===//
+//
+// Every problem Fluxion finds in user code is reported through LLVM's
+// diagnostic machinery so that clang prints `error:` at the source line and
+// exits with status 1; the engine never asserts on bad input.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_DIAGNOSTICS_H
+#define FLUXION_DIAGNOSTICS_H
+
+#include "llvm/ADT/Twine.h"
+
+namespace llvm {
+class Instruction;
+class Value;
+} // namespace llvm
+
+namespace fluxion {
+
+/// Reports a compile error located at \p At (its debug location, or its
+/// function when the module carries no line information).
+void reportError(const llvm::Instruction &At, const llvm::Twine &Msg);
+
+/// Emits a `-Rpass=fluxion` remark at \p At.
+void reportRemark(const llvm::Instruction &At, llvm::StringRef RemarkName,
+                  const llvm::Twine &Msg);
+
+/// Describes a value for a diagnostic: its name, or its printed form.
+std::string describeValue(const llvm::Value &V);
+
+} // namespace fluxion
+
+#endif

@@ -1,0 +1,49 @@
+//===- DiffRequest.h - What to differentiate and how ------------*- C++ -*-===//
+#ifndef FLUXION_DIFFREQUEST_H
+#define FLUXION_DIFFREQUEST_H
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <tuple>
+
+namespace llvm {
+class Function;
+} // namespace llvm
+
+namespace fluxion {
+
+enum class DiffMode { Forward, Reverse };
+
+/// How one parameter of the differentiated function takes part.
+enum class ArgActivity {
+  Const,     ///< Inactive: only the value is passed.
+  Dup,       ///< Value and shadow (tangent in forward, adjoint memory in
+             ///< reverse).
+  DupNoNeed, ///< As Dup; the primal result is not needed.
+  Out,       ///< Active scalar by value; reverse mode returns its adjoint.
+};
+
+llvm::StringRef activityName(ArgActivity A);
+
+inline bool hasShadowArg(ArgActivity A) {
+  return A == ArgActivity::Dup || A == ArgActivity::DupNoNeed;
+}
+
+/// A derivative to synthesize: the function, the mode and the activity of
+/// each parameter and of the return value.
+struct DiffRequest {
+  llvm::Function *Fn = nullptr;
+  DiffMode Mode = DiffMode::Forward;
+  llvm::SmallVector<ArgActivity, 4> Args;
+  bool ReturnActive = false;
+
+  bool operator<(const DiffRequest &O) const {
+    return std::tie(Fn, Mode, Args, ReturnActive) <
+           std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive);
+  }
+};
+
+} // namespace fluxion
+
+#endif

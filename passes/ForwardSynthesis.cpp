@@ -1,0 +1,322 @@
+//===- ForwardSynthesis.cpp - Forward-mode (tangent) derivatives ----------===//
+//
+// The forward derivative is a copy of the primal in which every active value
+// is followed by its tangent. Tangents of memory live in shadow memory reached
+// through shadow pointers, which mirror the primal's address computations.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ActivityAnalysis.h"
+#include "DerivativeRules.h"
+#include "Diagnostics.h"
+#include "InstructionSupport.h"
+#include "Synthesizer.h"
+
+#include "llvm/ADT/PostOrderIterator.h"
+#include "llvm/IR/AttributeMask.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstVisitor.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Support/Debug.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+#define DEBUG_TYPE "fluxion-forward"
+
+using namespace llvm;
+
+namespace fluxion {
+namespace {
+
+class ForwardBuilder : public InstVisitor<ForwardBuilder, bool> {
+public:
+  ForwardBuilder(Synthesizer &S, const DiffRequest &Request, Function &Primal,
+                 Function &Derivative)
+      : S(S), Request(Request), Primal(Primal), D(Derivative),
+        AA(Primal, Request), B(Primal.getContext()) {}
+
+  bool run();
+
+  bool visitInstruction(Instruction &I) { return true; }
+  bool visitBinaryOperator(BinaryOperator &I) { return visitElementwise(I); }
+  bool visitUnaryOperator(UnaryOperator &I) { return visitElementwise(I); }
+  bool visitCastInst(CastInst &I);
+  bool visitSelectInst(SelectInst &I);
+  bool visitPHINode(PHINode &I);
+  bool visitExtractElementInst(ExtractElementInst &I) { return visitLinear(I); }
+  bool visitInsertElementInst(InsertElementInst &I) { return visitLinear(I); }
+  bool visitShuffleVectorInst(ShuffleVectorInst &I) { return visitLinear(I); }
+  bool visitExtractValueInst(ExtractValueInst &I) { return visitLinear(I); }
+  bool visitInsertValueInst(InsertValueInst &I) { return visitLinear(I); }
+  bool visitFreezeInst(FreezeInst &I) { return visitLinear(I); }
+  bool visitGetElementPtrInst(GetElementPtrInst &I) { return visitLinear(I); }
+  bool visitLoadInst(LoadInst &I);
+  bool visitStoreInst(StoreInst &I);
+  bool visitCallBase(CallBase &I);
+
+private:
+  Value *mapped(Value *PrimalV) { return VMap.lookup(PrimalV); }
+  /// The tangent (or shadow) of a primal value; zero when it has none.
+  Value *tangent(Value *PrimalV);
+  void setTangent(Instruction &I, Value *T) { Tangents[&I] = T; }
+  /// Positions the builder right after the copy of \p I.
+  void insertAfter(Instruction &I);
+  bool visitElementwise(Instruction &I);
+  bool visitLinear(Instruction &I);
+  bool visitDefinedCall(CallBase &Call);
+  void finishPhis();
+  void rewriteReturns();
+
+  Synthesizer &S;
+  const DiffRequest &Request;
+  Function &Primal;
+  Function &D;
+  ActivityAnalysis AA;
+  IRBuilder<> B;
+  ValueToValueMapTy VMap;
+  DenseMap<Value *, Value *> Tangents;
+  SmallVector<PHINode *, 8> Phis;
+};
+
+Value *ForwardBuilder::tangent(Value *PrimalV) {
+  if (Value *T = Tangents.lookup(PrimalV))
+    return T;
+  return Constant::getNullValue(PrimalV->getType());
+}
+
+void ForwardBuilder::insertAfter(Instruction &I) {
+  auto *Copy = cast<Instruction>(mapped(&I));
+  if (isa<PHINode>(Copy))
+    B.SetInsertPoint(Copy->getParent()->getFirstNonPHIIt());
+  else
+    B.SetInsertPoint(std::next(Copy->getIterator()));
+  B.SetCurrentDebugLocation(Copy->getDebugLoc());
+}
+
+bool ForwardBuilder::visitElementwise(Instruction &I) {
+  const ElementwiseRule *Rule = findElementwiseRule(I);
+  if (!Rule)
+    return true;
+  insertAfter(I);
+  auto *Copy = cast<Instruction>(mapped(&I));
+  unsigned NumOperands = isa<CallBase>(Copy)
+                             ? cast<CallBase>(Copy)->arg_size()
+                             : Copy->getNumOperands();
+  auto Fetch = [&](int Idx) -> Value * {
+    return Idx < 0 ? Copy : Copy->getOperand(Idx);
+  };
+  RuleOperands R(B, Fetch);
+  Value *Sum = nullptr;
+  for (unsigned Idx = 0; Idx < NumOperands && Idx < Rule->Partials.size();
+       ++Idx) {
+    Value *Op = I.getOperand(Idx);
+    if (!Rule->Partials[Idx] || !Tangents.count(Op))
+      continue;
+    Value *Term =
+        scaleByPartial(B, Rule->Partials[Idx](R).get(), Tangents[Op]);
+    Sum = Sum ? B.CreateFAdd(Sum, Term) : Term;
+  }
+  setTangent(I, Sum ? Sum : Constant::getNullValue(I.getType()));
+  return true;
+}
+
+bool ForwardBuilder::visitCastInst(CastInst &I) {
+  // Conversions between integers and floats carry no derivative; the
+  // conversions left are linear in the tangent.
+  if (!Tangents.count(I.getOperand(0)))
+    return true;
+  insertAfter(I);
+  setTangent(I, B.CreateCast(I.getOpcode(), tangent(I.getOperand(0)),
+                             I.getType()));
+  return true;
+}
+
+bool ForwardBuilder::visitSelectInst(SelectInst &I) {
+  insertAfter(I);
+  setTangent(I, B.CreateSelect(mapped(I.getCondition()),
+                               tangent(I.getTrueValue()),
+                               tangent(I.getFalseValue())));
+  return true;
+}
+
+bool ForwardBuilder::visitPHINode(PHINode &I) {
+  insertAfter(I);
+  B.SetInsertPoint(cast<Instruction>(mapped(&I)));
+  PHINode *T = B.CreatePHI(I.getType(), I.getNumIncomingValues(),
+                           I.getName() + ".tangent");
+  setTangent(I, T);
+  Phis.push_back(&I);
+  return true;
+}
+
+bool ForwardBuilder::visitLinear(Instruction &I) {
+  // Structural operations (element and field access, address arithmetic)
+  // act on tangents exactly as on primal values; index operands stay primal.
+  insertAfter(I);
+  Instruction *T = cast<Instruction>(mapped(&I))->clone();
+  for (Use &U : I.operands()) {
+    Value *Op = U.get();
+    if (isDifferentiableType(Op->getType()) || Op->getType()->isPointerTy())
+      T->setOperand(U.getOperandNo(), tangent(Op));
+  }
+  T->setName(I.getName() + ".tangent");
+  B.Insert(T);
+  setTangent(I, T);
+  return true;
+}
+
+bool ForwardBuilder::visitLoadInst(LoadInst &I) {
+  if (!AA.hasShadow(I.getPointerOperand()))
+    return true;
+  insertAfter(I);
+  setTangent(I, B.CreateAlignedLoad(I.getType(), tangent(I.getPointerOperand()),
+                                    I.getAlign(), I.getName() + ".tangent"));
+  return true;
+}
+
+bool ForwardBuilder::visitStoreInst(StoreInst &I) {
+  if (!AA.hasShadow(I.getPointerOperand()))
+    return true;
+  insertAfter(I);
+  B.CreateAlignedStore(tangent(I.getValueOperand()),
+                       tangent(I.getPointerOperand()), I.getAlign());
+  return true;
+}
+
+bool ForwardBuilder::visitCallBase(CallBase &I) {
+  switch (classifyCall(I)) {
+  case CallKind::Inert:
+  case CallKind::Unsupported:
+    return true;
+  case CallKind::Elementwise:
+    return visitElementwise(I);
+  case CallKind::Defined:
+    return visitDefinedCall(I);
+  case CallKind::MemSet: {
+    if (!AA.hasShadow(I.getArgOperand(0)))
+      return true;
+    // Whatever bytes are written, the tangent of the stored data is zero.
+    insertAfter(I);
+    auto &MS = cast<MemSetInst>(I);
+    B.CreateMemSet(tangent(MS.getDest()), B.getInt8(0),
+                   mapped(MS.getLength()), MS.getDestAlign(), MS.isVolatile());
+    return true;
+  }
+  case CallKind::MemTransfer: {
+    auto &MT = cast<MemTransferInst>(I);
+    if (!AA.hasShadow(MT.getDest()))
+      return true;
+    insertAfter(I);
+    if (!AA.hasShadow(MT.getSource())) {
+      B.CreateMemSet(tangent(MT.getDest()), B.getInt8(0),
+                     mapped(MT.getLength()), MT.getDestAlign());
+      return true;
+    }
+    B.CreateMemTransferInst(MT.getIntrinsicID(), tangent(MT.getDest()),
+                            MT.getDestAlign(), tangent(MT.getSource()),
+                            MT.getSourceAlign(), mapped(MT.getLength()),
+                            MT.isVolatile());
+    return true;
+  }
+  }
+  llvm_unreachable("unknown call kind");
+}
+
+bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
+  DiffRequest Callee = calleeRequest(Call, AA, DiffMode::Forward);
+  if (none_of(Callee.Args, [](ArgActivity A) { return A != ArgActivity::Const; }))
+    return true;
+  Function *Fwd = S.forward(Callee);
+  if (!Fwd)
+    return false;
+  insertAfter(Call);
+  SmallVector<Value *, 8> Args;
+  for (auto [U, Activity] : zip(Call.args(), Callee.Args)) {
+    Args.push_back(mapped(U.get()));
+    if (hasShadowArg(Activity))
+      Args.push_back(tangent(U.get()));
+  }
+  auto *Copy = cast<CallBase>(mapped(&Call));
+  CallInst *NewCall = B.CreateCall(Fwd, Args);
+  NewCall->setDebugLoc(Copy->getDebugLoc());
+  Value *PrimalResult = NewCall;
+  if (Callee.ReturnActive) {
+    PrimalResult = B.CreateExtractValue(NewCall, 0);
+    setTangent(Call, B.CreateExtractValue(NewCall, 1, Call.getName() + ".tangent"));
+  }
+  if (!Copy->getType()->isVoidTy())
+    Copy->replaceAllUsesWith(PrimalResult);
+  VMap[&Call] = PrimalResult;
+  Copy->eraseFromParent();
+  return true;
+}
+
+void ForwardBuilder::finishPhis() {
+  for (PHINode *P : Phis) {
+    auto *T = cast<PHINode>(Tangents[P]);
+    for (auto [V, BB] : zip(P->incoming_values(), P->blocks()))
+      T->addIncoming(tangent(V), cast<BasicBlock>(mapped(BB)));
+  }
+}
+
+void ForwardBuilder::rewriteReturns() {
+  for (BasicBlock &BB : Primal) {
+    auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator());
+    if (!Ret || !Request.ReturnActive)
+      continue;
+    auto *Copy = cast<ReturnInst>(mapped(Ret));
+    B.SetInsertPoint(Copy);
+    Value *Pair = PoisonValue::get(D.getReturnType());
+    Pair = B.CreateInsertValue(Pair, Copy->getReturnValue(), 0);
+    Pair = B.CreateInsertValue(Pair, tangent(Ret->getReturnValue()), 1);
+    B.CreateRet(Pair);
+    Copy->eraseFromParent();
+  }
+}
+
+bool ForwardBuilder::run() {
+  auto ArgIt = D.arg_begin();
+  for (auto [Arg, Activity] : zip(Primal.args(), Request.Args)) {
+    VMap[&Arg] = &*ArgIt;
+    ArgIt->setName(Arg.getName());
+    ++ArgIt;
+    if (!hasShadowArg(Activity))
+      continue;
+    ArgIt->setName(Arg.getName() + ".tangent");
+    Tangents[&Arg] = &*ArgIt;
+    ++ArgIt;
+  }
+  SmallVector<ReturnInst *, 4> Returns;
+  CloneFunctionInto(&D, &Primal, VMap, CloneFunctionChangeType::LocalChangesOnly,
+                    Returns);
+  D.setLinkage(GlobalValue::InternalLinkage);
+  D.removeFnAttr(Attribute::Memory);
+  D.removeRetAttrs(AttributeFuncs::typeIncompatible(
+      D.getReturnType(), D.getAttributes().getRetAttrs()));
+
+  bool Ok = true;
+  ReversePostOrderTraversal<Function *> RPO(&Primal);
+  for (BasicBlock *BB : RPO)
+    for (Instruction &I : make_early_inc_range(*BB)) {
+      if (!checkSupported(I, AA, DiffMode::Forward)) {
+        Ok = false;
+        continue;
+      }
+      if (AA.needsDerivative(I))
+        Ok &= visit(I);
+    }
+  if (!Ok)
+    return false;
+  finishPhis();
+  rewriteReturns();
+  LLVM_DEBUG(dbgs() << "fluxion: forward derivative\n" << D);
+  return true;
+}
+
+} // namespace
+
+bool synthesizeForward(Synthesizer &S, const DiffRequest &Request,
+                       Function &Primal, Function &Derivative) {
+  return ForwardBuilder(S, Request, Primal, Derivative).run();
+}
+
+} // namespace fluxion

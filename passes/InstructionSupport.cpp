@@ -1,0 +1,133 @@
+//===- InstructionSupport.cpp - What the engine can differentiate ---------===//
+
+#include "InstructionSupport.h"
+
+#include "ActivityAnalysis.h"
+#include "DerivativeRules.h"
+#include "Diagnostics.h"
+#include "Synthesizer.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+
+using namespace llvm;
+
+namespace fluxion {
+
+StringRef userName(const Function &F) {
+  StringRef Name = F.getName();
+  Name.consume_front("fluxion.primal.");
+  return Name;
+}
+
+/// Library functions that only perform output or end the program: their
+/// floating arguments do not flow into any derivative.
+static bool isInertLibraryFunction(StringRef Name) {
+  static const StringSet<> Inert = {
+      "printf", "fprintf", "puts",   "fputs",  "putchar", "fputc",
+      "fflush", "abort",   "exit",   "_exit",  "__assert_fail",
+      "fwrite", "perror",  "vprintf", "vfprintf"};
+  return Inert.contains(Name);
+}
+
+CallKind classifyCall(const CallBase &Call) {
+  const Function *Callee = Call.getCalledFunction();
+  if (!Callee || Call.isInlineAsm())
+    return CallKind::Unsupported;
+  if (const auto *II = dyn_cast<IntrinsicInst>(&Call)) {
+    if (II->isAssumeLikeIntrinsic() || isa<DbgInfoIntrinsic>(II))
+      return CallKind::Inert;
+    if (isa<MemSetInst>(II))
+      return CallKind::MemSet;
+    if (isa<MemTransferInst>(II))
+      return CallKind::MemTransfer;
+  }
+  if (findElementwiseRule(Call))
+    return CallKind::Elementwise;
+  if (Synthesizer::isMarkedInactive(*Callee) ||
+      isInertLibraryFunction(Callee->getName()))
+    return CallKind::Inert;
+  if (!Callee->isDeclaration())
+    return CallKind::Defined;
+  return CallKind::Unsupported;
+}
+
+static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
+  CallKind Kind = classifyCall(Call);
+  if (Kind != CallKind::Unsupported)
+    return true;
+  bool TakesActive = any_of(Call.args(), [&](const Use &U) {
+    return AA.isVaried(U.get()) || AA.hasShadow(U.get());
+  });
+  if (!TakesActive && !AA.isActive(&Call))
+    return true;
+  if (Call.isInlineAsm()) {
+    reportError(Call, "cannot differentiate inline assembly that uses an "
+                      "active value");
+    return false;
+  }
+  const Function *Callee = Call.getCalledFunction();
+  if (!Callee) {
+    reportError(Call, "cannot differentiate a call through a function "
+                      "pointer whose target is unknown at compile time");
+    return false;
+  }
+  reportError(Call, "no derivative rule for external function '" +
+                        Callee->getName() +
+                        "'; give it a body or register a custom derivative");
+  return false;
+}
+
+bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
+                    DiffMode Mode) {
+  if (const auto *Call = dyn_cast<CallBase>(&I))
+    return checkCall(*Call, AA);
+  if (const auto *SI = dyn_cast<StoreInst>(&I)) {
+    const Value *Stored = SI->getValueOperand();
+    if ((AA.isVaried(Stored) || AA.hasShadow(Stored)) &&
+        !AA.hasShadow(SI->getPointerOperand())) {
+      reportError(I, "active value " + describeValue(*Stored) +
+                         " is stored to memory whose derivative is not "
+                         "tracked (" +
+                         describeValue(*SI->getPointerOperand()) +
+                         "); pass that memory as a duplicated argument");
+      return false;
+    }
+    return true;
+  }
+  if (!AA.needsDerivative(I))
+    return true;
+  if (isa<BinaryOperator, UnaryOperator, CastInst, SelectInst, PHINode,
+          ExtractElementInst, InsertElementInst, ShuffleVectorInst,
+          ExtractValueInst, InsertValueInst, LoadInst, GetElementPtrInst,
+          FreezeInst, ReturnInst, BranchInst, SwitchInst>(I))
+    return true;
+  reportError(I, Twine("cannot differentiate instruction '") +
+                     I.getOpcodeName() + "' in '" +
+                     userName(*I.getFunction()) + "'");
+  return false;
+}
+
+DiffRequest calleeRequest(const CallBase &Call, const ActivityAnalysis &AA,
+                          DiffMode Mode) {
+  DiffRequest R;
+  R.Fn = Call.getCalledFunction();
+  R.Mode = Mode;
+  for (const Use &U : Call.args()) {
+    const Value *V = U.get();
+    if (AA.hasShadow(V))
+      R.Args.push_back(ArgActivity::Dup);
+    else if (AA.isVaried(V) && isDifferentiableType(V->getType()))
+      R.Args.push_back(Mode == DiffMode::Forward ? ArgActivity::Dup
+                                                 : ArgActivity::Out);
+    else
+      R.Args.push_back(ArgActivity::Const);
+  }
+  R.ReturnActive = AA.isActive(&Call);
+  return R;
+}
+
+} // namespace fluxion

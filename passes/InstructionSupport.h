@@ -1,0 +1,50 @@
+//===- InstructionSupport.h - What the engine can differentiate -*- C++ -*-===//
+//
+// One place decides, for both modes, whether an instruction of the function
+// being differentiated is supported, and reports a located error when it is
+// not: an external function without a rule, a call through an unknown
+// pointer, inline assembly, an active value escaping into memory Fluxion does
+// not track, or an instruction kind it does not handle.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_INSTRUCTIONSUPPORT_H
+#define FLUXION_INSTRUCTIONSUPPORT_H
+
+#include "DiffRequest.h"
+
+namespace llvm {
+class CallBase;
+class Function;
+class Instruction;
+} // namespace llvm
+
+namespace fluxion {
+
+class ActivityAnalysis;
+
+enum class CallKind {
+  Inert,       ///< No derivative: debug info, assumptions, output, ...
+  Elementwise, ///< A row of the rule table.
+  Defined,     ///< A function with a body: differentiated recursively.
+  MemSet,      ///< llvm.memset.
+  MemTransfer, ///< llvm.memcpy / llvm.memmove.
+  Unsupported,
+};
+
+CallKind classifyCall(const llvm::CallBase &Call);
+
+/// Checks that \p I can be differentiated in \p Mode; reports an error and
+/// returns false otherwise.
+bool checkSupported(const llvm::Instruction &I, const ActivityAnalysis &AA,
+                    DiffMode Mode);
+
+/// The activity a call site gives to the parameters of a defined callee.
+DiffRequest calleeRequest(const llvm::CallBase &Call,
+                          const ActivityAnalysis &AA, DiffMode Mode);
+
+/// The user-facing name of a function under differentiation.
+llvm::StringRef userName(const llvm::Function &F);
+
+} // namespace fluxion
+
+#endif

@@ -1,0 +1,44 @@
+//===- Preprocess.h - The simplified copy of a function that is differentiated -*- C++ -*-===//
+//
+// Differentiation works on a private copy of each function, simplified to
+// SSA form (SROA, mem2reg, CSE, CFG cleanup, one return block), so that the
+// engine sees the same IR at -O0 as at -O2 and the user's function is left
+// untouched.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_PREPROCESS_H
+#define FLUXION_PREPROCESS_H
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/Passes/PassBuilder.h"
+
+namespace fluxion {
+
+class PreprocessCache {
+public:
+  PreprocessCache();
+  ~PreprocessCache();
+
+  /// The simplified copy of \p F, made on first request.
+  llvm::Function &get(llvm::Function &F);
+  /// The user's function a simplified copy was made from.
+  llvm::Function *original(llvm::Function &Copy) const;
+  /// Analyses of functions Fluxion creates or rewrites.
+  llvm::FunctionAnalysisManager &analyses() { return FAM; }
+  /// Removes the copies once all derivatives are synthesized.
+  void eraseCopies();
+
+private:
+  llvm::LoopAnalysisManager LAM;
+  llvm::FunctionAnalysisManager FAM;
+  llvm::CGSCCAnalysisManager CGAM;
+  llvm::ModuleAnalysisManager MAM;
+  llvm::PassBuilder PB;
+  llvm::DenseMap<llvm::Function *, llvm::Function *> Copies;
+  llvm::DenseMap<llvm::Function *, llvm::Function *> Originals;
+};
+
+} // namespace fluxion
+
+#endif

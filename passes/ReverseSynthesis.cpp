@@ -1,0 +1,793 @@
+//===- ReverseSynthesis.cpp - Reverse-mode (adjoint) derivatives ----------===//
+//
+// A reverse-mode derivative is a pair of functions joined by a tape:
+//
+//  * the augmented forward function is a copy of the primal that also builds
+//    shadow pointers, calls the augmented forms of differentiated callees and
+//    records on the tape what the reverse sweep asks for: primal values the
+//    derivative rules read, and at each join point which predecessor control
+//    came from;
+//  * the reverse function has one block per primal block; it starts at the
+//    return block, runs each block's adjoint code in reverse instruction
+//    order and follows the recorded path backwards to the entry.
+//
+// Values are cached lazily: the reverse sweep requests a primal value, and
+// the request adds the store to the augmented function. Adjoints live in
+// stack slots of the reverse function (mem2reg makes them registers) and are
+// reset after they are propagated, so loops accumulate correctly.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ActivityAnalysis.h"
+#include "DerivativeRules.h"
+#include "Diagnostics.h"
+#include "InstructionSupport.h"
+#include "Synthesizer.h"
+
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/PostOrderIterator.h"
+#include "llvm/ADT/SCCIterator.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/IR/CFG.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstVisitor.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Debug.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+#define DEBUG_TYPE "fluxion-reverse"
+
+using namespace llvm;
+
+namespace fluxion {
+namespace {
+
+/// Bytes of the tape written at one program point of the augmented function
+/// and read back in the reverse function: a field of the tape, or, for
+/// program points inside a loop, the top element of a stack.
+struct TapeRegion {
+  unsigned Field;
+  bool IsStack;
+  uint64_t Size;
+};
+
+class ReverseBuilder : public InstVisitor<ReverseBuilder, bool> {
+public:
+  ReverseBuilder(Synthesizer &S, const DiffRequest &Request, Function &Primal,
+                 ReverseFunctions &Fns)
+      : S(S), Request(Request), Primal(Primal), Aug(*Fns.Augmented),
+        Rev(*Fns.Reverse), Fns(Fns), AA(Primal, Request),
+        DL(Primal.getDataLayout()), AB(Primal.getContext()),
+        B(Primal.getContext()) {}
+
+  bool run();
+
+  // Reverse-sweep code for one primal instruction, emitted at the end of the
+  // reverse block being built.
+  bool visitInstruction(Instruction &I) { return true; }
+  bool visitBinaryOperator(BinaryOperator &I) { return visitElementwise(I); }
+  bool visitUnaryOperator(UnaryOperator &I) { return visitElementwise(I); }
+  bool visitCastInst(CastInst &I);
+  bool visitSelectInst(SelectInst &I);
+  bool visitExtractValueInst(ExtractValueInst &I);
+  bool visitInsertValueInst(InsertValueInst &I);
+  bool visitExtractElementInst(ExtractElementInst &I);
+  bool visitInsertElementInst(InsertElementInst &I);
+  bool visitShuffleVectorInst(ShuffleVectorInst &I);
+  bool visitFreezeInst(FreezeInst &I);
+  bool visitLoadInst(LoadInst &I);
+  bool visitStoreInst(StoreInst &I);
+  bool visitCallBase(CallBase &I);
+
+private:
+  // Augmented forward function.
+  bool buildAugmented();
+  bool buildAugmentedShadow(Instruction &I);
+  bool buildAugmentedCall(CallBase &Call);
+  Value *augShadow(Value *PrimalV);
+  /// Positions AB right after the augmented copy of primal \p V.
+  void augInsertAfter(Value *AugV);
+
+  // The tape.
+  TapeRegion makeRegion(BasicBlock *PrimalBlock, uint64_t Size, Align A);
+  Value *augRegionAddress(const TapeRegion &R);
+  Value *revRegionAddress(const TapeRegion &R);
+  /// The value of augmented-function value \p AugV, defined in primal block
+  /// \p DefBlock, read back at the reverse builder's position.
+  Value *reload(Value *AugV, BasicBlock *DefBlock);
+  /// The primal value \p V as seen by the reverse sweep.
+  Value *primal(Value *V);
+  /// The shadow of primal pointer \p V as seen by the reverse sweep.
+  Value *shadow(Value *V);
+
+  // Adjoints.
+  bool isActive(Value *V) const { return AA.isActive(V); }
+  AllocaInst *adjointSlot(Value *V);
+  void addAdjoint(Value *V, Value *Delta);
+  /// Reads the adjoint of \p V and resets it to zero.
+  Value *takeAdjoint(Value *V);
+  Value *addValues(Value *L, Value *R);
+
+  bool visitElementwise(Instruction &I);
+  bool visitDefinedCall(CallBase &Call);
+  SmallSetVector<BasicBlock *, 4> reachablePredecessors(BasicBlock *BB) const;
+  void buildBlockExits();
+  void buildExit();
+
+  Synthesizer &S;
+  const DiffRequest &Request;
+  Function &Primal;
+  Function &Aug;
+  Function &Rev;
+  ReverseFunctions &Fns;
+  ActivityAnalysis AA;
+  const DataLayout &DL;
+  IRBuilder<> AB; ///< Builds the augmented function.
+  IRBuilder<> B;  ///< Builds the reverse function.
+
+  ValueToValueMapTy VMap; ///< Primal value to augmented copy.
+  DenseMap<Value *, Value *> AugShadows;
+  DenseMap<Value *, Value *> RevShadowArgs;
+  Value *RevDReturn = nullptr;
+  TapeLayout Layout;
+  DenseMap<Value *, TapeRegion> Cached;
+  DenseMap<BasicBlock *, SmallVector<unsigned, 4>> StacksToPop;
+  SmallVector<unsigned, 8> Stacks;
+  SmallPtrSet<BasicBlock *, 16> InCycle;
+  DenseMap<BasicBlock *, BasicBlock *> RevBlocks;
+  DenseMap<BasicBlock *, PHINode *> CameFrom;
+  DenseMap<CallBase *, TapeRegion> CalleeTapes;
+  DenseMap<CallBase *, const ReverseFunctions *> Callees;
+  DenseMap<CallBase *, DiffRequest> CalleeRequests;
+  MapVector<Value *, AllocaInst *> Adjoints;
+  BasicBlock *RevEntry = nullptr;
+  BasicBlock *RevExit = nullptr;
+  BasicBlock *ReturnBlock = nullptr;
+};
+
+//===-- The tape ----------------------------------------------------------===//
+
+TapeRegion ReverseBuilder::makeRegion(BasicBlock *PrimalBlock, uint64_t Size,
+                                      Align A) {
+  if (!InCycle.count(PrimalBlock))
+    return {Layout.addField(Size, A), false, Size};
+  unsigned Field = Layout.addStack();
+  Stacks.push_back(Field);
+  StacksToPop[PrimalBlock].push_back(Field);
+  return {Field, true, Size};
+}
+
+Value *ReverseBuilder::augRegionAddress(const TapeRegion &R) {
+  Value *Address = Layout.fieldAddress(AB, Aug.getArg(0), R.Field);
+  if (!R.IsStack)
+    return Address;
+  return S.stacks().push(AB, Address, R.Size);
+}
+
+Value *ReverseBuilder::revRegionAddress(const TapeRegion &R) {
+  Value *Address = Layout.fieldAddress(B, Rev.getArg(0), R.Field);
+  if (!R.IsStack)
+    return Address;
+  return S.stacks().top(B, Address, R.Size);
+}
+
+void ReverseBuilder::augInsertAfter(Value *AugV) {
+  auto *I = cast<Instruction>(AugV);
+  if (isa<PHINode>(I))
+    AB.SetInsertPoint(I->getParent()->getFirstNonPHIIt());
+  else
+    AB.SetInsertPoint(std::next(I->getIterator()));
+}
+
+Value *ReverseBuilder::reload(Value *AugV, BasicBlock *DefBlock) {
+  if (isa<Constant>(AugV))
+    return AugV;
+  if (auto *A = dyn_cast<Argument>(AugV))
+    return Rev.getArg(A->getArgNo());
+  Type *Ty = AugV->getType();
+  auto Found = Cached.find(AugV);
+  if (Found == Cached.end()) {
+    TapeRegion R = makeRegion(DefBlock, DL.getTypeAllocSize(Ty),
+                              DL.getABITypeAlign(Ty));
+    augInsertAfter(AugV);
+    AB.CreateStore(AugV, augRegionAddress(R));
+    Found = Cached.try_emplace(AugV, R).first;
+    LLVM_DEBUG(dbgs() << "fluxion: caching " << *AugV
+                      << (R.IsStack ? " per iteration\n" : "\n"));
+  }
+  return B.CreateLoad(Ty, revRegionAddress(Found->second),
+                      AugV->getName() + ".cached");
+}
+
+Value *ReverseBuilder::primal(Value *V) {
+  if (auto *I = dyn_cast<Instruction>(V))
+    return reload(VMap.lookup(I), I->getParent());
+  if (auto *A = dyn_cast<Argument>(V))
+    return reload(VMap.lookup(A), nullptr);
+  return V;
+}
+
+Value *ReverseBuilder::shadow(Value *V) {
+  if (auto *A = dyn_cast<Argument>(V))
+    return RevShadowArgs.lookup(A);
+  auto *I = cast<Instruction>(V);
+  return reload(AugShadows.lookup(I), I->getParent());
+}
+
+//===-- Adjoints ----------------------------------------------------------===//
+
+AllocaInst *ReverseBuilder::adjointSlot(Value *V) {
+  AllocaInst *&Slot = Adjoints[V];
+  if (!Slot) {
+    IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
+    Slot = EB.CreateAlloca(V->getType(), nullptr, V->getName() + ".adjoint");
+    EB.CreateStore(Constant::getNullValue(V->getType()), Slot);
+  }
+  return Slot;
+}
+
+Value *ReverseBuilder::addValues(Value *L, Value *R) {
+  Type *Ty = L->getType();
+  if (Ty->isFPOrFPVectorTy())
+    return B.CreateFAdd(L, R);
+  unsigned N = isa<StructType>(Ty) ? Ty->getStructNumElements()
+                                   : Ty->getArrayNumElements();
+  Value *Sum = L;
+  for (unsigned Idx = 0; Idx < N; ++Idx) {
+    Value *Elem = B.CreateExtractValue(L, Idx);
+    if (!isDifferentiableType(Elem->getType()))
+      continue;
+    Sum = B.CreateInsertValue(
+        Sum, addValues(Elem, B.CreateExtractValue(R, Idx)), Idx);
+  }
+  return Sum;
+}
+
+void ReverseBuilder::addAdjoint(Value *V, Value *Delta) {
+  if (!isActive(V) || !isDifferentiableType(V->getType()))
+    return;
+  AllocaInst *Slot = adjointSlot(V);
+  Value *Old = B.CreateLoad(V->getType(), Slot);
+  B.CreateStore(addValues(Old, Delta), Slot);
+}
+
+Value *ReverseBuilder::takeAdjoint(Value *V) {
+  AllocaInst *Slot = adjointSlot(V);
+  Value *Adjoint = B.CreateLoad(V->getType(), Slot, V->getName() + ".adj");
+  B.CreateStore(Constant::getNullValue(V->getType()), Slot);
+  return Adjoint;
+}
+
+//===-- Adjoint rules for each instruction kind ---------------------------===//
+
+bool ReverseBuilder::visitElementwise(Instruction &I) {
+  const ElementwiseRule *Rule = findElementwiseRule(I);
+  if (!Rule)
+    return true;
+  Value *DY = takeAdjoint(&I);
+  if (Rule->hasZeroDerivative())
+    return true;
+  unsigned NumOperands = isa<CallBase>(I) ? cast<CallBase>(I).arg_size()
+                                          : I.getNumOperands();
+  DenseMap<int, Value *> Fetched;
+  auto Fetch = [&](int Idx) -> Value * {
+    Value *&V = Fetched[Idx];
+    if (!V)
+      V = primal(Idx < 0 ? &I : I.getOperand(Idx));
+    return V;
+  };
+  RuleOperands R(B, Fetch);
+  for (unsigned Idx = 0; Idx < NumOperands && Idx < Rule->Partials.size();
+       ++Idx) {
+    Value *Op = I.getOperand(Idx);
+    if (!Rule->Partials[Idx] || !isActive(Op))
+      continue;
+    addAdjoint(Op, scaleByPartial(B, Rule->Partials[Idx](R).get(), DY));
+  }
+  return true;
+}
+
+bool ReverseBuilder::visitCastInst(CastInst &I) {
+  Value *Op = I.getOperand(0);
+  if (!isActive(&I) || !isActive(Op))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Instruction::CastOps Inverse;
+  switch (I.getOpcode()) {
+  case Instruction::FPExt:
+    Inverse = Instruction::FPTrunc;
+    break;
+  case Instruction::FPTrunc:
+    Inverse = Instruction::FPExt;
+    break;
+  default:
+    Inverse = Instruction::BitCast;
+    break;
+  }
+  addAdjoint(Op, B.CreateCast(Inverse, DY, Op->getType()));
+  return true;
+}
+
+bool ReverseBuilder::visitSelectInst(SelectInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Zero = Constant::getNullValue(I.getType());
+  Value *Cond = primal(I.getCondition());
+  addAdjoint(I.getTrueValue(), B.CreateSelect(Cond, DY, Zero));
+  addAdjoint(I.getFalseValue(), B.CreateSelect(Cond, Zero, DY));
+  return true;
+}
+
+bool ReverseBuilder::visitExtractValueInst(ExtractValueInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Agg = I.getAggregateOperand();
+  addAdjoint(Agg, B.CreateInsertValue(Constant::getNullValue(Agg->getType()),
+                                      DY, I.getIndices()));
+  return true;
+}
+
+bool ReverseBuilder::visitInsertValueInst(InsertValueInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Inserted = I.getInsertedValueOperand();
+  addAdjoint(Inserted, B.CreateExtractValue(DY, I.getIndices()));
+  addAdjoint(I.getAggregateOperand(),
+             B.CreateInsertValue(
+                 DY, Constant::getNullValue(Inserted->getType()),
+                 I.getIndices()));
+  return true;
+}
+
+bool ReverseBuilder::visitExtractElementInst(ExtractElementInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Vec = I.getVectorOperand();
+  addAdjoint(Vec, B.CreateInsertElement(Constant::getNullValue(Vec->getType()),
+                                        DY, primal(I.getIndexOperand())));
+  return true;
+}
+
+bool ReverseBuilder::visitInsertElementInst(InsertElementInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Index = primal(I.getOperand(2));
+  Value *Elem = I.getOperand(1);
+  addAdjoint(Elem, B.CreateExtractElement(DY, Index));
+  addAdjoint(I.getOperand(0),
+             B.CreateInsertElement(
+                 DY, Constant::getNullValue(Elem->getType()), Index));
+  return true;
+}
+
+bool ReverseBuilder::visitShuffleVectorInst(ShuffleVectorInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Ops[2] = {I.getOperand(0), I.getOperand(1)};
+  auto *SrcTy = cast<FixedVectorType>(Ops[0]->getType());
+  unsigned Width = SrcTy->getNumElements();
+  Value *Sums[2] = {Constant::getNullValue(SrcTy),
+                    Constant::getNullValue(SrcTy)};
+  for (auto [Lane, Source] : enumerate(I.getShuffleMask())) {
+    if (Source < 0)
+      continue;
+    unsigned Which = unsigned(Source) / Width, SrcLane = unsigned(Source) % Width;
+    Value *Old = B.CreateExtractElement(Sums[Which], SrcLane);
+    Value *New = B.CreateFAdd(Old, B.CreateExtractElement(DY, Lane));
+    Sums[Which] = B.CreateInsertElement(Sums[Which], New, SrcLane);
+  }
+  addAdjoint(Ops[0], Sums[0]);
+  addAdjoint(Ops[1], Sums[1]);
+  return true;
+}
+
+bool ReverseBuilder::visitFreezeInst(FreezeInst &I) {
+  if (isActive(&I))
+    addAdjoint(I.getOperand(0), takeAdjoint(&I));
+  return true;
+}
+
+bool ReverseBuilder::visitLoadInst(LoadInst &I) {
+  if (!isActive(&I) || !AA.hasShadow(I.getPointerOperand()))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Shadow = shadow(I.getPointerOperand());
+  Value *Old = B.CreateAlignedLoad(I.getType(), Shadow, I.getAlign());
+  B.CreateAlignedStore(addValues(Old, DY), Shadow, I.getAlign());
+  return true;
+}
+
+bool ReverseBuilder::visitStoreInst(StoreInst &I) {
+  Value *Stored = I.getValueOperand();
+  if (!AA.hasShadow(I.getPointerOperand()) ||
+      !isDifferentiableType(Stored->getType()))
+    return true;
+  // The adjoint of the overwritten memory flows to the stored value; what was
+  // there before the store never reached later reads.
+  Value *Shadow = shadow(I.getPointerOperand());
+  Type *Ty = Stored->getType();
+  Value *DV = B.CreateAlignedLoad(Ty, Shadow, I.getAlign());
+  B.CreateAlignedStore(Constant::getNullValue(Ty), Shadow, I.getAlign());
+  addAdjoint(Stored, DV);
+  return true;
+}
+
+bool ReverseBuilder::visitCallBase(CallBase &I) {
+  switch (classifyCall(I)) {
+  case CallKind::Inert:
+  case CallKind::Unsupported:
+    return true;
+  case CallKind::Elementwise:
+    return visitElementwise(I);
+  case CallKind::Defined:
+    return visitDefinedCall(I);
+  case CallKind::MemSet: {
+    auto &MS = cast<MemSetInst>(I);
+    if (!AA.hasShadow(MS.getDest()))
+      return true;
+    B.CreateMemSet(shadow(MS.getDest()), B.getInt8(0), primal(MS.getLength()),
+                   MS.getDestAlign());
+    return true;
+  }
+  case CallKind::MemTransfer:
+    reportError(I, "reverse mode of memcpy/memmove between active buffers is "
+                   "not supported yet");
+    return false;
+  }
+  llvm_unreachable("unknown call kind");
+}
+
+bool ReverseBuilder::visitDefinedCall(CallBase &Call) {
+  auto Found = Callees.find(&Call);
+  if (Found == Callees.end())
+    return true;
+  const ReverseFunctions *Callee = Found->second;
+  const DiffRequest &CR = CalleeRequests[&Call];
+  SmallVector<Value *, 8> Args;
+  const TapeRegion &Region = CalleeTapes[&Call];
+  Value *CalleeTape = revRegionAddress(Region);
+  if (!Callee->Complete)
+    CalleeTape = B.CreateLoad(B.getPtrTy(), CalleeTape, "callee.tape");
+  Args.push_back(CalleeTape);
+  for (auto [U, Activity] : zip(Call.args(), CR.Args)) {
+    Args.push_back(primal(U.get()));
+    if (hasShadowArg(Activity))
+      Args.push_back(shadow(U.get()));
+  }
+  if (CR.ReturnActive)
+    Args.push_back(takeAdjoint(&Call));
+  CallInst *Adjoints = B.CreateCall(Callee->Reverse, Args);
+  if (!Callee->Complete)
+    B.CreateCall(S.module().getOrInsertFunction("free", B.getVoidTy(),
+                                                B.getPtrTy()),
+                 {CalleeTape});
+  unsigned Out = 0;
+  for (auto [U, Activity] : zip(Call.args(), CR.Args))
+    if (Activity == ArgActivity::Out)
+      addAdjoint(U.get(), B.CreateExtractValue(Adjoints, Out++));
+  return true;
+}
+
+//===-- The augmented forward function ------------------------------------===//
+
+Value *ReverseBuilder::augShadow(Value *PrimalV) {
+  if (Value *Shadow = AugShadows.lookup(PrimalV))
+    return Shadow;
+  return Constant::getNullValue(PrimalV->getType());
+}
+
+bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
+  auto *Copy = cast<Instruction>(VMap[&I]);
+  augInsertAfter(Copy);
+  if (auto *P = dyn_cast<PHINode>(&I)) {
+    AB.SetInsertPoint(Copy);
+    AugShadows[&I] = AB.CreatePHI(I.getType(), P->getNumIncomingValues(),
+                                  I.getName() + ".shadow");
+    return true;
+  }
+  if (isa<GetElementPtrInst, CastInst, SelectInst, FreezeInst>(I)) {
+    Instruction *Shadow = Copy->clone();
+    for (Use &U : I.operands())
+      if (U.get()->getType()->isPointerTy())
+        Shadow->setOperand(U.getOperandNo(), augShadow(U.get()));
+    Shadow->setName(I.getName() + ".shadow");
+    AB.Insert(Shadow);
+    AugShadows[&I] = Shadow;
+    return true;
+  }
+  if (auto *LI = dyn_cast<LoadInst>(&I)) {
+    AugShadows[&I] =
+        AB.CreateAlignedLoad(I.getType(), augShadow(LI->getPointerOperand()),
+                             LI->getAlign(), I.getName() + ".shadow");
+    return true;
+  }
+  reportError(I, "a pointer into active memory produced by '" +
+                     Twine(I.getOpcodeName()) +
+                     "' is not supported in reverse mode yet");
+  return false;
+}
+
+bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
+  DiffRequest CR = calleeRequest(Call, AA, DiffMode::Reverse);
+  if (none_of(CR.Args, [](ArgActivity A) { return A != ArgActivity::Const; }) &&
+      !CR.ReturnActive)
+    return true;
+  const ReverseFunctions *Callee = S.reverse(CR);
+  if (!Callee)
+    return false;
+  auto *Copy = cast<CallBase>(VMap[&Call]);
+  AB.SetInsertPoint(Copy);
+  // A callee whose tape size is still unknown (recursion) gets its tape from
+  // the heap; others are laid out inside this function's tape.
+  TapeRegion Region =
+      Callee->Complete
+          ? makeRegion(Call.getParent(), Callee->TapeBytes, TapeLayout::MaxAlign)
+          : makeRegion(Call.getParent(), DL.getPointerSize(), Align(8));
+  Value *CalleeTape = augRegionAddress(Region);
+  if (!Callee->Complete) {
+    Value *Size = AB.CreateLoad(AB.getInt64Ty(), Callee->TapeSize);
+    Value *Heap = AB.CreateCall(S.module().getOrInsertFunction(
+                                    "malloc", AB.getPtrTy(), AB.getInt64Ty()),
+                                {Size}, "callee.tape");
+    AB.CreateStore(Heap, CalleeTape);
+    CalleeTape = Heap;
+  }
+  SmallVector<Value *, 8> Args{CalleeTape};
+  for (auto [U, Activity] : zip(Call.args(), CR.Args)) {
+    Args.push_back(VMap[U.get()]);
+    if (hasShadowArg(Activity))
+      Args.push_back(augShadow(U.get()));
+  }
+  CallInst *AugCall = AB.CreateCall(Callee->Augmented, Args);
+  AugCall->setDebugLoc(Copy->getDebugLoc());
+  if (!Copy->getType()->isVoidTy())
+    Copy->replaceAllUsesWith(AugCall);
+  VMap[&Call] = AugCall;
+  Copy->eraseFromParent();
+  CalleeTapes[&Call] = Region;
+  Callees[&Call] = Callee;
+  CalleeRequests[&Call] = CR;
+  return true;
+}
+
+bool ReverseBuilder::buildAugmented() {
+  auto ArgIt = std::next(Aug.arg_begin());
+  Aug.getArg(0)->setName("tape");
+  for (auto [Arg, Activity] : zip(Primal.args(), Request.Args)) {
+    VMap[&Arg] = &*ArgIt;
+    ArgIt->setName(Arg.getName());
+    ++ArgIt;
+    if (!hasShadowArg(Activity))
+      continue;
+    ArgIt->setName(Arg.getName() + ".shadow");
+    AugShadows[&Arg] = &*ArgIt;
+    ++ArgIt;
+  }
+  SmallVector<ReturnInst *, 4> Returns;
+  CloneFunctionInto(&Aug, &Primal, VMap,
+                    CloneFunctionChangeType::LocalChangesOnly, Returns);
+  Aug.setLinkage(GlobalValue::InternalLinkage);
+  Aug.removeFnAttr(Attribute::Memory);
+
+  bool Ok = true;
+  SmallVector<PHINode *, 8> ShadowPhis;
+  ReversePostOrderTraversal<Function *> RPO(&Primal);
+  for (BasicBlock *BB : RPO)
+    for (Instruction &I : make_early_inc_range(*BB)) {
+      if (!checkSupported(I, AA, DiffMode::Reverse)) {
+        Ok = false;
+        continue;
+      }
+      if (auto *Call = dyn_cast<CallBase>(&I);
+          Call && classifyCall(*Call) == CallKind::Defined &&
+          AA.needsDerivative(I)) {
+        Ok &= buildAugmentedCall(*Call);
+        continue;
+      }
+      if (auto *SI = dyn_cast<StoreInst>(&I);
+          SI && AA.hasShadow(SI->getValueOperand()) &&
+          AA.hasShadow(SI->getPointerOperand())) {
+        AB.SetInsertPoint(cast<Instruction>(VMap[SI]));
+        AB.CreateAlignedStore(augShadow(SI->getValueOperand()),
+                              augShadow(SI->getPointerOperand()),
+                              SI->getAlign());
+        continue;
+      }
+      if (!I.getType()->isPointerTy() || !AA.hasShadow(&I))
+        continue;
+      Ok &= buildAugmentedShadow(I);
+      if (auto *P = dyn_cast<PHINode>(&I); P && AugShadows.count(P))
+        ShadowPhis.push_back(P);
+    }
+  for (PHINode *P : ShadowPhis) {
+    auto *Shadow = cast<PHINode>(AugShadows[P]);
+    for (auto [V, BB] : zip(P->incoming_values(), P->blocks()))
+      Shadow->addIncoming(augShadow(V), cast<BasicBlock>(VMap[BB]));
+  }
+  return Ok;
+}
+
+//===-- Control flow of the reverse sweep ---------------------------------===//
+
+SmallSetVector<BasicBlock *, 4>
+ReverseBuilder::reachablePredecessors(BasicBlock *BB) const {
+  SmallSetVector<BasicBlock *, 4> Preds;
+  for (BasicBlock *Pred : predecessors(BB))
+    if (RevBlocks.count(Pred))
+      Preds.insert(Pred);
+  return Preds;
+}
+
+void ReverseBuilder::buildBlockExits() {
+  // Which predecessor each join was entered from, recorded in the augmented
+  // function and read back before the block's stacks are popped.
+  DenseMap<BasicBlock *, Value *> CameFromIndex;
+  for (BasicBlock &BB : Primal) {
+    if (!RevBlocks.count(&BB))
+      continue;
+    SmallSetVector<BasicBlock *, 4> Preds = reachablePredecessors(&BB);
+    if (Preds.size() < 2)
+      continue;
+    auto *AugBB = cast<BasicBlock>(VMap[&BB]);
+    AB.SetInsertPoint(AugBB, AugBB->begin());
+    PHINode *Index = AB.CreatePHI(AB.getInt32Ty(), Preds.size(), "came.from");
+    for (BasicBlock *Pred : predecessors(&BB)) {
+      auto Position = find(Preds, Pred);
+      unsigned Idx = Position == Preds.end() ? 0 : Position - Preds.begin();
+      Index->addIncoming(AB.getInt32(Idx), cast<BasicBlock>(VMap[Pred]));
+    }
+    B.SetInsertPoint(RevBlocks[&BB]);
+    CameFromIndex[&BB] = reload(Index, &BB);
+  }
+
+  for (BasicBlock &BB : Primal) {
+    BasicBlock *RevBB = RevBlocks.lookup(&BB);
+    if (!RevBB)
+      continue;
+    B.SetInsertPoint(RevBB);
+    for (unsigned Field : StacksToPop.lookup(&BB))
+      S.stacks().pop(B, Layout.fieldAddress(B, Rev.getArg(0), Field));
+    if (&BB == &Primal.getEntryBlock()) {
+      B.CreateBr(RevExit);
+      continue;
+    }
+    SmallSetVector<BasicBlock *, 4> Preds = reachablePredecessors(&BB);
+    SmallVector<PHINode *, 4> ActivePhis;
+    for (PHINode &P : BB.phis())
+      if (isActive(&P))
+        ActivePhis.push_back(&P);
+    // One edge block per predecessor moves the adjoints of the phis to the
+    // values that flowed in along that edge.
+    SmallVector<BasicBlock *, 4> Edges;
+    for (BasicBlock *Pred : Preds) {
+      if (ActivePhis.empty()) {
+        Edges.push_back(RevBlocks[Pred]);
+        continue;
+      }
+      BasicBlock *Edge = BasicBlock::Create(
+          Rev.getContext(), RevBB->getName() + ".from." + Pred->getName(), &Rev);
+      IRBuilder<>::InsertPointGuard Guard(B);
+      B.SetInsertPoint(Edge);
+      SmallVector<Value *, 4> PhiAdjoints;
+      for (PHINode *P : ActivePhis)
+        PhiAdjoints.push_back(takeAdjoint(P));
+      for (auto [P, Adjoint] : zip(ActivePhis, PhiAdjoints))
+        addAdjoint(P->getIncomingValueForBlock(Pred), Adjoint);
+      B.CreateBr(RevBlocks[Pred]);
+      Edges.push_back(Edge);
+    }
+    if (Edges.size() == 1) {
+      B.CreateBr(Edges.front());
+      continue;
+    }
+    SwitchInst *Switch =
+        B.CreateSwitch(CameFromIndex[&BB], Edges.back(), Edges.size() - 1);
+    for (unsigned Idx = 0; Idx + 1 < Edges.size(); ++Idx)
+      Switch->addCase(B.getInt32(Idx), Edges[Idx]);
+  }
+}
+
+void ReverseBuilder::buildExit() {
+  B.SetInsertPoint(RevExit);
+  for (unsigned Field : Stacks)
+    S.stacks().release(B, Layout.fieldAddress(B, Rev.getArg(0), Field));
+  Value *Result = PoisonValue::get(Rev.getReturnType());
+  unsigned Out = 0;
+  for (auto [Arg, Activity] : zip(Primal.args(), Request.Args)) {
+    if (Activity != ArgActivity::Out)
+      continue;
+    Value *Adjoint = Constant::getNullValue(Arg.getType());
+    if (isActive(&Arg))
+      Adjoint = B.CreateLoad(Arg.getType(), adjointSlot(&Arg));
+    Result = B.CreateInsertValue(Result, Adjoint, Out++);
+  }
+  B.CreateRet(Result);
+}
+
+bool ReverseBuilder::run() {
+  for (const auto &SCC : make_range(scc_begin(&Primal), scc_end(&Primal)))
+    if (SCC.size() > 1 || is_contained(successors(SCC.front()), SCC.front()))
+      for (BasicBlock *BB : SCC)
+        InCycle.insert(BB);
+
+  if (!buildAugmented())
+    return false;
+
+  // Reverse function: arguments mirror the augmented function's.
+  Rev.getArg(0)->setName("tape");
+  unsigned RevArg = 1;
+  for (auto [Arg, Activity] : zip(Primal.args(), Request.Args)) {
+    Rev.getArg(RevArg++)->setName(Arg.getName());
+    if (!hasShadowArg(Activity))
+      continue;
+    RevShadowArgs[&Arg] = Rev.getArg(RevArg);
+    Rev.getArg(RevArg++)->setName(Arg.getName() + ".shadow");
+  }
+  if (Request.ReturnActive)
+    RevDReturn = Rev.getArg(RevArg);
+
+  LLVMContext &Ctx = Rev.getContext();
+  RevEntry = BasicBlock::Create(Ctx, "entry", &Rev);
+  ReversePostOrderTraversal<Function *> RPO(&Primal);
+  for (BasicBlock *BB : RPO) {
+    RevBlocks[BB] = BasicBlock::Create(Ctx, "rev." + BB->getName(), &Rev);
+    if (isa<ReturnInst>(BB->getTerminator()))
+      ReturnBlock = BB;
+  }
+  RevExit = BasicBlock::Create(Ctx, "exit", &Rev);
+  if (!ReturnBlock) {
+    reportError(*Primal.getEntryBlock().getTerminator(),
+                "cannot differentiate '" + userName(Primal) +
+                    "' in reverse mode: it never returns");
+    return false;
+  }
+  B.SetInsertPoint(RevEntry);
+  B.CreateBr(RevBlocks[ReturnBlock]);
+
+  bool Ok = true;
+  for (BasicBlock *BB : RPO) {
+    B.SetInsertPoint(RevBlocks[BB]);
+    auto *Ret = dyn_cast<ReturnInst>(BB->getTerminator());
+    if (Ret && RevDReturn && Ret->getReturnValue())
+      addAdjoint(Ret->getReturnValue(), RevDReturn);
+    for (Instruction &I : reverse(*BB)) {
+      if (I.isTerminator() || isa<PHINode>(I) || !AA.needsDerivative(I))
+        continue;
+      Ok &= visit(I);
+    }
+  }
+  if (!Ok)
+    return false;
+  buildBlockExits();
+  buildExit();
+
+  // Stacks start empty in each activation of the augmented function.
+  AB.SetInsertPoint(Aug.getEntryBlock().getFirstNonPHIOrDbgOrAlloca());
+  for (unsigned Field : Stacks)
+    S.stacks().init(AB, Layout.fieldAddress(AB, Aug.getArg(0), Field));
+  Fns.TapeBytes = Layout.finalize();
+  for (auto &[V, Slot] : Cached)
+    if (auto *I = dyn_cast<Instruction>(V))
+      reportRemark(*I, "Cached",
+                   Twine(Slot.IsStack ? "cached once per loop iteration: "
+                                      : "cached for the reverse sweep: ") +
+                       describeValue(*V));
+  LLVM_DEBUG(dbgs() << "fluxion: augmented\n" << Aug << "reverse\n" << Rev);
+  return true;
+}
+
+} // namespace
+
+bool synthesizeReverse(Synthesizer &S, const DiffRequest &Request,
+                       Function &Primal, ReverseFunctions &Fns) {
+  return ReverseBuilder(S, Request, Primal, Fns).run();
+}
+
+} // namespace fluxion

@@ -1,0 +1,174 @@
+//===- Synthesizer.cpp - Builds and memoizes derivative functions ---------===//
+
+#include "Synthesizer.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+using namespace llvm;
+
+namespace fluxion {
+
+StringRef activityName(ArgActivity A) {
+  switch (A) {
+  case ArgActivity::Const:
+    return "const";
+  case ArgActivity::Dup:
+    return "dup";
+  case ArgActivity::DupNoNeed:
+    return "dupnoneed";
+  case ArgActivity::Out:
+    return "out";
+  }
+  llvm_unreachable("unknown activity");
+}
+
+Synthesizer::Synthesizer(Module &M, PreprocessCache &Preprocessed)
+    : M(M), Preprocessed(Preprocessed), Stacks(M) {}
+
+bool Synthesizer::isMarkedInactive(const Function &F) {
+  return F.hasFnAttribute("fluxion_inactive") ||
+         F.hasFnAttribute("enzyme_inactive");
+}
+
+SmallVector<Type *, 8>
+Synthesizer::shadowedParamTypes(const DiffRequest &Request) const {
+  SmallVector<Type *, 8> Types;
+  for (auto [Arg, Activity] : zip(Request.Fn->args(), Request.Args)) {
+    Types.push_back(Arg.getType());
+    if (hasShadowArg(Activity))
+      Types.push_back(Arg.getType());
+  }
+  return Types;
+}
+
+Type *Synthesizer::adjointsType(const DiffRequest &Request) const {
+  SmallVector<Type *, 4> Adjoints;
+  for (auto [Arg, Activity] : zip(Request.Fn->args(), Request.Args))
+    if (Activity == ArgActivity::Out)
+      Adjoints.push_back(Arg.getType());
+  return StructType::get(M.getContext(), Adjoints);
+}
+
+static std::string derivativeName(StringRef Prefix, const DiffRequest &R) {
+  std::string Name = (Prefix + "." + R.Fn->getName()).str();
+  for (ArgActivity A : R.Args)
+    Name += "." + activityName(A).str();
+  return Name;
+}
+
+static Function *createInternal(Module &M, FunctionType *Ty,
+                                const Twine &Name) {
+  Function *F = Function::Create(Ty, GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::NoUnwind);
+  return F;
+}
+
+/// Leaves a failed derivative as a body-less declaration: the error has been
+/// reported, so the module is never emitted, but it stays valid for the
+/// verifier and for the rest of the pipeline.
+static void abandon(Function *F) {
+  if (!F)
+    return;
+  F->deleteBody();
+  F->setLinkage(GlobalValue::ExternalLinkage);
+}
+
+Function *Synthesizer::forward(const DiffRequest &Request) {
+  if (Failed.count(Request))
+    return nullptr;
+  if (Function *F = Forward[Request])
+    return F;
+  Function &Primal = Preprocessed.get(*Request.Fn);
+  Type *RetTy = Request.Fn->getReturnType();
+  if (Request.ReturnActive)
+    RetTy = StructType::get(RetTy, RetTy);
+  auto *Ty = FunctionType::get(RetTy, shadowedParamTypes(Request), false);
+  Function *F = createInternal(M, Ty, derivativeName("fluxion.fwd", Request));
+  Forward[Request] = F;
+  if (synthesizeForward(*this, Request, Primal, *F))
+    return F;
+  Failed[Request] = true;
+  abandon(F);
+  return nullptr;
+}
+
+const ReverseFunctions *Synthesizer::reverse(const DiffRequest &Request) {
+  if (Failed.count(Request))
+    return nullptr;
+  auto Found = Reverse.find(Request);
+  if (Found != Reverse.end())
+    return &Found->second;
+  Function &Primal = Preprocessed.get(*Request.Fn);
+  LLVMContext &Ctx = M.getContext();
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Type *RetTy = Request.Fn->getReturnType();
+
+  SmallVector<Type *, 8> AugParams{PtrTy};
+  append_range(AugParams, shadowedParamTypes(Request));
+  SmallVector<Type *, 8> RevParams = AugParams;
+  if (Request.ReturnActive)
+    RevParams.push_back(RetTy);
+
+  ReverseFunctions &Fns = Reverse[Request];
+  Fns.Augmented =
+      createInternal(M, FunctionType::get(RetTy, AugParams, false),
+                     derivativeName("fluxion.aug", Request));
+  Fns.Reverse = createInternal(
+      M, FunctionType::get(adjointsType(Request), RevParams, false),
+      derivativeName("fluxion.rev", Request));
+  Fns.TapeSize = new GlobalVariable(
+      M, Type::getInt64Ty(Ctx), /*isConstant=*/true,
+      GlobalValue::InternalLinkage, ConstantInt::get(Type::getInt64Ty(Ctx), 0),
+      derivativeName("fluxion.tapesize", Request));
+  if (synthesizeReverse(*this, Request, Primal, Fns)) {
+    Fns.TapeSize->setInitializer(
+        ConstantInt::get(Type::getInt64Ty(Ctx), Fns.TapeBytes));
+    Fns.Complete = true;
+    return &Fns;
+  }
+  Failed[Request] = true;
+  abandon(Fns.Augmented);
+  abandon(Fns.Reverse);
+  return nullptr;
+}
+
+Function *Synthesizer::gradient(const DiffRequest &Request) {
+  if (Function *F = Gradients[Request])
+    return F;
+  const ReverseFunctions *Fns = reverse(Request);
+  if (!Fns)
+    return nullptr;
+  SmallVector<Type *, 8> Params = shadowedParamTypes(Request);
+  if (Request.ReturnActive)
+    Params.push_back(Request.Fn->getReturnType());
+  Function *F = createInternal(
+      M, FunctionType::get(adjointsType(Request), Params, false),
+      derivativeName("fluxion.grad", Request));
+  Gradients[Request] = F;
+
+  IRBuilder<> B(BasicBlock::Create(M.getContext(), "entry", F));
+  AllocaInst *Tape = B.CreateAlloca(
+      ArrayType::get(B.getInt8Ty(), Fns->TapeBytes), nullptr, "tape");
+  Tape->setAlignment(TapeLayout::MaxAlign);
+  SmallVector<Value *, 8> Args{Tape};
+  for (Argument &A : F->args())
+    Args.push_back(&A);
+  ArrayRef<Value *> AugArgs(Args.data(), Fns->Augmented->arg_size());
+  CallInst *Aug = B.CreateCall(Fns->Augmented, AugArgs);
+  CallInst *Rev = B.CreateCall(Fns->Reverse, Args);
+  if (Rev->getType()->isVoidTy())
+    B.CreateRetVoid();
+  else
+    B.CreateRet(Rev);
+
+  // The sweeps are joined in one body so that the tape becomes registers.
+  InlineFunctionInfo IFI;
+  InlineFunction(*Aug, IFI);
+  InlineFunction(*Rev, IFI);
+  return F;
+}
+
+} // namespace fluxion

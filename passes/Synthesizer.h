@@ -1,0 +1,83 @@
+//===- Synthesizer.h - Builds and memoizes derivative functions -*- C++ -*-===//
+//
+// One Synthesizer serves a module. It synthesizes, on request and at most
+// once per (function, mode, activity), the forward-mode derivative, the
+// reverse-mode pair (augmented forward + reverse, joined by a tape) and the
+// combined gradient. Requests made while the same request is being built
+// (recursion) get the function under construction.
+//
+// Calling conventions, with each Dup/DupNoNeed parameter followed by its
+// shadow:
+//   forward:  fwd(args)            -> {ret, dret} | ret | void
+//   augmented: aug(tape, args)     -> ret | void
+//   reverse:  rev(tape, args[, dret]) -> {adjoint of each Out parameter}
+//   gradient: grad(args[, dret])   -> {adjoint of each Out parameter}
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_SYNTHESIZER_H
+#define FLUXION_SYNTHESIZER_H
+
+#include "DiffRequest.h"
+#include "Preprocess.h"
+#include "Tape.h"
+
+#include <map>
+
+namespace llvm {
+class Module;
+class Function;
+class GlobalVariable;
+} // namespace llvm
+
+namespace fluxion {
+
+struct ReverseFunctions {
+  llvm::Function *Augmented = nullptr;
+  llvm::Function *Reverse = nullptr;
+  /// The tape size in bytes, set once both functions are complete.
+  llvm::GlobalVariable *TapeSize = nullptr;
+  uint64_t TapeBytes = 0;
+  bool Complete = false;
+};
+
+class Synthesizer {
+public:
+  Synthesizer(llvm::Module &M, PreprocessCache &Preprocessed);
+
+  /// Null after reporting an error.
+  llvm::Function *forward(const DiffRequest &Request);
+  const ReverseFunctions *reverse(const DiffRequest &Request);
+  llvm::Function *gradient(const DiffRequest &Request);
+
+  llvm::Module &module() { return M; }
+  PreprocessCache &preprocessed() { return Preprocessed; }
+  TapeStackOps &stacks() { return Stacks; }
+
+  /// The parameter types of a derivative: each parameter of \p Request's
+  /// function, followed by its shadow where it has one.
+  llvm::SmallVector<llvm::Type *, 8>
+  shadowedParamTypes(const DiffRequest &Request) const;
+  /// The type returned by the reverse and gradient functions.
+  llvm::Type *adjointsType(const DiffRequest &Request) const;
+  /// Whether \p F has been removed from differentiation by the user.
+  static bool isMarkedInactive(const llvm::Function &F);
+
+private:
+  llvm::Module &M;
+  PreprocessCache &Preprocessed;
+  TapeStackOps Stacks;
+  std::map<DiffRequest, llvm::Function *> Forward;
+  std::map<DiffRequest, ReverseFunctions> Reverse;
+  std::map<DiffRequest, llvm::Function *> Gradients;
+  std::map<DiffRequest, bool> Failed;
+};
+
+/// Entry points of the two synthesis engines, used by the Synthesizer.
+bool synthesizeForward(Synthesizer &S, const DiffRequest &Request,
+                       llvm::Function &Primal, llvm::Function &Derivative);
+bool synthesizeReverse(Synthesizer &S, const DiffRequest &Request,
+                       llvm::Function &Primal, ReverseFunctions &Out);
+
+} // namespace fluxion
+
+#endif

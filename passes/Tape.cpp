@@ -1,0 +1,131 @@
+//===- Tape.cpp - Memory that carries values from the forward to the reverse sweep ===//
+
+#include "Tape.h"
+
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace fluxion {
+
+unsigned TapeLayout::addField(uint64_t Size, Align Alignment) {
+  Fields.push_back({Size, Alignment, {}});
+  return Fields.size() - 1;
+}
+
+Value *TapeLayout::fieldAddress(IRBuilderBase &B, Value *Tape,
+                                unsigned Field) {
+  // The offset is patched by finalize(); the instruction is created directly
+  // so that the builder cannot fold the placeholder offset away.
+  Value *Offset = B.getInt64(0);
+  auto *GEP = GetElementPtrInst::Create(B.getInt8Ty(), Tape,
+                                        ArrayRef<Value *>(Offset),
+                                        Twine("tape.field"));
+  B.Insert(GEP);
+  Fields[Field].Addresses.push_back(GEP);
+  return GEP;
+}
+
+uint64_t TapeLayout::finalize() {
+  uint64_t Offset = 0;
+  for (Field &F : Fields) {
+    Offset = alignTo(Offset, F.Alignment);
+    for (GetElementPtrInst *GEP : F.Addresses)
+      GEP->setOperand(1, ConstantInt::get(GEP->getOperand(1)->getType(),
+                                          Offset));
+    Offset += F.Size;
+  }
+  return alignTo(std::max<uint64_t>(Offset, 1), MaxAlign);
+}
+
+namespace {
+Value *countAddress(IRBuilderBase &B, Value *Header) {
+  return B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Header, 8, "tape.count");
+}
+Value *capacityAddress(IRBuilderBase &B, Value *Header) {
+  return B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Header, 16,
+                                      "tape.capacity");
+}
+} // namespace
+
+void TapeStackOps::init(IRBuilderBase &B, Value *Header) {
+  B.CreateStore(Constant::getNullValue(B.getPtrTy()), Header);
+  B.CreateStore(B.getInt64(0), countAddress(B, Header));
+  B.CreateStore(B.getInt64(0), capacityAddress(B, Header));
+}
+
+Function &TapeStackOps::pushFunction() {
+  constexpr StringLiteral Name = "fluxion.tape.push";
+  if (Function *F = M.getFunction(Name))
+    return *F;
+  LLVMContext &Ctx = M.getContext();
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Type *I64 = Type::getInt64Ty(Ctx);
+  auto *F = Function::Create(FunctionType::get(PtrTy, {PtrTy, I64}, false),
+                             GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::NoUnwind);
+  F->addFnAttr(Attribute::AlwaysInline);
+  Value *Header = F->getArg(0);
+  Value *ElemSize = F->getArg(1);
+  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
+  auto *Grow = BasicBlock::Create(Ctx, "grow", F);
+  auto *Store = BasicBlock::Create(Ctx, "store", F);
+
+  IRBuilder<> B(Entry);
+  Value *Buffer = B.CreateLoad(PtrTy, Header, "buffer");
+  Value *CountPtr = countAddress(B, Header);
+  Value *CapacityPtr = capacityAddress(B, Header);
+  Value *Count = B.CreateLoad(I64, CountPtr, "count");
+  Value *Capacity = B.CreateLoad(I64, CapacityPtr, "capacity");
+  Value *Full = B.CreateICmpEQ(Count, Capacity, "full");
+  B.CreateCondBr(Full, Grow, Store);
+
+  B.SetInsertPoint(Grow);
+  Value *IsEmpty = B.CreateICmpEQ(Capacity, B.getInt64(0));
+  Value *NewCapacity = B.CreateSelect(IsEmpty, B.getInt64(16),
+                                      B.CreateShl(Capacity, 1), "new.capacity");
+  FunctionCallee Realloc =
+      M.getOrInsertFunction("realloc", PtrTy, PtrTy, I64);
+  Value *NewBuffer = B.CreateCall(
+      Realloc, {Buffer, B.CreateMul(NewCapacity, ElemSize)}, "new.buffer");
+  B.CreateStore(NewBuffer, Header);
+  B.CreateStore(NewCapacity, CapacityPtr);
+  B.CreateBr(Store);
+
+  B.SetInsertPoint(Store);
+  PHINode *Current = B.CreatePHI(PtrTy, 2, "current");
+  Current->addIncoming(Buffer, Entry);
+  Current->addIncoming(NewBuffer, Grow);
+  Value *Slot = B.CreateGEP(B.getInt8Ty(), Current,
+                            B.CreateMul(Count, ElemSize), "slot");
+  B.CreateStore(B.CreateAdd(Count, B.getInt64(1)), CountPtr);
+  B.CreateRet(Slot);
+  return *F;
+}
+
+Value *TapeStackOps::push(IRBuilderBase &B, Value *Header, uint64_t ElemSize) {
+  return B.CreateCall(&pushFunction(), {Header, B.getInt64(ElemSize)},
+                      "tape.slot");
+}
+
+Value *TapeStackOps::top(IRBuilderBase &B, Value *Header, uint64_t ElemSize) {
+  Value *Buffer = B.CreateLoad(B.getPtrTy(), Header, "tape.buffer");
+  Value *Count = B.CreateLoad(B.getInt64Ty(), countAddress(B, Header));
+  Value *Last = B.CreateSub(Count, B.getInt64(1));
+  return B.CreateGEP(B.getInt8Ty(), Buffer,
+                     B.CreateMul(Last, B.getInt64(ElemSize)), "tape.top");
+}
+
+void TapeStackOps::pop(IRBuilderBase &B, Value *Header) {
+  Value *CountPtr = countAddress(B, Header);
+  Value *Count = B.CreateLoad(B.getInt64Ty(), CountPtr);
+  B.CreateStore(B.CreateSub(Count, B.getInt64(1)), CountPtr);
+}
+
+void TapeStackOps::release(IRBuilderBase &B, Value *Header) {
+  FunctionCallee Free = M.getOrInsertFunction("free", B.getVoidTy(),
+                                              B.getPtrTy());
+  B.CreateCall(Free, {B.CreateLoad(B.getPtrTy(), Header, "tape.buffer")});
+}
+
+} // namespace fluxion

@@ -1,0 +1,66 @@
+//===- Plugin.cpp - Registers Fluxion with the new pass manager -----------===//
+//
+// Pipeline placement: Fluxion runs at the start of the optimizer, after the
+// simplification pipeline (inlining, SROA, GVN) has cleaned up the primal and
+// before vectorization. When it synthesized anything, the inliner and the
+// function simplification pipeline run again so that derivatives are
+// optimized like user code. At -O0 only the derivatives are built.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FluxionPass.h"
+
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Plugins/PassPlugin.h"
+
+using namespace llvm;
+
+namespace {
+
+/// Runs Fluxion, then \p PostOptimization if Fluxion changed the module.
+class FluxionPipelinePass : public PassInfoMixin<FluxionPipelinePass> {
+public:
+  explicit FluxionPipelinePass(ModulePassManager PostOptimization)
+      : PostOptimization(std::move(PostOptimization)) {}
+
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM) {
+    PreservedAnalyses PA = fluxion::FluxionPass().run(M, MAM);
+    if (PA.areAllPreserved())
+      return PA;
+    MAM.invalidate(M, PA);
+    PostOptimization.run(M, MAM);
+    return PreservedAnalyses::none();
+  }
+  static bool isRequired() { return true; }
+
+private:
+  ModulePassManager PostOptimization;
+};
+
+void registerCallbacks(PassBuilder &PB) {
+  PB.registerPipelineParsingCallback(
+      [](StringRef Name, ModulePassManager &MPM,
+         ArrayRef<PassBuilder::PipelineElement>) {
+        if (Name != "fluxion")
+          return false;
+        MPM.addPass(fluxion::FluxionPass());
+        return true;
+      });
+  PB.registerOptimizerEarlyEPCallback(
+      [&PB](ModulePassManager &MPM, OptimizationLevel Level,
+            ThinOrFullLTOPhase Phase) {
+        if (Level == OptimizationLevel::O0) {
+          MPM.addPass(fluxion::FluxionPass());
+          return;
+        }
+        ModulePassManager Post;
+        Post.addPass(PB.buildInlinerPipeline(Level, Phase));
+        MPM.addPass(FluxionPipelinePass(std::move(Post)));
+      });
+}
+
+} // namespace
+
+extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
+  return {LLVM_PLUGIN_API_VERSION, "Fluxion", "0.1", registerCallbacks};
+}
