@@ -6,6 +6,7 @@
 #include "Diagnostics.h"
 #include "Synthesizer.h"
 
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -131,7 +132,7 @@ private:
 };
 
 bool BuiltinLowering::parse() {
-  Builtin = Call.getCalledFunction()->getName();
+  Builtin = Call.getCalledOperand()->getName();
   // A struct returned through memory arrives as a leading sret pointer.
   FirstArg = Call.hasStructRetAttr() ? 1 : 0;
   unsigned NumArgs = Call.arg_size();
@@ -141,8 +142,8 @@ bool BuiltinLowering::parse() {
   Function *Fn = resolveFunction(Call.getArgOperand(FirstArg));
   if (!Fn)
     return fail("the first argument of " + Builtin +
-                " must be a function known at compile time, not " +
-                describeValue(*Call.getArgOperand(FirstArg)));
+                " must be a function known at compile time, not a function "
+                "pointer computed at run time");
   if (Fn->isDeclaration())
     return fail("cannot differentiate '" + Fn->getName() +
                 "': its body is not available in this translation unit");
@@ -272,10 +273,10 @@ Value *BuiltinLowering::toCallResult(Value *Result) {
 }
 
 void BuiltinLowering::replaceWith(Value *Result) {
-  SmallVector<Instruction *, 8> MarkerLoads;
+  SmallSetVector<Instruction *, 8> MarkerLoads;
   for (Value *Op : Call.args())
     if (auto *LI = dyn_cast<LoadInst>(Op); LI && markerOf(LI))
-      MarkerLoads.push_back(LI);
+      MarkerLoads.insert(LI);
   if (!Call.getType()->isVoidTy())
     Call.replaceAllUsesWith(Result ? Result
                                    : Constant::getNullValue(Call.getType()));

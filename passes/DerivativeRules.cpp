@@ -37,7 +37,27 @@ Expr operator-(double C, Expr E) { return E.constant(C) - E; }
 Expr operator/(double C, Expr E) { return E.constant(C) / E; }
 
 Expr RuleOperands::intAsFloat(unsigned I) const {
-  return Expr(B, B.CreateSIToFP(F(I), F(-1)->getType()));
+  return Expr(B, B.CreateSIToFP(F(I), ResultTy));
+}
+
+Expr RuleOperands::constant(double C) const {
+  return Expr(B, ConstantFP::get(ResultTy, C));
+}
+
+Constant *additiveIdentity(Type *Ty) {
+  if (Ty->isFPOrFPVectorTy())
+    return ConstantFP::getNegativeZero(Ty);
+  if (auto *ST = dyn_cast<StructType>(Ty)) {
+    SmallVector<Constant *, 4> Fields;
+    for (Type *Field : ST->elements())
+      Fields.push_back(additiveIdentity(Field));
+    return ConstantStruct::get(ST, Fields);
+  }
+  if (auto *AT = dyn_cast<ArrayType>(Ty))
+    return ConstantArray::get(
+        AT, SmallVector<Constant *, 4>(AT->getNumElements(),
+                                       additiveIdentity(AT->getElementType())));
+  return Constant::getNullValue(Ty);
 }
 
 namespace {
@@ -92,9 +112,9 @@ Expr minFirst(R r) { return lessOrEqual(r.x(0), r.x(1), false); }
 Expr minSecond(R r) { return lessOrEqual(r.x(0), r.x(1), true); }
 Expr maxFirst(R r) { return lessOrEqual(r.x(1), r.x(0), false); }
 Expr maxSecond(R r) { return lessOrEqual(r.x(1), r.x(0), true); }
-Expr one(R r) { return r.y().constant(1); }
-Expr minusOne(R r) { return r.y().constant(-1); }
-Expr powBase(R r) { return r.x(1) * pow(r.x(0), r.x(1) - r.x(1).constant(1)); }
+Expr one(R r) { return r.constant(1); }
+Expr minusOne(R r) { return r.constant(-1); }
+Expr powBase(R r) { return r.x(1) * pow(r.x(0), r.x(1) - r.constant(1)); }
 // d/dy x^y = x^y log x, taken as 0 where x^y is 0 (x = 0, y > 0).
 Expr powExponent(R r) {
   IRBuilderBase &B = r.y().builder();
@@ -166,12 +186,12 @@ const ElementwiseRule Rules[] = {
      {[](R r) { return -TwoOverSqrtPi * exp(-square(r.x(0))); }}},
     {"fmin", {minFirst, minSecond}},
     {"fmax", {maxFirst, maxSecond}},
-    {"fabs", {[](R r) { return copysign(r.y().constant(1), r.x(0)); }}},
+    {"fabs", {[](R r) { return copysign(r.constant(1), r.x(0)); }}},
     {"fmod", {one, [](R r) { return -trunc(r.x(0) / r.x(1)); }}},
     {"copysign",
      {[](R r) {
-        return copysign(r.y().constant(1), r.x(0)) *
-               copysign(r.y().constant(1), r.x(1));
+        return copysign(r.constant(1), r.x(0)) *
+               copysign(r.constant(1), r.x(1));
       },
       nullptr}},
     {"floor", {}},

@@ -50,17 +50,26 @@ Expr operator/(double C, Expr E);
 class RuleOperands {
 public:
   using Fetch = llvm::function_ref<llvm::Value *(int Operand)>;
-  /// \p Fetch returns primal operand I, or the primal result for -1.
-  RuleOperands(llvm::IRBuilderBase &B, Fetch F) : B(B), F(F) {}
+  /// \p Fetch returns primal operand I, or the primal result for -1;
+  /// \p ResultTy is the type of the result.
+  RuleOperands(llvm::IRBuilderBase &B, llvm::Type *ResultTy, Fetch F)
+      : B(B), ResultTy(ResultTy), F(F) {}
   Expr x(unsigned I) const { return Expr(B, F(I)); }
   Expr y() const { return Expr(B, F(-1)); }
+  /// A constant of the result's type; fetches nothing.
+  Expr constant(double C) const;
   /// Operand \p I, an integer, converted to the result's floating type.
   Expr intAsFloat(unsigned I) const;
 
 private:
   llvm::IRBuilderBase &B;
+  llvm::Type *ResultTy;
   Fetch F;
 };
+
+/// The additive identity of a derivative of type \p Ty: -0.0, which lets
+/// `x + identity` fold to x, in every floating element.
+llvm::Constant *additiveIdentity(llvm::Type *Ty);
 
 using PartialFn = Expr (*)(const RuleOperands &);
 

@@ -20,8 +20,11 @@ void reportError(const Instruction &At, const Twine &Msg) {
   OS << "fluxion: " << Msg;
   // Without line information clang cannot place the error, so name the
   // enclosing function instead.
-  if (!Loc.isValid())
-    OS << " (in function '" << F.getName() << "')";
+  if (!Loc.isValid()) {
+    StringRef Name = F.getName();
+    Name.consume_front("fluxion.primal.");
+    OS << " (in function '" << Name << "')";
+  }
   F.getContext().diagnose(
       DiagnosticInfoUnsupported(F, OS.str(), Loc, DS_Error));
 }

@@ -57,7 +57,12 @@ private:
   Value *mapped(Value *PrimalV) { return VMap.lookup(PrimalV); }
   /// The tangent (or shadow) of a primal value; zero when it has none.
   Value *tangent(Value *PrimalV);
-  void setTangent(Instruction &I, Value *T) { Tangents[&I] = T; }
+  void setTangent(Instruction &I, Value *T) {
+    if (auto *TI = dyn_cast<Instruction>(T); TI && !TI->hasName() &&
+                                             I.hasName())
+      TI->setName(I.getName() + ".tangent");
+    Tangents[&I] = T;
+  }
   /// Positions the builder right after the copy of \p I.
   void insertAfter(Instruction &I);
   bool visitElementwise(Instruction &I);
@@ -104,7 +109,7 @@ bool ForwardBuilder::visitElementwise(Instruction &I) {
   auto Fetch = [&](int Idx) -> Value * {
     return Idx < 0 ? Copy : Copy->getOperand(Idx);
   };
-  RuleOperands R(B, Fetch);
+  RuleOperands R(B, I.getType(), Fetch);
   Value *Sum = nullptr;
   for (unsigned Idx = 0; Idx < NumOperands && Idx < Rule->Partials.size();
        ++Idx) {

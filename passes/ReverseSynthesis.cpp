@@ -222,7 +222,7 @@ AllocaInst *ReverseBuilder::adjointSlot(Value *V) {
   if (!Slot) {
     IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
     Slot = EB.CreateAlloca(V->getType(), nullptr, V->getName() + ".adjoint");
-    EB.CreateStore(Constant::getNullValue(V->getType()), Slot);
+    EB.CreateStore(additiveIdentity(V->getType()), Slot);
   }
   return Slot;
 }
@@ -255,7 +255,7 @@ void ReverseBuilder::addAdjoint(Value *V, Value *Delta) {
 Value *ReverseBuilder::takeAdjoint(Value *V) {
   AllocaInst *Slot = adjointSlot(V);
   Value *Adjoint = B.CreateLoad(V->getType(), Slot, V->getName() + ".adj");
-  B.CreateStore(Constant::getNullValue(V->getType()), Slot);
+  B.CreateStore(additiveIdentity(V->getType()), Slot);
   return Adjoint;
 }
 
@@ -270,14 +270,15 @@ bool ReverseBuilder::visitElementwise(Instruction &I) {
     return true;
   unsigned NumOperands = isa<CallBase>(I) ? cast<CallBase>(I).arg_size()
                                           : I.getNumOperands();
-  DenseMap<int, Value *> Fetched;
+  DenseMap<Value *, Value *> Fetched;
   auto Fetch = [&](int Idx) -> Value * {
-    Value *&V = Fetched[Idx];
+    Value *Operand = Idx < 0 ? &I : I.getOperand(Idx);
+    Value *&V = Fetched[Operand];
     if (!V)
-      V = primal(Idx < 0 ? &I : I.getOperand(Idx));
+      V = primal(Operand);
     return V;
   };
-  RuleOperands R(B, Fetch);
+  RuleOperands R(B, I.getType(), Fetch);
   for (unsigned Idx = 0; Idx < NumOperands && Idx < Rule->Partials.size();
        ++Idx) {
     Value *Op = I.getOperand(Idx);

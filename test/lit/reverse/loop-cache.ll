@@ -1,0 +1,55 @@
+; Reverse mode of a loop with a trip count known only at run time: values the
+; adjoint rules read are pushed once per iteration (exp for its own partial,
+; acc for acc*acc), with the path taken into the loop header; values no rule
+; reads (sq, t) are not cached. The reverse function pops them in reverse
+; order and frees the stacks.
+; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
+
+declare double @__enzyme_autodiff(ptr, ...)
+declare double @llvm.exp.f64(double)
+
+define double @sum(double %x, i64 %n) {
+entry:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %i.next, %loop ]
+  %acc = phi double [ 0.0, %entry ], [ %acc.next, %loop ]
+  %e = call double @llvm.exp.f64(double %x)
+  %sq = fmul double %acc, %acc
+  %t = fadd double %sq, %e
+  %acc.next = fmul double %t, 0.5
+  %i.next = add i64 %i, 1
+  %done = icmp eq i64 %i.next, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret double %acc.next
+}
+
+define double @gradient(double %x, i64 %n) {
+  %g = call double (ptr, ...) @__enzyme_autodiff(ptr @sum, double %x, i64 %n)
+  ret double %g
+}
+
+; CHECK-LABEL: define internal double @fluxion.aug.sum.out.const(ptr %tape, double %x, i64 %n)
+; CHECK: loop:
+; CHECK-NEXT: %came.from = phi i32 [ 0, %loop ], [ 1, %entry ]
+; CHECK: call ptr @fluxion.tape.push(ptr {{.*}}, i64 4)
+; CHECK-NEXT: store i32 %came.from
+; CHECK: call ptr @fluxion.tape.push(ptr {{.*}}, i64 8)
+; CHECK-NEXT: store double %acc,
+; CHECK: %e = call double @llvm.exp.f64(double %x)
+; CHECK: call ptr @fluxion.tape.push(ptr {{.*}}, i64 8)
+; CHECK-NEXT: store double %e,
+; CHECK-NOT: @fluxion.tape.push
+; CHECK: ret double %acc.next
+
+; CHECK-LABEL: define internal { double } @fluxion.rev.sum.out.const(ptr %tape, double %x, i64 %n, double %0)
+; CHECK: rev.loop:
+; CHECK: %acc.cached = load double
+; CHECK: %e.cached = load double
+; CHECK: %came.from.cached = load i32
+; CHECK: switch i32 %came.from.cached, label %rev.loop.from.entry [
+; CHECK-NEXT: i32 0, label %rev.loop.from.loop
+; CHECK: exit:
+; CHECK-COUNT-3: call void @free(
+; CHECK: ret { double }
