@@ -131,6 +131,13 @@ static double shortc_dx(double x, double y) {
   return 2.0 * x;
 }
 
+/* results that do not depend on the active argument */
+static double steps(double x) { return x > 0 ? 3.0 : -1.0; }
+static double unused_y(double x, double y) {
+  (void)y;
+  return x * x;
+}
+
 /* float */
 static float piecewisef(float x) {
   float y;
@@ -227,6 +234,17 @@ int main(void) {
       CHECK_DERIV(__enzyme_fwddiff((void *)shortc, x, 0.0, y, 1.0), NAN,
                   fd_partial(shortc_v, v, 2, 1));
     }
+  }
+
+  for (i = 0; i < 6; ++i) {
+    double x = xs[i];
+    CHECK_TRUE(__enzyme_autodiff((void *)steps, x) == 0.0);
+    CHECK_TRUE(__enzyme_fwddiff((void *)steps, x, 1.0) == 0.0);
+    CHECK_TRUE(__enzyme_autodiff((void *)unused_y, enzyme_const, x, 2.0) ==
+               0.0);
+    CHECK_DERIV(__enzyme_autodiff((void *)unused_y, x, enzyme_const, 2.0),
+                2.0 * x, NAN);
+    CHECK_TRUE(__enzyme_fwddiff((void *)unused_y, x, 0.0, 2.0, 1.0) == 0.0);
   }
 
   for (i = 0; i < 6; ++i) {

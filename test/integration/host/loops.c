@@ -166,6 +166,84 @@ static double dweighted(double x, int n) {
   return s;
 }
 
+/* two loop-carried active values: (a, b) <- (b, a + b x) */
+static double fibx(double x, int n) {
+  double a = 1.0, b = x, t;
+  int i;
+  for (i = 0; i < n; i++) {
+    t = a + b * x;
+    a = b;
+    b = t;
+  }
+  return b;
+}
+static double dfibx(double x, int n) {
+  double a = 1.0, b = x, da = 0.0, db = 1.0, t, dt;
+  int i;
+  for (i = 0; i < n; i++) {
+    t = a + b * x;
+    dt = da + db * x + b;
+    a = b;
+    da = db;
+    b = t;
+    db = dt;
+  }
+  return db;
+}
+
+/* continue and break on an inactive counter, a conditional update on an
+ * active comparison */
+static double skipper(double x, int n) {
+  double s = 0.0;
+  int i;
+  for (i = 0; i < n; i++) {
+    if (i % 3 == 1)
+      continue;
+    if (i > 40)
+      break;
+    if (s > 2.0)
+      s = s * 0.5 + x;
+    else
+      s += x * x;
+  }
+  return s;
+}
+static double dskipper(double x, int n) {
+  double s = 0.0, ds = 0.0;
+  int i;
+  for (i = 0; i < n; i++) {
+    if (i % 3 == 1)
+      continue;
+    if (i > 40)
+      break;
+    if (s > 2.0) {
+      ds = ds * 0.5 + 1.0;
+      s = s * 0.5 + x;
+    } else {
+      ds += 2.0 * x;
+      s += x * x;
+    }
+  }
+  return ds;
+}
+
+/* a long run: the reverse sweep replays 200000 iterations */
+static double longrun(double x, int n) {
+  int i;
+  for (i = 0; i < n; i++)
+    x = x + 1e-5 * sin(x);
+  return x;
+}
+static double dlongrun(double x, int n) {
+  double d = 1.0;
+  int i;
+  for (i = 0; i < n; i++) {
+    d = d * (1.0 + 1e-5 * cos(x));
+    x = x + 1e-5 * sin(x);
+  }
+  return d;
+}
+
 /* float */
 static float iterf(float x, float a, int n) {
   int i;
@@ -251,6 +329,26 @@ int main(void) {
     CHECK_DERIV(__enzyme_autodiff((void *)newton_sqrt, a), 0.5 / sqrt(a), NAN);
     CHECK_DERIV(__enzyme_fwddiff((void *)newton_sqrt, a, 1.0), 0.5 / sqrt(a),
                 NAN);
+  }
+
+  /* several carried values, continue/break, a long tape */
+  for (t = 0; t < 4; ++t) {
+    n = trips[t];
+    for (x = -0.7; x < 1.5; x += 0.55) {
+      CHECK_DERIV(__enzyme_autodiff((void *)fibx, x, n), dfibx(x, n), NAN);
+      CHECK_DERIV(__enzyme_fwddiff((void *)fibx, x, 1.0, n), dfibx(x, n), NAN);
+      CHECK_DERIV(__enzyme_autodiff((void *)skipper, x, n), dskipper(x, n),
+                  NAN);
+      CHECK_DERIV(__enzyme_fwddiff((void *)skipper, x, 1.0, n), dskipper(x, n),
+                  NAN);
+    }
+  }
+  {
+    volatile int big = 200000;
+    CHECK_DERIV(__enzyme_autodiff((void *)longrun, 0.3, big),
+                dlongrun(0.3, big), NAN);
+    CHECK_DERIV(__enzyme_fwddiff((void *)longrun, 0.3, 1.0, big),
+                dlongrun(0.3, big), NAN);
   }
 
   /* float */
