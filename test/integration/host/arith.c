@@ -45,6 +45,13 @@ static double dconv_int(double x, int n) {
 }
 static double conv_int_n3(double x) { return conv_int(x, 3); }
 
+/* narrow and wide integer arguments (promoted through the variadic call,
+ * inactive by default) */
+static double narrow(double x, char c, short sh, unsigned char u, long long l,
+                     _Bool b) {
+  return x * (double)(c + sh + u + l + b) + (double)c;
+}
+
 /* fptrunc then fpext: the derivative flows through the float. */
 static double conv_fp(double x) {
   float y = (float)x;
@@ -141,6 +148,18 @@ int main(void) {
       CHECK_DERIV(
           __enzyme_autodiff((void *)conv_int, enzyme_out, x, enzyme_const, 3),
           dconv_int(x, 3), fd1(conv_int_n3, x));
+    }
+
+    {
+      char c = -3;
+      short sh = -300;
+      unsigned char u = 200;
+      long long l = 5000000000LL;
+      _Bool b = 1;
+      double k = -3.0 - 300.0 + 200.0 + 5000000000.0 + 1.0;
+      CHECK_DERIV(__enzyme_autodiff((void *)narrow, x, c, sh, u, l, b), k, NAN);
+      CHECK_DERIV(__enzyme_fwddiff((void *)narrow, x, 1.0, c, sh, u, l, b), k,
+                  NAN);
     }
 
     /* goes through float precision: float tolerance */
