@@ -46,36 +46,66 @@ std::optional<Marker> markerOf(const Value *V) {
   return markerNamed(GV->getName());
 }
 
-/// The function a builtin's first argument names: a function, a cast or alias
-/// of one, or, at -O0, a local variable holding one.
-Function *resolveFunction(Value *V) {
-  for (unsigned Depth = 0; Depth < 8; ++Depth) {
-    V = V->stripPointerCasts();
-    if (auto *F = dyn_cast<Function>(V))
-      return F;
-    if (auto *GA = dyn_cast<GlobalAlias>(V)) {
-      V = GA->getAliasee();
-      continue;
-    }
-    auto *LI = dyn_cast<LoadInst>(V);
-    if (!LI)
-      return nullptr;
-    auto *Slot = dyn_cast<AllocaInst>(LI->getPointerOperand()->stripPointerCasts());
-    if (!Slot)
-      return nullptr;
-    StoreInst *OnlyStore = nullptr;
-    for (User *U : Slot->users()) {
-      if (auto *SI = dyn_cast<StoreInst>(U)) {
-        if (OnlyStore || SI->getPointerOperand() != Slot)
-          return nullptr;
-        OnlyStore = SI;
-      } else if (!isa<LoadInst>(U)) {
+/// The value last stored to \p Slot before \p Load: the nearest store on the
+/// straight-line path leading to it, else the slot's only store.
+Value *storedBefore(LoadInst &Load, AllocaInst &Slot) {
+  BasicBlock::iterator It = Load.getIterator();
+  BasicBlock *BB = Load.getParent();
+  SmallPtrSet<BasicBlock *, 8> Visited;
+  while (BB && Visited.insert(BB).second) {
+    while (It != BB->begin()) {
+      --It;
+      if (auto *SI = dyn_cast<StoreInst>(&*It);
+          SI && SI->getPointerOperand()->stripPointerCasts() == &Slot)
+        return SI->getValueOperand();
+      if (auto *Call = dyn_cast<CallBase>(&*It);
+          Call && is_contained(Call->args(), &Slot))
         return nullptr;
-      }
     }
-    if (!OnlyStore)
+    BB = BB->getSinglePredecessor();
+    if (BB)
+      It = BB->end();
+  }
+  StoreInst *OnlyStore = nullptr;
+  for (User *U : Slot.users())
+    if (auto *SI = dyn_cast<StoreInst>(U)) {
+      if (OnlyStore || SI->getPointerOperand() != &Slot)
+        return nullptr;
+      OnlyStore = SI;
+    }
+  return OnlyStore ? OnlyStore->getValueOperand() : nullptr;
+}
+
+/// The function a builtin's first argument names: a function, a cast or alias
+/// of one, or, as clang emits it at -O0, a local variable holding one or a
+/// call returning one (a lambda's conversion to a function pointer).
+Function *resolveFunction(Value *V, unsigned Depth = 0) {
+  if (!V || Depth > 8)
+    return nullptr;
+  V = V->stripPointerCasts();
+  if (auto *F = dyn_cast<Function>(V))
+    return F;
+  if (auto *GA = dyn_cast<GlobalAlias>(V))
+    return resolveFunction(GA->getAliasee(), Depth + 1);
+  if (auto *LI = dyn_cast<LoadInst>(V)) {
+    auto *Slot =
+        dyn_cast<AllocaInst>(LI->getPointerOperand()->stripPointerCasts());
+    return Slot ? resolveFunction(storedBefore(*LI, *Slot), Depth + 1)
+                : nullptr;
+  }
+  if (auto *Call = dyn_cast<CallBase>(V)) {
+    Function *Callee = Call->getCalledFunction();
+    if (!Callee || Callee->isDeclaration())
       return nullptr;
-    V = OnlyStore->getValueOperand();
+    Function *Returned = nullptr;
+    for (BasicBlock &BB : *Callee)
+      if (auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator())) {
+        Function *F = resolveFunction(Ret->getReturnValue(), Depth + 1);
+        if (!F || (Returned && Returned != F))
+          return nullptr;
+        Returned = F;
+      }
+    return Returned;
   }
   return nullptr;
 }

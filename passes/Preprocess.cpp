@@ -2,6 +2,7 @@
 
 #include "Preprocess.h"
 
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/InstCombine/InstCombine.h"
 #include "llvm/Transforms/Scalar/EarlyCSE.h"
@@ -25,6 +26,36 @@ PreprocessCache::PreprocessCache() {
 
 PreprocessCache::~PreprocessCache() = default;
 
+/// Inlines small, non-recursive callees into \p Copy, as the -O2 inliner
+/// would have, so that closures and helper objects that clang leaves in
+/// memory at -O0 become SSA values after SROA.
+static void inlineSmallCallees(Function &Copy, Function &Original) {
+  constexpr unsigned MaxCalleeSize = 100;
+  constexpr unsigned Rounds = 3;
+  for (unsigned Round = 0; Round < Rounds; ++Round) {
+    SmallVector<CallBase *, 8> Calls;
+    for (Instruction &I : instructions(Copy)) {
+      auto *Call = dyn_cast<CallBase>(&I);
+      Function *Callee = Call ? Call->getCalledFunction() : nullptr;
+      if (!Callee || Callee->isDeclaration() || Callee == &Original ||
+          Callee->isVarArg() || Callee->getInstructionCount() > MaxCalleeSize)
+        continue;
+      bool Recursive = any_of(instructions(*Callee), [&](Instruction &J) {
+        auto *Inner = dyn_cast<CallBase>(&J);
+        return Inner && Inner->getCalledFunction() == Callee;
+      });
+      if (!Recursive)
+        Calls.push_back(Call);
+    }
+    if (Calls.empty())
+      return;
+    for (CallBase *Call : Calls) {
+      InlineFunctionInfo IFI;
+      InlineFunction(*Call, IFI);
+    }
+  }
+}
+
 Function &PreprocessCache::get(Function &F) {
   if (Function *Copy = Copies.lookup(&F))
     return *Copy;
@@ -34,6 +65,8 @@ Function &PreprocessCache::get(Function &F) {
   Copy->setLinkage(GlobalValue::InternalLinkage);
   Copy->removeFnAttr(Attribute::OptimizeNone);
   Copy->removeFnAttr(Attribute::NoInline);
+
+  inlineSmallCallees(*Copy, F);
 
   FunctionPassManager FPM;
   FPM.addPass(SROAPass(SROAOptions::ModifyCFG));
