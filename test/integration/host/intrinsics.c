@@ -68,6 +68,8 @@ static float sqrtf_(float x) { return __builtin_sqrtf(x); }
 static float fabsf_(float x) { return __builtin_fabsf(x) * x; }
 static float floorf_(float x) { return x * __builtin_floorf(x); }
 static float roundf_(float x) { return x * __builtin_roundf(x); }
+static float ceilf_(float x) { return x * __builtin_ceilf(x); }
+static float truncf_(float x) { return x * __builtin_truncf(x); }
 static float exp2f_(float x) { return __builtin_exp2f(x); }
 static float log2f_(float x) { return __builtin_log2f(x); }
 static float log10f_(float x) { return __builtin_log10f(x); }
@@ -80,6 +82,9 @@ static float minmaxf(float x, float y) {
   return __builtin_fminf(x, y) * 2.0f + __builtin_fmaxf(x, y);
 }
 static float csignf(float x, float y) { return __builtin_copysignf(x, y); }
+/* one-argument forms for reverse mode (float adjoint returned as float) */
+static float minmaxf1(float x) { return minmaxf(x, 0.5f); }
+static float csignf1(float x) { return csignf(x * x, -x); }
 
 int main(void) {
   static const double gen[] = {-1.3, 0.45, 2.2};
@@ -198,6 +203,19 @@ int main(void) {
                   g < 0.5f ? 2.0 : 1.0, NAN);
     CHECK_DERIV_F(__ad_fwddiff((void *)minmaxf, g, 0.0f, 0.5f, 1.0f),
                   g < 0.5f ? 1.0 : 2.0, NAN);
+    CHECK_DERIV_F(__ad_autodiff((void *)ceilf_, g), ceil(gd), NAN);
+    CHECK_DERIV_F(__ad_fwddiff((void *)ceilf_, g, 1.0f), ceil(gd), NAN);
+    CHECK_DERIV_F(__ad_autodiff((void *)truncf_, g), trunc(gd), NAN);
+    CHECK_DERIV_F(__ad_fwddiff((void *)truncf_, g, 1.0f), trunc(gd), NAN);
+    CHECK_DERIV_F(__ad_autodiff((void *)minmaxf1, g), g < 0.5f ? 2.0 : 1.0,
+                  NAN);
+    CHECK_DERIV_F(__ad_fwddiff((void *)minmaxf1, g, 1.0f), g < 0.5f ? 2.0 : 1.0,
+                  NAN);
+    /* copysign(x^2, -x) = -sign(x) x^2 */
+    CHECK_DERIV_F(__ad_autodiff((void *)csignf1, g),
+                  g > 0 ? -2.0 * gd : 2.0 * gd, NAN);
+    CHECK_DERIV_F(__ad_fwddiff((void *)csignf1, g, 1.0f),
+                  g > 0 ? -2.0 * gd : 2.0 * gd, NAN);
     CHECK_DERIV_F(__ad_fwddiff((void *)csignf, g, 1.0f, -p, 1.0f),
                   g > 0 ? -1.0 : 1.0, NAN);
   }
