@@ -32,6 +32,8 @@ struct RuleCase {
   double X0, X1;
 };
 
+void PrintTo(const RuleCase &Case, std::ostream *OS) { *OS << Case.Name; }
+
 /// Evaluates partial \p Operand of \p Rule at (X0, X1) by constant folding.
 double evaluatePartial(const ElementwiseRule &Rule, unsigned Operand,
                        const RuleCase &Case) {
