@@ -2,6 +2,9 @@
 
 #include "ActivityAnalysis.h"
 
+#include "ShadowMemory.h"
+
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
@@ -57,11 +60,46 @@ ActivityAnalysis::ActivityAnalysis(Function &F, const DiffRequest &Request) {
       Active.insert(V);
 }
 
+bool ActivityAnalysis::shadowAllocationBehind(const Value *Ptr) {
+  const Value *Base = getUnderlyingObject(Ptr);
+  const auto *Call = dyn_cast<CallBase>(Base);
+  bool IsAllocation = isa<AllocaInst>(Base) ||
+                      (Call && allocationKind(*Call) != AllocationKind::None);
+  return IsAllocation && Shadowed.insert(Base).second;
+}
+
+bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
+  // Local and heap memory that receives active data needs a shadow too.
+  if (const auto *SI = dyn_cast<StoreInst>(&I)) {
+    const Value *Stored = SI->getValueOperand();
+    if (Varied.count(Stored) || Shadowed.count(Stored))
+      return shadowAllocationBehind(SI->getPointerOperand());
+    return false;
+  }
+  if (const auto *MT = dyn_cast<MemTransferInst>(&I))
+    return Shadowed.count(MT->getSource()) &&
+           shadowAllocationBehind(MT->getDest());
+  const auto *Call = dyn_cast<CallBase>(&I);
+  if (!Call || isInertIntrinsic(I) || !Call->getCalledFunction() ||
+      Call->getCalledFunction()->isDeclaration())
+    return false;
+  bool Active = any_of(Call->args(), [&](const Use &U) {
+    return Varied.count(U.get()) || Shadowed.count(U.get());
+  });
+  bool Changed = false;
+  if (Active)
+    for (const Use &U : Call->args())
+      if (U->getType()->isPointerTy())
+        Changed |= shadowAllocationBehind(U.get());
+  return Changed;
+}
+
 void ActivityAnalysis::propagateVaried(Function &F) {
   bool Changed = true;
   while (Changed) {
     Changed = false;
     for (Instruction &I : instructions(F)) {
+      Changed |= shadowAllocationsWritten(I);
       if (Varied.count(&I) || Shadowed.count(&I) || isInertIntrinsic(I))
         continue;
       bool OperandVaried = any_of(I.operands(), [&](const Use &U) {

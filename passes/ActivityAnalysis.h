@@ -43,6 +43,8 @@ private:
   void propagateVaried(llvm::Function &F);
   void propagateUseful(llvm::Function &F, const DiffRequest &Request);
   bool mayTouchActiveMemory(const llvm::Instruction &I) const;
+  bool shadowAllocationBehind(const llvm::Value *Ptr);
+  bool shadowAllocationsWritten(const llvm::Instruction &I);
 
   llvm::SmallPtrSet<const llvm::Value *, 32> Varied;
   llvm::SmallPtrSet<const llvm::Value *, 32> Useful;

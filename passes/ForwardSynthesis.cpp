@@ -10,6 +10,7 @@
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "InstructionSupport.h"
+#include "ShadowMemory.h"
 #include "Synthesizer.h"
 
 #include "llvm/ADT/PostOrderIterator.h"
@@ -51,6 +52,7 @@ public:
   bool visitGetElementPtrInst(GetElementPtrInst &I) { return visitLinear(I); }
   bool visitLoadInst(LoadInst &I);
   bool visitStoreInst(StoreInst &I);
+  bool visitAllocaInst(AllocaInst &I) { return visitAllocation(I); }
   bool visitCallBase(CallBase &I);
 
 private:
@@ -66,6 +68,7 @@ private:
   /// Positions the builder right after the copy of \p I.
   void insertAfter(Instruction &I);
   bool visitElementwise(Instruction &I);
+  bool visitAllocation(Instruction &I);
   bool visitLinear(Instruction &I);
   bool visitDefinedCall(CallBase &Call);
   void finishPhis();
@@ -187,10 +190,27 @@ bool ForwardBuilder::visitStoreInst(StoreInst &I) {
   return true;
 }
 
+bool ForwardBuilder::visitAllocation(Instruction &I) {
+  if (!AA.hasShadow(&I))
+    return true;
+  insertAfter(I);
+  setTangent(I, createShadowAllocation(B, *cast<Instruction>(mapped(&I))));
+  return true;
+}
+
 bool ForwardBuilder::visitCallBase(CallBase &I) {
   switch (classifyCall(I)) {
   case CallKind::Inert:
   case CallKind::Unsupported:
+    return true;
+  case CallKind::Allocation:
+    return visitAllocation(I);
+  case CallKind::Deallocation:
+    if (AA.hasShadow(I.getArgOperand(0))) {
+      insertAfter(I);
+      createShadowDeallocation(B, *cast<CallBase>(mapped(&I)),
+                               tangent(I.getArgOperand(0)));
+    }
     return true;
   case CallKind::Elementwise:
     return visitElementwise(I);

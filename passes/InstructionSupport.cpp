@@ -5,6 +5,7 @@
 #include "ActivityAnalysis.h"
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
+#include "ShadowMemory.h"
 #include "Synthesizer.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -47,6 +48,10 @@ CallKind classifyCall(const CallBase &Call) {
   }
   if (findElementwiseRule(Call))
     return CallKind::Elementwise;
+  if (allocationKind(Call) != AllocationKind::None)
+    return CallKind::Allocation;
+  if (isDeallocation(Call))
+    return CallKind::Deallocation;
   if (Synthesizer::isMarkedInactive(*Callee) ||
       isInertLibraryFunction(Callee->getName()))
     return CallKind::Inert;
@@ -103,7 +108,7 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
   if (isa<BinaryOperator, UnaryOperator, CastInst, SelectInst, PHINode,
           ExtractElementInst, InsertElementInst, ShuffleVectorInst,
           ExtractValueInst, InsertValueInst, LoadInst, GetElementPtrInst,
-          FreezeInst, ReturnInst, BranchInst, SwitchInst>(I))
+          FreezeInst, ReturnInst, BranchInst, SwitchInst, AllocaInst>(I))
     return true;
   reportError(I, Twine("cannot differentiate instruction '") +
                      I.getOpcodeName() + "' in '" +

@@ -28,6 +28,8 @@ enum class CallKind {
   Defined,     ///< A function with a body: differentiated recursively.
   MemSet,      ///< llvm.memset.
   MemTransfer, ///< llvm.memcpy / llvm.memmove.
+  Allocation,  ///< malloc, calloc, operator new.
+  Deallocation, ///< free, operator delete.
   Unsupported,
 };
 

@@ -22,6 +22,8 @@
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "InstructionSupport.h"
+#include "ShadowMemory.h"
+#include "TypeAnalysis.h"
 #include "Synthesizer.h"
 
 #include "llvm/ADT/MapVector.h"
@@ -78,6 +80,7 @@ public:
   bool visitFreezeInst(FreezeInst &I);
   bool visitLoadInst(LoadInst &I);
   bool visitStoreInst(StoreInst &I);
+  bool visitAllocaInst(AllocaInst &I);
   bool visitCallBase(CallBase &I);
 
 private:
@@ -111,6 +114,7 @@ private:
 
   bool visitElementwise(Instruction &I);
   bool visitDefinedCall(CallBase &Call);
+  bool visitMemTransfer(MemTransferInst &Copy);
   SmallSetVector<BasicBlock *, 4> reachablePredecessors(BasicBlock *BB) const;
   void buildBlockExits();
   void buildExit();
@@ -128,6 +132,10 @@ private:
 
   ValueToValueMapTy VMap; ///< Primal value to augmented copy.
   DenseMap<Value *, Value *> AugShadows;
+  /// Shadows of fixed-size stack allocations, kept in the tape.
+  DenseMap<Value *, TapeRegion> ShadowRegions;
+  /// Allocations whose shadow the reverse sweep releases.
+  SmallPtrSet<Value *, 8> HeapShadows;
   DenseMap<Value *, Value *> RevShadowArgs;
   Value *RevDReturn = nullptr;
   TapeLayout Layout;
@@ -211,6 +219,9 @@ Value *ReverseBuilder::primal(Value *V) {
 Value *ReverseBuilder::shadow(Value *V) {
   if (auto *A = dyn_cast<Argument>(V))
     return RevShadowArgs.lookup(A);
+  auto Region = ShadowRegions.find(V);
+  if (Region != ShadowRegions.end())
+    return revRegionAddress(Region->second);
   auto *I = cast<Instruction>(V);
   return reload(AugShadows.lookup(I), I->getParent());
 }
@@ -420,10 +431,45 @@ bool ReverseBuilder::visitStoreInst(StoreInst &I) {
   return true;
 }
 
+bool ReverseBuilder::visitAllocaInst(AllocaInst &I) {
+  if (HeapShadows.count(&I))
+    releaseShadow(B, I, shadow(&I));
+  return true;
+}
+
+bool ReverseBuilder::visitMemTransfer(MemTransferInst &Copy) {
+  Value *Dest = Copy.getDest();
+  if (!AA.hasShadow(Dest))
+    return true;
+  if (!AA.hasShadow(Copy.getSource())) {
+    B.CreateMemSet(shadow(Dest), B.getInt8(0), primal(Copy.getLength()),
+                   Copy.getDestAlign());
+    return true;
+  }
+  Type *Elem = deduceElementType(Dest);
+  if (!Elem)
+    Elem = deduceElementType(Copy.getSource());
+  if (!Elem) {
+    reportError(Copy, "cannot deduce the type of the data this copy moves; "
+                      "access the buffers with typed loads or stores");
+    return false;
+  }
+  if (!isDifferentiableType(Elem))
+    return true;
+  emitCopyAdjoint(B, Elem, shadow(Dest), shadow(Copy.getSource()),
+                  primal(Copy.getLength()), isa<MemMoveInst>(Copy));
+  return true;
+}
+
 bool ReverseBuilder::visitCallBase(CallBase &I) {
   switch (classifyCall(I)) {
   case CallKind::Inert:
   case CallKind::Unsupported:
+  case CallKind::Deallocation:
+    return true;
+  case CallKind::Allocation:
+    if (AA.hasShadow(&I))
+      releaseShadow(B, I, shadow(&I));
     return true;
   case CallKind::Elementwise:
     return visitElementwise(I);
@@ -438,9 +484,7 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
     return true;
   }
   case CallKind::MemTransfer:
-    reportError(I, "reverse mode of memcpy/memmove between active buffers is "
-                   "not supported yet");
-    return false;
+    return visitMemTransfer(cast<MemTransferInst>(I));
   }
   llvm_unreachable("unknown call kind");
 }
@@ -507,6 +551,35 @@ bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
     AugShadows[&I] =
         AB.CreateAlignedLoad(I.getType(), augShadow(LI->getPointerOperand()),
                              LI->getAlign(), I.getName() + ".shadow");
+    return true;
+  }
+  if (auto *AI = dyn_cast<AllocaInst>(&I);
+      AI && AI->isStaticAlloca() && !InCycle.count(AI->getParent())) {
+    // The reverse sweep reads this shadow after the augmented function's
+    // frame is gone, so it lives in the tape.
+    uint64_t Size = *AI->getAllocationSize(DL);
+    TapeRegion Region = makeRegion(AI->getParent(), Size, AI->getAlign());
+    Value *Shadow = augRegionAddress(Region);
+    AB.CreateMemSet(Shadow, AB.getInt8(0), Size, AI->getAlign());
+    AugShadows[&I] = Shadow;
+    ShadowRegions[&I] = Region;
+    return true;
+  }
+  if (auto *AI = dyn_cast<AllocaInst>(&I)) {
+    Module &M = *Aug.getParent();
+    FunctionCallee Malloc =
+        M.getOrInsertFunction("malloc", AB.getPtrTy(), AB.getInt64Ty());
+    Value *Size = allocaSize(AB, *cast<AllocaInst>(Copy));
+    Value *Shadow = AB.CreateCall(Malloc, {Size}, I.getName() + ".shadow");
+    AB.CreateMemSet(Shadow, AB.getInt8(0), Size, AI->getAlign());
+    AugShadows[&I] = Shadow;
+    HeapShadows.insert(&I);
+    return true;
+  }
+  if (auto *Call = dyn_cast<CallBase>(&I);
+      Call && allocationKind(*Call) != AllocationKind::None) {
+    AugShadows[&I] = createShadowAllocation(AB, *Copy);
+    HeapShadows.insert(&I);
     return true;
   }
   reportError(I, "a pointer into active memory produced by '" +
@@ -590,6 +663,18 @@ bool ReverseBuilder::buildAugmented() {
           Call && classifyCall(*Call) == CallKind::Defined &&
           AA.needsDerivative(I)) {
         Ok &= buildAugmentedCall(*Call);
+        continue;
+      }
+      if (auto *MT = dyn_cast<MemTransferInst>(&I);
+          MT && AA.hasShadow(MT->getDest()) && AA.hasShadow(MT->getSource())) {
+        Type *Elem = deduceElementType(MT->getDest());
+        if (Elem && Elem->isPointerTy()) {
+          AB.SetInsertPoint(cast<Instruction>(VMap[MT]));
+          AB.CreateMemTransferInst(
+              MT->getIntrinsicID(), augShadow(MT->getDest()), MT->getDestAlign(),
+              augShadow(MT->getSource()), MT->getSourceAlign(),
+              VMap[MT->getLength()]);
+        }
         continue;
       }
       if (auto *SI = dyn_cast<StoreInst>(&I);

@@ -1,0 +1,171 @@
+//===- ShadowMemory.cpp - Shadows of allocations and of copies ------------===//
+
+#include "ShadowMemory.h"
+
+#include "ActivityAnalysis.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace fluxion {
+
+AllocationKind allocationKind(const CallBase &Call) {
+  const Function *Callee = Call.getCalledFunction();
+  if (!Callee)
+    return AllocationKind::None;
+  return StringSwitch<AllocationKind>(Callee->getName())
+      .Case("malloc", AllocationKind::Malloc)
+      .Case("calloc", AllocationKind::Calloc)
+      .Cases("_Znwm", "_Znam", AllocationKind::CxxNew)
+      .Default(AllocationKind::None);
+}
+
+bool isDeallocation(const CallBase &Call) {
+  const Function *Callee = Call.getCalledFunction();
+  if (!Callee)
+    return false;
+  return StringSwitch<bool>(Callee->getName())
+      .Cases("free", "_ZdlPv", "_ZdlPvm", "_ZdaPv", "_ZdaPvm", true)
+      .Default(false);
+}
+
+Value *allocaSize(IRBuilderBase &B, AllocaInst &Alloca) {
+  const DataLayout &DL = Alloca.getDataLayout();
+  Value *Elem = B.getInt64(DL.getTypeAllocSize(Alloca.getAllocatedType()));
+  Value *Count = B.CreateZExtOrTrunc(Alloca.getArraySize(), B.getInt64Ty());
+  return B.CreateMul(Elem, Count);
+}
+
+Value *createShadowAllocation(IRBuilderBase &B, Instruction &Allocation) {
+  Instruction *Shadow = Allocation.clone();
+  Shadow->setName(Allocation.getName() + ".shadow");
+  B.Insert(Shadow);
+  if (auto *Alloca = dyn_cast<AllocaInst>(&Allocation)) {
+    B.CreateMemSet(Shadow, B.getInt8(0), allocaSize(B, *Alloca),
+                   Alloca->getAlign());
+    return Shadow;
+  }
+  auto &Call = cast<CallBase>(Allocation);
+  if (allocationKind(Call) != AllocationKind::Calloc)
+    B.CreateMemSet(Shadow, B.getInt8(0), Call.getArgOperand(0), MaybeAlign());
+  return Shadow;
+}
+
+void createShadowDeallocation(IRBuilderBase &B, CallBase &Deallocation,
+                              Value *Shadow) {
+  auto *Release = cast<CallBase>(Deallocation.clone());
+  Release->setArgOperand(0, Shadow);
+  B.Insert(Release);
+}
+
+void releaseShadow(IRBuilderBase &B, Instruction &Allocation, Value *Shadow) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  StringRef Release = "free";
+  if (auto *Call = dyn_cast<CallBase>(&Allocation))
+    if (allocationKind(*Call) == AllocationKind::CxxNew)
+      Release = Call->getCalledFunction()->getName() == "_Znam" ? "_ZdaPv"
+                                                                  : "_ZdlPv";
+  FunctionCallee Free =
+      M.getOrInsertFunction(Release, B.getVoidTy(), B.getPtrTy());
+  B.CreateCall(Free, {Shadow});
+}
+
+namespace {
+
+/// Emits, for one element of type \p Ty at \p Dst / \p Src: src += dst;
+/// dst = 0, recursing into aggregates.
+void emitElementAdjoint(IRBuilderBase &B, Type *Ty, Value *Dst, Value *Src) {
+  if (Ty->isFPOrFPVectorTy()) {
+    Value *D = B.CreateLoad(Ty, Dst);
+    Value *S = B.CreateLoad(Ty, Src);
+    B.CreateStore(B.CreateFAdd(S, D), Src);
+    B.CreateStore(Constant::getNullValue(Ty), Dst);
+    return;
+  }
+  const DataLayout &DL = B.GetInsertBlock()->getModule()->getDataLayout();
+  if (auto *ST = dyn_cast<StructType>(Ty)) {
+    const StructLayout *SL = DL.getStructLayout(ST);
+    for (unsigned Idx = 0; Idx < ST->getNumElements(); ++Idx) {
+      Type *Field = ST->getElementType(Idx);
+      if (!isDifferentiableType(Field))
+        continue;
+      uint64_t Offset = SL->getElementOffset(Idx);
+      emitElementAdjoint(B, Field,
+                         B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Dst, Offset),
+                         B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Src, Offset));
+    }
+    return;
+  }
+  if (auto *AT = dyn_cast<ArrayType>(Ty)) {
+    uint64_t Stride = DL.getTypeAllocSize(AT->getElementType());
+    for (uint64_t Idx = 0; Idx < AT->getNumElements(); ++Idx)
+      emitElementAdjoint(
+          B, AT->getElementType(),
+          B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Dst, Idx * Stride),
+          B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Src, Idx * Stride));
+  }
+}
+
+/// fluxion.copy.adjoint.<type>(dst, src, bytes): the loop over elements,
+/// made once per module and element type.
+Function &copyAdjointFunction(Module &M, Type *Elem) {
+  std::string Name;
+  raw_string_ostream OS(Name);
+  OS << "fluxion.copy.adjoint.";
+  Elem->print(OS);
+  if (Function *F = M.getFunction(OS.str()))
+    return *F;
+  LLVMContext &Ctx = M.getContext();
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Type *I64 = Type::getInt64Ty(Ctx);
+  auto *F = Function::Create(FunctionType::get(Type::getVoidTy(Ctx),
+                                               {PtrTy, PtrTy, I64}, false),
+                             GlobalValue::InternalLinkage, OS.str(), M);
+  F->addFnAttr(Attribute::NoUnwind);
+  uint64_t Stride = M.getDataLayout().getTypeAllocSize(Elem);
+  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
+  auto *Loop = BasicBlock::Create(Ctx, "loop", F);
+  auto *Exit = BasicBlock::Create(Ctx, "exit", F);
+  IRBuilder<> B(Entry);
+  Value *Count = B.CreateUDiv(F->getArg(2), B.getInt64(Stride), "count");
+  B.CreateCondBr(B.CreateICmpEQ(Count, B.getInt64(0)), Exit, Loop);
+  B.SetInsertPoint(Loop);
+  PHINode *Index = B.CreatePHI(I64, 2, "index");
+  Index->addIncoming(B.getInt64(0), Entry);
+  Value *Offset = B.CreateMul(Index, B.getInt64(Stride));
+  emitElementAdjoint(B, Elem, B.CreateGEP(B.getInt8Ty(), F->getArg(0), Offset),
+                     B.CreateGEP(B.getInt8Ty(), F->getArg(1), Offset));
+  Value *Next = B.CreateAdd(Index, B.getInt64(1));
+  Index->addIncoming(Next, Loop);
+  B.CreateCondBr(B.CreateICmpEQ(Next, Count), Exit, Loop);
+  B.SetInsertPoint(Exit);
+  B.CreateRetVoid();
+  return *F;
+}
+
+} // namespace
+
+void emitCopyAdjoint(IRBuilderBase &B, Type *Elem, Value *DstShadow,
+                     Value *SrcShadow, Value *Size, bool MayOverlap) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  Size = B.CreateZExtOrTrunc(Size, B.getInt64Ty());
+  Function &Adjoint = copyAdjointFunction(M, Elem);
+  if (!MayOverlap) {
+    B.CreateCall(&Adjoint, {DstShadow, SrcShadow, Size});
+    return;
+  }
+  // Overlapping buffers: take the destination's adjoints out first.
+  FunctionCallee Malloc =
+      M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
+  Value *Saved = B.CreateCall(Malloc, {Size}, "copy.adjoint");
+  B.CreateMemCpy(Saved, MaybeAlign(), DstShadow, MaybeAlign(), Size);
+  B.CreateMemSet(DstShadow, B.getInt8(0), Size, MaybeAlign());
+  B.CreateCall(&Adjoint, {Saved, SrcShadow, Size});
+  FunctionCallee Free = M.getOrInsertFunction("free", B.getVoidTy(),
+                                              B.getPtrTy());
+  B.CreateCall(Free, {Saved});
+}
+
+} // namespace fluxion

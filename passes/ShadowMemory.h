@@ -1,0 +1,48 @@
+//===- ShadowMemory.h - Shadows of allocations and of copies ----*- C++ -*-===//
+//
+// Memory that holds active data gets a shadow of the same size: zeroed stack
+// or heap memory allocated beside the primal allocation, released with it
+// (forward mode) or when the reverse sweep passes the allocation (reverse
+// mode). Copies between shadowed buffers move tangents forward and adjoints
+// backward element by element, with the element type from TypeAnalysis.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_SHADOWMEMORY_H
+#define FLUXION_SHADOWMEMORY_H
+
+#include "llvm/IR/IRBuilder.h"
+
+namespace fluxion {
+
+enum class AllocationKind { None, Malloc, Calloc, CxxNew };
+
+/// What kind of heap allocation \p Call performs.
+AllocationKind allocationKind(const llvm::CallBase &Call);
+/// Whether \p Call releases memory (free, operator delete).
+bool isDeallocation(const llvm::CallBase &Call);
+
+/// Allocates and zeroes the shadow of \p Allocation (an alloca or an
+/// allocation call already placed in the function \p B builds) next to it.
+llvm::Value *createShadowAllocation(llvm::IRBuilderBase &B,
+                                    llvm::Instruction &Allocation);
+/// Releases \p Shadow the way \p Deallocation (a free or delete call)
+/// releases its primal pointer.
+void createShadowDeallocation(llvm::IRBuilderBase &B,
+                              llvm::CallBase &Deallocation,
+                              llvm::Value *Shadow);
+/// Releases a shadow made by createShadowAllocation for \p Allocation.
+void releaseShadow(llvm::IRBuilderBase &B, llvm::Instruction &Allocation,
+                   llvm::Value *Shadow);
+/// The size in bytes of \p Alloca.
+llvm::Value *allocaSize(llvm::IRBuilderBase &B, llvm::AllocaInst &Alloca);
+
+/// Reverse of copying \p Size bytes of \p Elem elements from \p Src to
+/// \p Dst: adds the adjoints in the destination shadow to the source shadow
+/// and zeroes the destination shadow. \p MayOverlap for memmove.
+void emitCopyAdjoint(llvm::IRBuilderBase &B, llvm::Type *Elem,
+                     llvm::Value *DstShadow, llvm::Value *SrcShadow,
+                     llvm::Value *Size, bool MayOverlap);
+
+} // namespace fluxion
+
+#endif

@@ -1,0 +1,108 @@
+//===- TypeAnalysis.cpp - What kind of data memory holds ------------------===//
+
+#include "TypeAnalysis.h"
+
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+
+using namespace llvm;
+
+namespace fluxion {
+namespace {
+
+/// The innermost scalar type an accessed type is made of, when it is made of
+/// one kind only: [4 x double] and <2 x double> are double.
+Type *scalarOf(Type *Ty) {
+  while (true) {
+    if (auto *AT = dyn_cast<ArrayType>(Ty))
+      Ty = AT->getElementType();
+    else if (auto *VT = dyn_cast<VectorType>(Ty))
+      Ty = VT->getElementType();
+    else
+      return Ty;
+  }
+}
+
+class ElementDeduction {
+public:
+  Type *run(Value *Ptr);
+
+private:
+  void visitObject(Value *Object);
+  void note(Type *Ty);
+
+  SmallSetVector<Value *, 16> Pointers;
+  SmallSetVector<Value *, 4> Objects;
+  Type *Scalar = nullptr;
+  Type *Aggregate = nullptr;
+  bool ScalarConflict = false;
+  bool AggregateConflict = false;
+};
+
+void ElementDeduction::note(Type *Ty) {
+  if (Ty->isStructTy()) {
+    if (Aggregate && Aggregate != Ty)
+      AggregateConflict = true;
+    Aggregate = Ty;
+    return;
+  }
+  Ty = scalarOf(Ty);
+  if (Ty->isIntegerTy(8))
+    return; // byte-wise access says nothing about the elements
+  if (Scalar && Scalar != Ty)
+    ScalarConflict = true;
+  Scalar = Ty;
+}
+
+void ElementDeduction::visitObject(Value *Object) {
+  if (!Objects.insert(Object))
+    return;
+  if (auto *AI = dyn_cast<AllocaInst>(Object))
+    note(AI->getAllocatedType());
+  else if (auto *GV = dyn_cast<GlobalVariable>(Object))
+    note(GV->getValueType());
+  // Every pointer derived from the object, and every access through them.
+  Pointers.insert(Object);
+  for (unsigned Idx = 0; Idx < Pointers.size(); ++Idx) {
+    Value *P = Pointers[Idx];
+    for (User *U : P->users()) {
+      if (auto *GEP = dyn_cast<GetElementPtrInst>(U)) {
+        if (GEP->getPointerOperand() != P)
+          continue;
+        if (!GEP->hasAllConstantIndices())
+          note(GEP->getSourceElementType());
+        Pointers.insert(GEP);
+      } else if (isa<PHINode, SelectInst>(U) ||
+                 (isa<CastInst>(U) && U->getType()->isPointerTy())) {
+        Pointers.insert(U);
+      } else if (auto *LI = dyn_cast<LoadInst>(U)) {
+        note(LI->getType());
+      } else if (auto *SI = dyn_cast<StoreInst>(U)) {
+        if (SI->getPointerOperand() == P)
+          note(SI->getValueOperand()->getType());
+      } else if (auto *MT = dyn_cast<MemTransferInst>(U)) {
+        // Both sides of a copy hold the same kind of data.
+        Value *Other = MT->getDest() == P ? MT->getSource() : MT->getDest();
+        visitObject(getUnderlyingObject(Other));
+      }
+    }
+  }
+}
+
+Type *ElementDeduction::run(Value *Ptr) {
+  visitObject(getUnderlyingObject(Ptr));
+  // Field accesses of a struct disagree with each other; the struct type,
+  // seen through an array-of-structs GEP or an alloca, is the layout.
+  if (Aggregate)
+    return AggregateConflict ? nullptr : Aggregate;
+  return ScalarConflict ? nullptr : Scalar;
+}
+
+} // namespace
+
+Type *deduceElementType(Value *Ptr) { return ElementDeduction().run(Ptr); }
+
+} // namespace fluxion
