@@ -30,7 +30,9 @@
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/ADT/SCCIterator.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/CFG.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstVisitor.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -103,6 +105,10 @@ private:
   Value *primal(Value *V);
   /// The shadow of primal pointer \p V as seen by the reverse sweep.
   Value *shadow(Value *V);
+  /// Address arithmetic, and loads of caller memory the function never
+  /// writes, are evaluated again in the reverse sweep rather than cached.
+  bool isRecomputable(Instruction &I) const;
+  Value *recompute(Instruction &I, bool Shadow);
 
   // Adjoints.
   bool isActive(Value *V) const { return AA.isActive(V); }
@@ -143,6 +149,7 @@ private:
   DenseMap<BasicBlock *, SmallVector<unsigned, 4>> StacksToPop;
   SmallVector<unsigned, 8> Stacks;
   SmallPtrSet<BasicBlock *, 16> InCycle;
+  bool WritesCallerMemory = true;
   DenseMap<BasicBlock *, BasicBlock *> RevBlocks;
   DenseMap<BasicBlock *, PHINode *> CameFrom;
   DenseMap<CallBase *, TapeRegion> CalleeTapes;
@@ -208,9 +215,77 @@ Value *ReverseBuilder::reload(Value *AugV, BasicBlock *DefBlock) {
                       AugV->getName() + ".cached");
 }
 
+/// Memory the augmented function allocates itself; everything else belongs
+/// to the caller.
+static bool isLocalObject(const Value *Object) {
+  const auto *Call = dyn_cast<CallBase>(Object);
+  return isa<AllocaInst>(Object) ||
+         (Call && allocationKind(*Call) != AllocationKind::None);
+}
+
+/// Whether \p F may write memory its caller owns. When it does not, values
+/// loaded from such memory are read again in the reverse sweep instead of
+/// being cached.
+static bool writesCallerMemory(Function &F) {
+  auto Escapes = [](const Value *Ptr) {
+    return !isLocalObject(getUnderlyingObject(Ptr));
+  };
+  for (Instruction &I : instructions(F)) {
+    if (auto *SI = dyn_cast<StoreInst>(&I)) {
+      if (Escapes(SI->getPointerOperand()))
+        return true;
+      continue;
+    }
+    if (auto *MI = dyn_cast<MemIntrinsic>(&I)) {
+      if (Escapes(MI->getDest()))
+        return true;
+      continue;
+    }
+    auto *Call = dyn_cast<CallBase>(&I);
+    if (!Call) {
+      if (I.mayWriteToMemory())
+        return true;
+      continue;
+    }
+    CallKind Kind = classifyCall(*Call);
+    if (Kind == CallKind::Elementwise || Kind == CallKind::Allocation ||
+        Kind == CallKind::Deallocation || Call->onlyReadsMemory())
+      continue;
+    if (Kind == CallKind::Inert && !any_of(Call->args(), [](const Use &U) {
+          return U->getType()->isPointerTy();
+        }))
+      continue;
+    return true;
+  }
+  return false;
+}
+
+Value *ReverseBuilder::recompute(Instruction &I, bool Shadow) {
+  Instruction *Copy = cast<Instruction>(VMap.lookup(&I))->clone();
+  for (Use &U : I.operands()) {
+    bool ShadowOperand = Shadow && U->getType()->isPointerTy();
+    Copy->setOperand(U.getOperandNo(),
+                     ShadowOperand ? shadow(U.get()) : primal(U.get()));
+  }
+  Copy->setName(I.getName() + (Shadow ? ".shadow" : ""));
+  return B.Insert(Copy);
+}
+
+bool ReverseBuilder::isRecomputable(Instruction &I) const {
+  if (isa<GetElementPtrInst>(I) ||
+      (isa<CastInst>(I) && I.getType()->isPointerTy()))
+    return true;
+  auto *LI = dyn_cast<LoadInst>(&I);
+  return LI && !LI->isVolatile() && !WritesCallerMemory &&
+         !isLocalObject(getUnderlyingObject(LI->getPointerOperand()));
+}
+
 Value *ReverseBuilder::primal(Value *V) {
-  if (auto *I = dyn_cast<Instruction>(V))
+  if (auto *I = dyn_cast<Instruction>(V)) {
+    if (isRecomputable(*I))
+      return recompute(*I, /*Shadow=*/false);
     return reload(VMap.lookup(I), I->getParent());
+  }
   if (auto *A = dyn_cast<Argument>(V))
     return reload(VMap.lookup(A), nullptr);
   return V;
@@ -223,6 +298,8 @@ Value *ReverseBuilder::shadow(Value *V) {
   if (Region != ShadowRegions.end())
     return revRegionAddress(Region->second);
   auto *I = cast<Instruction>(V);
+  if (isa<GetElementPtrInst, CastInst>(I))
+    return recompute(*I, /*Shadow=*/true);
   return reload(AugShadows.lookup(I), I->getParent());
 }
 
@@ -803,6 +880,7 @@ bool ReverseBuilder::run() {
       for (BasicBlock *BB : SCC)
         InCycle.insert(BB);
 
+  WritesCallerMemory = writesCallerMemory(Primal);
   if (!buildAugmented())
     return false;
 
