@@ -267,8 +267,9 @@ Value *ReverseBuilder::recompute(Instruction &I, bool Shadow) {
     Copy->setOperand(U.getOperandNo(),
                      ShadowOperand ? shadow(U.get()) : primal(U.get()));
   }
+  B.Insert(Copy);
   Copy->setName(I.getName() + (Shadow ? ".shadow" : ""));
-  return B.Insert(Copy);
+  return Copy;
 }
 
 bool ReverseBuilder::isRecomputable(Instruction &I) const {

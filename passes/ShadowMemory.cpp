@@ -39,9 +39,8 @@ Value *allocaSize(IRBuilderBase &B, AllocaInst &Alloca) {
 }
 
 Value *createShadowAllocation(IRBuilderBase &B, Instruction &Allocation) {
-  Instruction *Shadow = Allocation.clone();
+  Instruction *Shadow = B.Insert(Allocation.clone());
   Shadow->setName(Allocation.getName() + ".shadow");
-  B.Insert(Shadow);
   if (auto *Alloca = dyn_cast<AllocaInst>(&Allocation)) {
     B.CreateMemSet(Shadow, B.getInt8(0), allocaSize(B, *Alloca),
                    Alloca->getAlign());

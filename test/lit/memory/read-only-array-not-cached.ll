@@ -1,0 +1,45 @@
+; An array the function only reads is read again by the reverse sweep: the
+; tape holds the loop index and the path, never the loaded elements.
+; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
+
+declare double @__enzyme_autodiff(ptr, ...)
+
+define double @dot(ptr %a, ptr %b, i64 %n) {
+entry:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %i.next, %loop ]
+  %s = phi double [ 0.0, %entry ], [ %s.next, %loop ]
+  %pa = getelementptr inbounds double, ptr %a, i64 %i
+  %pb = getelementptr inbounds double, ptr %b, i64 %i
+  %va = load double, ptr %pa
+  %vb = load double, ptr %pb
+  %m = fmul double %va, %vb
+  %s.next = fadd double %s, %m
+  %i.next = add i64 %i, 1
+  %done = icmp eq i64 %i.next, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret double %s.next
+}
+
+define void @gradient(ptr %a, ptr %da, ptr %b, ptr %db, i64 %n) {
+  call double (ptr, ...) @__enzyme_autodiff(ptr @dot, ptr %a, ptr %da, ptr %b, ptr %db, i64 %n)
+  ret void
+}
+
+; CHECK-LABEL: define internal double @fluxion.aug.dot.dup.dup.const(
+; CHECK-NOT: store double
+; CHECK: store i64 %i,
+; CHECK-NOT: store double
+; CHECK: ret double
+
+; The reverse sweep loads a[i] and b[i] from the primal arrays and adds into
+; the shadows.
+; CHECK-LABEL: define internal {} @fluxion.rev.dot.dup.dup.const(
+; CHECK: %i.cached = load i64
+; CHECK: %pb = getelementptr inbounds double, ptr %b, i64 %i.cached
+; CHECK: load double, ptr %pb
+; CHECK: %pa.shadow = getelementptr inbounds double, ptr %a.shadow
+; CHECK: fadd double
+; CHECK: store double {{.*}}, ptr %pa.shadow
