@@ -32,7 +32,7 @@ define double @forward(double %x, i64 %k) {
 ; CHECK-NEXT: call void @llvm.memset.p0.i64(ptr {{.*}}[[SHADOW]], i8 0, i64 32, i1 false)
 
 ; CHECK-LABEL: define internal { double } @fluxion.rev.square_via_stack.out.const(
-; CHECK: [[REGION:%[0-9]+]] = getelementptr i8, ptr %tape, i64
+; CHECK: [[REGION:%[0-9]+]] = getelementptr i8, ptr %tape, i64 0
 ; CHECK-NEXT: %p.shadow = getelementptr inbounds double, ptr [[REGION]], i64 %k
 
 ; CHECK-LABEL: define internal { double, double } @fluxion.fwd.square_via_stack.dup.const(
