@@ -92,7 +92,10 @@ void StackPool::reserve(unsigned Count) {
 }
 
 void *StackPool::prepare(unsigned I, void (*Fn)(void *), void *Arg) {
-  auto *Top = reinterpret_cast<uintptr_t *>(Base + (I + 1) * Slot);
+  // Stacks are a multiple of the page size apart, so their tops would all
+  // share one L1 cache set; shifting each by a few cache lines spreads them.
+  size_t Color = (I % 64) * 64;
+  auto *Top = reinterpret_cast<uintptr_t *>(Base + (I + 1) * Slot - Color);
   // The `ret` into fxcpu_fiber_start leaves rsp at the 16-byte aligned top,
   // so its call gives Fn the usual rsp % 16 == 8 at entry.
   *--Top = reinterpret_cast<uintptr_t>(&fxcpu_fiber_start);
