@@ -3,6 +3,7 @@
 #include "FluxionPass.h"
 
 #include "BuiltinCall.h"
+#include "CustomRules.h"
 #include "Preprocess.h"
 #include "Synthesizer.h"
 
@@ -28,6 +29,7 @@ static void removeDeadMarkers(Module &M) {
 }
 
 PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
+  bool Registered = collectCustomRules(M);
   SmallVector<std::pair<CallBase *, DiffMode>, 8> Calls;
   SmallVector<Function *, 4> Builtins;
   for (Function &F : M) {
@@ -40,7 +42,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
         Calls.push_back({Call, *Mode});
   }
   if (Calls.empty())
-    return PreservedAnalyses::all();
+    return Registered ? PreservedAnalyses::none() : PreservedAnalyses::all();
 
   PreprocessCache Preprocessed;
   Synthesizer S(M, Preprocessed);

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ActivityAnalysis.h"
+#include "CustomRules.h"
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "InstructionSupport.h"
@@ -56,7 +57,11 @@ public:
   bool visitCallBase(CallBase &I);
 
 private:
-  Value *mapped(Value *PrimalV) { return VMap.lookup(PrimalV); }
+  /// The derivative function's copy of primal value \p PrimalV.
+  Value *mapped(Value *PrimalV) {
+    Value *Copy = VMap.lookup(PrimalV);
+    return Copy ? Copy : PrimalV;
+  }
   /// The tangent (or shadow) of a primal value; zero when it has none.
   Value *tangent(Value *PrimalV);
   void setTangent(Instruction &I, Value *T) {
@@ -71,6 +76,7 @@ private:
   bool visitAllocation(Instruction &I);
   bool visitLinear(Instruction &I);
   bool visitDefinedCall(CallBase &Call);
+  bool visitCustomCall(CallBase &Call);
   void finishPhis();
   void rewriteReturns();
 
@@ -216,6 +222,8 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
     return visitElementwise(I);
   case CallKind::Defined:
     return visitDefinedCall(I);
+  case CallKind::Custom:
+    return visitCustomCall(I);
   case CallKind::MemSet: {
     if (!AA.hasShadow(I.getArgOperand(0)))
       return true;
@@ -272,6 +280,36 @@ bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
     Copy->replaceAllUsesWith(PrimalResult);
   VMap[&Call] = PrimalResult;
   Copy->eraseFromParent();
+  return true;
+}
+
+bool ForwardBuilder::visitCustomCall(CallBase &Call) {
+  Function *Callee = Call.getCalledFunction();
+  Function *Rule = customRule(*Callee).Forward;
+  if (!Rule) {
+    if (!Callee->isDeclaration())
+      return visitDefinedCall(Call);
+    reportError(Call, "'" + Callee->getName() +
+                          "' has a reverse rule but no forward rule");
+    return false;
+  }
+  SmallVector<Value *, 8> Args;
+  for (const Use &U : Call.args()) {
+    Args.push_back(mapped(U.get()));
+    if (hasCustomShadow(U->getType(), DiffMode::Forward))
+      Args.push_back(tangent(U.get()));
+  }
+  if (Rule->arg_size() != Args.size()) {
+    reportError(Call, "forward rule '" + Rule->getName() + "' for '" +
+                          Callee->getName() + "' takes " +
+                          Twine(Rule->arg_size()) + " parameters, expected " +
+                          Twine(Args.size()));
+    return false;
+  }
+  insertAfter(Call);
+  CallInst *Tangent = B.CreateCall(Rule, Args);
+  if (AA.isActive(&Call))
+    setTangent(Call, Tangent);
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include "InstructionSupport.h"
 
 #include "ActivityAnalysis.h"
+#include "CustomRules.h"
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "ShadowMemory.h"
@@ -17,6 +18,11 @@
 using namespace llvm;
 
 namespace fluxion {
+
+bool hasCustomShadow(const Type *Ty, DiffMode Mode) {
+  return Ty->isPointerTy() ||
+         (Mode == DiffMode::Forward && isDifferentiableType(Ty));
+}
 
 StringRef userName(const Function &F) {
   StringRef Name = F.getName();
@@ -46,15 +52,17 @@ CallKind classifyCall(const CallBase &Call) {
     if (isa<MemTransferInst>(II))
       return CallKind::MemTransfer;
   }
+  if (isMarkedInactive(*Callee) || isInertLibraryFunction(Callee->getName()))
+    return CallKind::Inert;
+  CustomRule Rule = customRule(*Callee);
+  if (Rule.Forward || Rule.Reverse)
+    return CallKind::Custom;
   if (findElementwiseRule(Call))
     return CallKind::Elementwise;
   if (allocationKind(Call) != AllocationKind::None)
     return CallKind::Allocation;
   if (isDeallocation(Call))
     return CallKind::Deallocation;
-  if (Synthesizer::isMarkedInactive(*Callee) ||
-      isInertLibraryFunction(Callee->getName()))
-    return CallKind::Inert;
   if (!Callee->isDeclaration())
     return CallKind::Defined;
   return CallKind::Unsupported;

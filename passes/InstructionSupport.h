@@ -16,6 +16,7 @@ namespace llvm {
 class CallBase;
 class Function;
 class Instruction;
+class Type;
 } // namespace llvm
 
 namespace fluxion {
@@ -24,6 +25,7 @@ class ActivityAnalysis;
 
 enum class CallKind {
   Inert,       ///< No derivative: debug info, assumptions, output, ...
+  Custom,      ///< A function with a user-registered derivative.
   Elementwise, ///< A row of the rule table.
   Defined,     ///< A function with a body: differentiated recursively.
   MemSet,      ///< llvm.memset.
@@ -43,6 +45,11 @@ bool checkSupported(const llvm::Instruction &I, const ActivityAnalysis &AA,
 /// The activity a call site gives to the parameters of a defined callee.
 DiffRequest calleeRequest(const llvm::CallBase &Call,
                           const ActivityAnalysis &AA, DiffMode Mode);
+
+/// Whether a parameter of type \p Ty is followed by its shadow in the
+/// signature of a custom rule: pointers are, and in forward mode floating
+/// values too (their tangents).
+bool hasCustomShadow(const llvm::Type *Ty, DiffMode Mode);
 
 /// The user-facing name of a function under differentiation.
 llvm::StringRef userName(const llvm::Function &F);

@@ -2,6 +2,8 @@
 
 #include "Preprocess.h"
 
+#include "CustomRules.h"
+
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/InstCombine/InstCombine.h"
@@ -38,7 +40,9 @@ static void inlineSmallCallees(Function &Copy, Function &Original) {
       auto *Call = dyn_cast<CallBase>(&I);
       Function *Callee = Call ? Call->getCalledFunction() : nullptr;
       if (!Callee || Callee->isDeclaration() || Callee == &Original ||
-          Callee->isVarArg() || Callee->getInstructionCount() > MaxCalleeSize)
+          Callee->isVarArg() || Callee->getInstructionCount() > MaxCalleeSize ||
+          isMarkedInactive(*Callee) || customRule(*Callee).Forward ||
+          customRule(*Callee).Reverse)
         continue;
       bool Recursive = any_of(instructions(*Callee), [&](Instruction &J) {
         auto *Inner = dyn_cast<CallBase>(&J);

@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ActivityAnalysis.h"
+#include "CustomRules.h"
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "InstructionSupport.h"
@@ -90,7 +91,16 @@ private:
   bool buildAugmented();
   bool buildAugmentedShadow(Instruction &I);
   bool buildAugmentedCall(CallBase &Call);
+  bool buildAugmentedCustomCall(CallBase &Call);
+  /// The arguments of a custom reverse-mode rule for \p Call: each argument,
+  /// pointers followed by their shadows (null where inactive).
+  SmallVector<Value *, 8> customRuleArgs(CallBase &Call, bool InReverse);
   Value *augShadow(Value *PrimalV);
+  /// The augmented function's copy of primal value \p V.
+  Value *augValue(Value *V) {
+    Value *Copy = VMap.lookup(V);
+    return Copy ? Copy : V;
+  }
   /// Positions AB right after the augmented copy of primal \p V.
   void augInsertAfter(Value *AugV);
 
@@ -120,6 +130,7 @@ private:
 
   bool visitElementwise(Instruction &I);
   bool visitDefinedCall(CallBase &Call);
+  bool visitCustomCall(CallBase &Call);
   bool visitMemTransfer(MemTransferInst &Copy);
   SmallSetVector<BasicBlock *, 4> reachablePredecessors(BasicBlock *BB) const;
   void buildBlockExits();
@@ -155,6 +166,8 @@ private:
   DenseMap<CallBase *, TapeRegion> CalleeTapes;
   DenseMap<CallBase *, const ReverseFunctions *> Callees;
   DenseMap<CallBase *, DiffRequest> CalleeRequests;
+  /// The tape a custom augmented rule returned, per call.
+  DenseMap<CallBase *, Value *> CustomTapes;
   MapVector<Value *, AllocaInst *> Adjoints;
   BasicBlock *RevEntry = nullptr;
   BasicBlock *RevExit = nullptr;
@@ -553,6 +566,8 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
     return visitElementwise(I);
   case CallKind::Defined:
     return visitDefinedCall(I);
+  case CallKind::Custom:
+    return visitCustomCall(I);
   case CallKind::MemSet: {
     auto &MS = cast<MemSetInst>(I);
     if (!AA.hasShadow(MS.getDest()))
@@ -598,7 +613,105 @@ bool ReverseBuilder::visitDefinedCall(CallBase &Call) {
   return true;
 }
 
+bool ReverseBuilder::visitCustomCall(CallBase &Call) {
+  auto Found = CustomTapes.find(&Call);
+  if (Found == CustomTapes.end())
+    return visitDefinedCall(Call);
+  Function *Callee = Call.getCalledFunction();
+  Function *Rule = customRule(*Callee).Reverse;
+  SmallVector<Value *, 8> Args = customRuleArgs(Call, /*InReverse=*/true);
+  if (isDifferentiableType(Call.getType()))
+    Args.push_back(isActive(&Call) ? takeAdjoint(&Call)
+                                   : Constant::getNullValue(Call.getType()));
+  Args.push_back(reload(Found->second, Call.getParent()));
+  if (Rule->arg_size() != Args.size()) {
+    reportError(Call, "reverse rule '" + Rule->getName() + "' for '" +
+                          Callee->getName() + "' takes " +
+                          Twine(Rule->arg_size()) + " parameters, expected " +
+                          Twine(Args.size()));
+    return false;
+  }
+  CallInst *Adjoints = B.CreateCall(Rule, Args);
+  SmallVector<Value *, 4> Floating;
+  for (const Use &U : Call.args())
+    if (isDifferentiableType(U->getType()))
+      Floating.push_back(U.get());
+  if (Floating.empty())
+    return true;
+  // One floating parameter may come back bare or as a one-field struct.
+  bool Bare = Floating.size() == 1 &&
+              Adjoints->getType() == Floating.front()->getType();
+  for (auto [Idx, V] : enumerate(Floating)) {
+    Value *Adjoint = Adjoints;
+    if (!Bare && Adjoints->getType()->isStructTy() &&
+        Idx < Adjoints->getType()->getStructNumElements())
+      Adjoint = B.CreateExtractValue(Adjoints, Idx);
+    if (Adjoint->getType() != V->getType()) {
+      reportError(Call, "reverse rule '" + Rule->getName() +
+                            "' must return the adjoints of the floating "
+                            "parameters of '" + Callee->getName() + "'");
+      return false;
+    }
+    addAdjoint(V, Adjoint);
+  }
+  return true;
+}
+
 //===-- The augmented forward function ------------------------------------===//
+
+SmallVector<Value *, 8> ReverseBuilder::customRuleArgs(CallBase &Call,
+                                                       bool InReverse) {
+  SmallVector<Value *, 8> Args;
+  for (const Use &U : Call.args()) {
+    Args.push_back(InReverse ? primal(U.get()) : augValue(U.get()));
+    if (!hasCustomShadow(U->getType(), DiffMode::Reverse))
+      continue;
+    if (!AA.hasShadow(U.get()))
+      Args.push_back(Constant::getNullValue(U->getType()));
+    else
+      Args.push_back(InReverse ? shadow(U.get()) : augShadow(U.get()));
+  }
+  return Args;
+}
+
+bool ReverseBuilder::buildAugmentedCustomCall(CallBase &Call) {
+  Function *Callee = Call.getCalledFunction();
+  CustomRule Rule = customRule(*Callee);
+  if (!Rule.Augmented || !Rule.Reverse) {
+    if (!Callee->isDeclaration())
+      return buildAugmentedCall(Call);
+    reportError(Call, "'" + Callee->getName() +
+                          "' has a forward rule but no reverse rule");
+    return false;
+  }
+  auto *Copy = cast<CallBase>(VMap[&Call]);
+  AB.SetInsertPoint(Copy);
+  SmallVector<Value *, 8> Args = customRuleArgs(Call, /*InReverse=*/false);
+  if (Rule.Augmented->arg_size() != Args.size()) {
+    reportError(Call, "augmented rule '" + Rule.Augmented->getName() +
+                          "' for '" + Callee->getName() + "' takes " +
+                          Twine(Rule.Augmented->arg_size()) +
+                          " parameters, expected " + Twine(Args.size()));
+    return false;
+  }
+  CallInst *Result = AB.CreateCall(Rule.Augmented, Args);
+  Value *Tape = Result;
+  if (!Call.getType()->isVoidTy()) {
+    if (!Result->getType()->isStructTy() ||
+        Result->getType()->getStructNumElements() != 2) {
+      reportError(Call, "augmented rule '" + Rule.Augmented->getName() +
+                            "' must return {void *tape, result}");
+      return false;
+    }
+    Tape = AB.CreateExtractValue(Result, 0, "custom.tape");
+    Value *Primal = AB.CreateExtractValue(Result, 1);
+    Copy->replaceAllUsesWith(Primal);
+    VMap[&Call] = Primal;
+  }
+  Copy->eraseFromParent();
+  CustomTapes[&Call] = Tape;
+  return true;
+}
 
 Value *ReverseBuilder::augShadow(Value *PrimalV) {
   if (Value *Shadow = AugShadows.lookup(PrimalV))
@@ -693,7 +806,7 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   }
   SmallVector<Value *, 8> Args{CalleeTape};
   for (auto [U, Activity] : zip(Call.args(), CR.Args)) {
-    Args.push_back(VMap[U.get()]);
+    Args.push_back(augValue(U.get()));
     if (hasShadowArg(Activity))
       Args.push_back(augShadow(U.get()));
   }
@@ -737,11 +850,16 @@ bool ReverseBuilder::buildAugmented() {
         Ok = false;
         continue;
       }
-      if (auto *Call = dyn_cast<CallBase>(&I);
-          Call && classifyCall(*Call) == CallKind::Defined &&
-          AA.needsDerivative(I)) {
-        Ok &= buildAugmentedCall(*Call);
-        continue;
+      if (auto *Call = dyn_cast<CallBase>(&I); Call && AA.needsDerivative(I)) {
+        CallKind Kind = classifyCall(*Call);
+        if (Kind == CallKind::Defined) {
+          Ok &= buildAugmentedCall(*Call);
+          continue;
+        }
+        if (Kind == CallKind::Custom) {
+          Ok &= buildAugmentedCustomCall(*Call);
+          continue;
+        }
       }
       if (auto *MT = dyn_cast<MemTransferInst>(&I);
           MT && AA.hasShadow(MT->getDest()) && AA.hasShadow(MT->getSource())) {
@@ -751,7 +869,7 @@ bool ReverseBuilder::buildAugmented() {
           AB.CreateMemTransferInst(
               MT->getIntrinsicID(), augShadow(MT->getDest()), MT->getDestAlign(),
               augShadow(MT->getSource()), MT->getSourceAlign(),
-              VMap[MT->getLength()]);
+              augValue(MT->getLength()));
         }
         continue;
       }

@@ -28,11 +28,6 @@ StringRef activityName(ArgActivity A) {
 Synthesizer::Synthesizer(Module &M, PreprocessCache &Preprocessed)
     : M(M), Preprocessed(Preprocessed), Stacks(M) {}
 
-bool Synthesizer::isMarkedInactive(const Function &F) {
-  return F.hasFnAttribute("fluxion_inactive") ||
-         F.hasFnAttribute("enzyme_inactive");
-}
-
 SmallVector<Type *, 8>
 Synthesizer::shadowedParamTypes(const DiffRequest &Request) const {
   SmallVector<Type *, 8> Types;

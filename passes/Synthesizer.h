@@ -59,8 +59,6 @@ public:
   shadowedParamTypes(const DiffRequest &Request) const;
   /// The type returned by the reverse and gradient functions.
   llvm::Type *adjointsType(const DiffRequest &Request) const;
-  /// Whether \p F has been removed from differentiation by the user.
-  static bool isMarkedInactive(const llvm::Function &F);
 
 private:
   llvm::Module &M;

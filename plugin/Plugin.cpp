@@ -1,6 +1,7 @@
 //===- Plugin.cpp - Registers Fluxion with the new pass manager -----------===//
 //
-// Pipeline placement: Fluxion runs at the start of the optimizer, after the
+// Pipeline placement: custom-derivative registrations are read at the start
+// of the pipeline; Fluxion runs at the start of the optimizer, after the
 // simplification pipeline (inlining, SROA, GVN) has cleaned up the primal and
 // before vectorization. When it synthesized anything, the inliner and the
 // function simplification pipeline run again so that derivatives are
@@ -8,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CustomRules.h"
 #include "FluxionPass.h"
 
 #include "llvm/Passes/PassBuilder.h"
@@ -37,7 +39,23 @@ private:
   ModulePassManager PostOptimization;
 };
 
+/// Reads custom-derivative registrations before the inliner runs, so that
+/// calls of functions with user rules stay calls until Fluxion sees them.
+class FluxionRegistrationPass
+    : public PassInfoMixin<FluxionRegistrationPass> {
+public:
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
+    return fluxion::collectCustomRules(M) ? PreservedAnalyses::none()
+                                          : PreservedAnalyses::all();
+  }
+  static bool isRequired() { return true; }
+};
+
 void registerCallbacks(PassBuilder &PB) {
+  PB.registerPipelineStartEPCallback(
+      [](ModulePassManager &MPM, OptimizationLevel) {
+        MPM.addPass(FluxionRegistrationPass());
+      });
   PB.registerPipelineParsingCallback(
       [](StringRef Name, ModulePassManager &MPM,
          ArrayRef<PassBuilder::PipelineElement>) {

@@ -31,4 +31,34 @@ extern int ad_width;
 }
 #endif
 
+/* Custom derivatives, for any function, defined or external.
+ *
+ * Forward rule: takes the function's parameters, each floating or pointer
+ * parameter followed by its tangent, and returns the tangent of the result:
+ *   double my_exp(double);
+ *   double my_exp_fwd(double x, double dx) { return my_exp(x) * dx; }
+ *   FLUXION_FORWARD_RULE(my_exp, my_exp_fwd);
+ *
+ * Reverse rule: an augmented forward function taking the parameters (each
+ * pointer followed by its shadow) and returning {void *tape, result} (just
+ * the tape for a void function), and a reverse function taking the same
+ * parameters, the adjoint of the result (if floating) and the tape, and
+ * returning the adjoints of the floating parameters (one value, or a struct
+ * of them in order):
+ *   typedef struct { void *tape; double result; } my_exp_aug_t;
+ *   my_exp_aug_t my_exp_aug(double x) { my_exp_aug_t r = {0, my_exp(x)}; return r; }
+ *   double my_exp_rev(double x, double dret, void *tape) { return my_exp(x) * dret; }
+ *   FLUXION_REVERSE_RULE(my_exp, my_exp_aug, my_exp_rev);
+ *
+ * FLUXION_INACTIVE(fn) declares that fn carries no derivative (logging,
+ * random numbers, ...). These expand to Enzyme's registration globals, which
+ * Fluxion also accepts when written by hand. */
+#define FLUXION_FORWARD_RULE(fn, rule)                                         \
+  void *__enzyme_register_derivative_##fn[2] = {(void *)(fn), (void *)(rule)}
+#define FLUXION_REVERSE_RULE(fn, augmented, reverse)                           \
+  void *__enzyme_register_gradient_##fn[3] = {                                 \
+      (void *)(fn), (void *)(augmented), (void *)(reverse)}
+#define FLUXION_INACTIVE(fn)                                                   \
+  void *__fluxion_inactive_##fn[1] = {(void *)(fn)}
+
 #endif /* FLUXION_AD_H */

@@ -1,0 +1,51 @@
+//===- CustomRules.h - User-registered derivatives --------------*- C++ -*-===//
+//
+// A user can give any function, defined or external, its own derivative:
+//
+//   forward rule:   T rule(params, each duplicated one followed by its
+//                   tangent) returning the tangent of the result;
+//   reverse rule:   augmented(params, each pointer followed by its shadow)
+//                   returning {void *tape, T} (just the tape for void
+//                   functions), and reverse(the same parameters[, T dret],
+//                   void *tape) returning the adjoints of the floating
+//                   parameters, one value or a struct of them in order;
+//   inactive:       the function carries no derivative at all.
+//
+// They are registered with Enzyme's globals (__enzyme_register_derivative_f,
+// __enzyme_register_gradient_f, __enzyme_inactivefn) or the FLUXION_* macros
+// of fluxion/ad.h that expand to them. Registration is recorded as function
+// attributes so every part of the engine sees it without shared state.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_CUSTOMRULES_H
+#define FLUXION_CUSTOMRULES_H
+
+namespace llvm {
+class Function;
+class Module;
+} // namespace llvm
+
+namespace fluxion {
+
+struct CustomRule {
+  llvm::Function *Forward = nullptr;
+  llvm::Function *Augmented = nullptr;
+  llvm::Function *Reverse = nullptr;
+};
+
+/// Reads and removes the registration globals of \p M, attaching the rules
+/// to the functions they are registered for and keeping those functions out
+/// of the inliner, so their calls stay visible. Malformed registrations are
+/// reported as errors.
+/// Returns whether it changed the module.
+bool collectCustomRules(llvm::Module &M);
+
+/// The rules registered for \p F (members null where none).
+CustomRule customRule(const llvm::Function &F);
+
+/// Whether \p F was registered or marked as inactive.
+bool isMarkedInactive(const llvm::Function &F);
+
+} // namespace fluxion
+
+#endif
