@@ -261,8 +261,13 @@ static bool writesCallerMemory(Function &F) {
       continue;
     }
     CallKind Kind = classifyCall(*Call);
+    if (Kind == CallKind::Deallocation) {
+      if (Escapes(Call->getArgOperand(0)))
+        return true;
+      continue;
+    }
     if (Kind == CallKind::Elementwise || Kind == CallKind::Allocation ||
-        Kind == CallKind::Deallocation || Call->onlyReadsMemory())
+        Call->onlyReadsMemory())
       continue;
     if (Kind == CallKind::Inert && !any_of(Call->args(), [](const Use &U) {
           return U->getType()->isPointerTy();
@@ -290,8 +295,12 @@ bool ReverseBuilder::isRecomputable(Instruction &I) const {
       (isa<CastInst>(I) && I.getType()->isPointerTy()))
     return true;
   auto *LI = dyn_cast<LoadInst>(&I);
-  return LI && !LI->isVolatile() && !WritesCallerMemory &&
-         !isLocalObject(getUnderlyingObject(LI->getPointerOperand()));
+  if (!LI || LI->isVolatile() || WritesCallerMemory)
+    return false;
+  // Only memory known to outlive the augmented function: the caller's
+  // (reached from an argument) or a global.
+  const Value *Object = getUnderlyingObject(LI->getPointerOperand());
+  return isa<Argument, GlobalVariable>(Object);
 }
 
 Value *ReverseBuilder::primal(Value *V) {
