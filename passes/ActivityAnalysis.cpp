@@ -61,11 +61,16 @@ ActivityAnalysis::ActivityAnalysis(Function &F, const DiffRequest &Request) {
 }
 
 bool ActivityAnalysis::shadowAllocationBehind(const Value *Ptr) {
-  const Value *Base = getUnderlyingObject(Ptr);
-  const auto *Call = dyn_cast<CallBase>(Base);
-  bool IsAllocation = isa<AllocaInst>(Base) ||
-                      (Call && allocationKind(*Call) != AllocationKind::None);
-  return IsAllocation && Shadowed.insert(Base).second;
+  SmallVector<const Value *, 4> Objects;
+  getUnderlyingObjects(Ptr, Objects);
+  bool Changed = false;
+  for (const Value *Base : Objects) {
+    const auto *Call = dyn_cast<CallBase>(Base);
+    bool IsAllocation = isa<AllocaInst>(Base) ||
+                        (Call && allocationKind(*Call) != AllocationKind::None);
+    Changed |= IsAllocation && Shadowed.insert(Base).second;
+  }
+  return Changed;
 }
 
 bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
