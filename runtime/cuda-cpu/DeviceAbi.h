@@ -108,8 +108,17 @@ void __fxcpu_register_module(const FxcpuModuleInfo *Module);
 uint32_t __fxcpu_sreg(uint32_t Which);
 /// Base of the calling block's shared memory area.
 void *__fxcpu_shared_base(void);
+/// The block's reserved shared memory (%reserved_smem_offset_1), which
+/// cooperative groups use as scratch space.
+void *__fxcpu_reserved_shared(void);
+
+/// Bytes of reserved shared memory per block, as on sm_80 and later.
+#define FXCPU_RESERVED_SHARED_BYTES 1024
 
 void __fxcpu_syncthreads(void);
+/// Lets the other threads of the block run first; called before loads that
+/// wait for another thread (cooperative groups' spinning barriers).
+void __fxcpu_yield(void);
 /// __syncthreads_count/_and/_or: reduces Pred over the block (POPC, AND, OR).
 int32_t __fxcpu_syncthreads_reduce(uint32_t Op, int32_t Pred);
 void __fxcpu_syncwarp(uint32_t Mask);

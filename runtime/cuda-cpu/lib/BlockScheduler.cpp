@@ -32,13 +32,15 @@ void BlockScheduler::run(const Launch &Launch, uint64_t BlockLinear) {
   BlockIdx[2] = BlockLinear / (uint64_t(G.X) * G.Y);
   NumThreads = Blk.count();
 
-  if (L->SharedBytes > SharedCapacity) {
-    SharedCapacity = (L->SharedBytes + 63) / 64 * 64;
+  // The reserved area follows the launch's shared memory.
+  SharedSize = (L->SharedBytes + 15) / 16 * 16;
+  size_t Needed = SharedSize + FXCPU_RESERVED_SHARED_BYTES;
+  if (Needed > SharedCapacity) {
+    SharedCapacity = (Needed + 63) / 64 * 64;
     Shared.reset(static_cast<char *>(aligned_alloc(64, SharedCapacity)));
     if (!Shared)
       fatal("cannot allocate %zu bytes of shared memory", SharedCapacity);
   }
-  SharedSize = L->SharedBytes;
 
   Stacks.reserve(NumThreads);
   Threads.resize(NumThreads);
@@ -349,6 +351,12 @@ uint64_t BlockScheduler::warpCollective(WarpOp Op, uint32_t Arg, uint32_t Mask,
     waitTurn();
   }
   return Self.Result;
+}
+
+void BlockScheduler::yield() {
+  Thread &Self = *Current;
+  if (Thread *Next = findReady(Self.NextLive))
+    switchTo(*Next);
 }
 
 void BlockScheduler::resolveActiveMask(Warp &W) {

@@ -45,11 +45,14 @@ public:
 
   uint32_t specialRegister(uint32_t Which) const;
   void *sharedBase() { return Shared.get(); }
+  void *reservedShared() { return Shared.get() + SharedSize; }
   size_t sharedSize() const { return SharedSize; }
   int32_t syncThreads(uint32_t ReduceOp, bool Pred);
   uint64_t warpCollective(WarpOp Op, uint32_t Arg, uint32_t Mask,
                           uint64_t Value, uint32_t B, uint32_t C);
   uint32_t activeMask();
+  /// Runs the next ready thread, if any, before the caller continues.
+  void yield();
   /// Describes the running thread for crash reports.
   int describe(char *Buf, size_t Size) const;
   bool isStackGuard(const void *Address) const {

@@ -35,6 +35,12 @@ void *__fxcpu_shared_base(void) {
   return scheduler("__shared__ access").sharedBase();
 }
 
+void *__fxcpu_reserved_shared(void) {
+  return scheduler("cooperative groups").reservedShared();
+}
+
+void __fxcpu_yield(void) { scheduler("memory acquire").yield(); }
+
 void __fxcpu_syncthreads(void) {
   scheduler("__syncthreads").syncThreads(FXCPU_RED_POPC, false);
 }

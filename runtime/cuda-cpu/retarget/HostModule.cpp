@@ -101,6 +101,20 @@ void renameRuntimeCalls(Module &M) {
   }
 }
 
+/// threadIdx, blockIdx, blockDim and gridDim are declared as objects whose
+/// member functions read special registers without touching the object; at
+/// -O0 their address is still taken, so they need a definition.
+void defineBuiltinVariables(Module &M) {
+  for (GlobalVariable &G : M.globals()) {
+    auto *ST = dyn_cast<StructType>(G.getValueType());
+    if (G.isDeclaration() && ST && ST->hasName() &&
+        ST->getName().starts_with("struct.__cuda_builtin_")) {
+      G.setInitializer(Constant::getNullValue(ST));
+      G.setLinkage(GlobalValue::InternalLinkage);
+    }
+  }
+}
+
 void makeHostFunctions(Module &M) {
   for (Function &F : M) {
     if (F.getCallingConv() == CallingConv::PTX_Kernel)
@@ -126,6 +140,7 @@ Error finishHostModule(Module &M, const SharedLayout &Layout, StringRef Token) {
   M.setTargetTriple(Triple(HostTriple));
   M.setDataLayout(HostDataLayout);
   renameRuntimeCalls(M);
+  defineBuiltinVariables(M);
 
   LLVMContext &Ctx = M.getContext();
   Type *Ptr = PointerType::get(Ctx, 0);

@@ -19,6 +19,8 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Regex.h"
 
+#include "../DeviceAbi.h"
+
 #include <functional>
 
 using namespace llvm;
@@ -120,6 +122,16 @@ const StringMap<Lowering> &knownTemplates() {
       return B.CreateSelect(B.CreateFCmpUEQ(arg(CI, 0), arg(CI, 1)), arg(CI, 2),
                             arg(CI, 3));
     };
+    // cooperative_groups' scratch area in the block's reserved shared memory.
+    T["{.reg .u32 start;.reg .u64 extended;mov.u32 "
+      "start,%reserved_smem_offset_1;cvt.u64.u32 extended,start;cvta.shared."
+      "u64 $0,extended;}"] = [](IRBuilder<> &B, CallInst &CI) {
+      Module &M = *CI.getModule();
+      FunctionCallee F =
+          M.getOrInsertFunction("__fxcpu_reserved_shared", B.getPtrTy());
+      cast<Function>(F.getCallee())->setDoesNotAccessMemory();
+      return B.CreatePtrToInt(B.CreateCall(F), CI.getType());
+    };
     return T;
   }();
   return Table;
@@ -166,7 +178,7 @@ Lowering headerIntrinsic(StringRef Asm) {
   static const Regex Load(
       "^ld\\.global\\.[a-z]+\\.[a-z0-9]+ \\$0,\\[\\$1\\];$");
   static const Regex Store(
-      "^st\\.global\\.[a-z]+\\.[a-z0-9]+ \\[\\$0\\],\\$1;$");
+      "^st\\.global\\.[a-z]+\\.[a-z0-9]+\\[\\$0\\],\\$1;$");
   static const Regex Shift(
       "^shf\\.(l|r)\\.(wrap|clamp)\\.b32 \\$0,\\$1,\\$2,\\$3;$");
   SmallVector<StringRef, 3> M;
@@ -196,6 +208,81 @@ Lowering headerIntrinsic(StringRef Asm) {
   return nullptr;
 }
 
+FunctionCallee runtimeFn(Module &M, StringRef Name, Type *Ret,
+                         ArrayRef<Type *> Params, bool Pure) {
+  FunctionCallee F =
+      M.getOrInsertFunction(Name, FunctionType::get(Ret, Params, false));
+  if (Pure)
+    cast<Function>(F.getCallee())->setDoesNotAccessMemory();
+  return F;
+}
+
+/// Special registers and the memory-model operations cooperative groups
+/// reach through inline PTX. An acquiring load is how its multi-warp
+/// barriers spin, so it first lets the other threads of the block run.
+Lowering cooperativeGroups(StringRef Asm) {
+  static const Regex Register("^mov\\.u32 \\$0,%([a-z_]+);$");
+  static const Regex Acquire(
+      "^ld\\.acquire\\.(cta|gpu|sys)\\.[bu]32 \\$0,\\[\\$1\\];$");
+  static const Regex Reduce("^red\\.(or|and|add)\\.[a-z_]+\\.(cta|gpu|sys)"
+                            "\\.[bu]32\\[\\$0\\],\\$1;$");
+  static const Regex Atomic("^atom\\.(or|and|add)\\.[a-z_]+\\.(cta|gpu|sys)"
+                            "\\.[bu]32 \\$0,\\[\\$1\\],\\$2;$");
+  SmallVector<StringRef, 3> M;
+  if (Register.match(Asm, &M)) {
+    StringRef Reg = M[1];
+    if (Reg != "laneid" && Reg != "warpid" && Reg != "nwarpid" &&
+        !Reg.starts_with("lanemask_"))
+      return nullptr;
+    std::string Name = Reg.str();
+    return [Name](IRBuilder<> &B, CallInst &CI) -> Value * {
+      Module &Mod = *CI.getModule();
+      Type *I32 = B.getInt32Ty();
+      FunctionCallee Sreg =
+          runtimeFn(Mod, "__fxcpu_sreg", I32, {I32}, /*Pure=*/true);
+      unsigned Id = Name == "warpid"    ? FXCPU_SREG_WARPID
+                    : Name == "nwarpid" ? FXCPU_SREG_NWARPID
+                                        : FXCPU_SREG_LANEID;
+      Value *V = B.CreateCall(Sreg, {B.getInt32(Id)});
+      if (!StringRef(Name).starts_with("lanemask_"))
+        return V;
+      Value *Bit = B.CreateShl(B.getInt32(1), V);
+      StringRef Kind = StringRef(Name).drop_front(strlen("lanemask_"));
+      Value *Below = B.CreateSub(Bit, B.getInt32(1));
+      if (Kind == "eq")
+        return Bit;
+      if (Kind == "lt")
+        return Below;
+      if (Kind == "le")
+        return B.CreateOr(Below, Bit);
+      if (Kind == "ge")
+        return B.CreateNot(Below);
+      return B.CreateNot(B.CreateOr(Below, Bit));
+    };
+  }
+  if (Acquire.match(Asm))
+    return [](IRBuilder<> &B, CallInst &CI) -> Value * {
+      B.CreateCall(runtimeFn(*CI.getModule(), "__fxcpu_yield", B.getVoidTy(),
+                             {}, false));
+      LoadInst *L = B.CreateLoad(CI.getType(), arg(CI, 0));
+      L->setAtomic(AtomicOrdering::Acquire);
+      L->setAlignment(Align(4));
+      return L;
+    };
+  bool IsReduce = Reduce.match(Asm, &M);
+  if (IsReduce || Atomic.match(Asm, &M)) {
+    AtomicRMWInst::BinOp Op = M[1] == "or"    ? AtomicRMWInst::Or
+                              : M[1] == "and" ? AtomicRMWInst::And
+                                              : AtomicRMWInst::Add;
+    return [Op, IsReduce](IRBuilder<> &B, CallInst &CI) -> Value * {
+      Value *Old = B.CreateAtomicRMW(Op, arg(CI, 0), arg(CI, 1), MaybeAlign(4),
+                                     AtomicOrdering::SequentiallyConsistent);
+      return IsReduce ? nullptr : Old;
+    };
+  }
+  return nullptr;
+}
+
 } // namespace
 
 Error lowerInlineAsm(Module &M) {
@@ -214,6 +301,8 @@ Error lowerInlineAsm(Module &M) {
         Lower = wideArithmetic(Asm);
       if (!Lower)
         Lower = headerIntrinsic(Asm);
+      if (!Lower)
+        Lower = cooperativeGroups(Asm);
       if (!Lower)
         return retargetError("inline PTX assembly in function '" + F.getName() +
                              "' cannot run on the CPU: \"" + Asm + "\"");

@@ -1,8 +1,13 @@
 // Warp collectives: shuffle reductions and scans, sub-warp widths,
-// broadcasts, votes, __activemask in divergent code, and the sm_80 warp
-// reductions and matches, each checked lane by lane against the host.
+// broadcasts, votes, __activemask in divergent code, the sm_80 warp
+// reductions and matches, and cooperative groups' tiles, each checked lane
+// by lane against the host.
 #include "check.cuh"
+#include <cooperative_groups.h>
+#include <cooperative_groups/reduce.h>
 #include <vector>
+
+namespace cg = cooperative_groups;
 
 constexpr unsigned Full = 0xffffffffu;
 
@@ -52,6 +57,26 @@ __global__ void warpOps(const float *In, LaneResults *Out) {
   Out[I] = R;
 }
 
+// Sums over tiles of 32 and of 8 threads and over the whole block.
+__global__ void groups(const int *In, int *Out) {
+  cg::thread_block Block = cg::this_thread_block();
+  auto Warp = cg::tiled_partition<32>(Block);
+  auto Eight = cg::tiled_partition<8>(Block);
+  int V = In[Block.thread_rank()];
+  int WarpSum = cg::reduce(Warp, V, cg::plus<int>());
+  int EightSum = cg::reduce(Eight, V, cg::plus<int>());
+  __shared__ int Total;
+  if (Block.thread_rank() == 0)
+    Total = 0;
+  Block.sync();
+  if (Warp.thread_rank() == 0)
+    atomicAdd(&Total, WarpSum);
+  Block.sync();
+  Out[3 * Block.thread_rank()] = WarpSum;
+  Out[3 * Block.thread_rank() + 1] = EightSum;
+  Out[3 * Block.thread_rank() + 2] = Total + Eight.shfl_down(V, 1);
+}
+
 int main() {
   const int Warps = 8, N = Warps * 32;
   std::vector<float> H(N);
@@ -97,6 +122,32 @@ int main() {
       CHECK(G.Reduce == 31 * 32 * 63 / 6);
       CHECK(unsigned(G.Match) == 0x11111111u << (L % 4));
     }
+  }
+
+  const int Threads = 96;
+  std::vector<int> G(Threads), GOut(3 * Threads);
+  for (int I = 0; I < Threads; ++I)
+    G[I] = I * I % 17;
+  int *DG, *DGOut;
+  CUDA_CHECK(cudaMalloc(&DG, Threads * sizeof(int)));
+  CUDA_CHECK(cudaMalloc(&DGOut, 3 * Threads * sizeof(int)));
+  CUDA_CHECK(cudaMemcpy(DG, G.data(), Threads * sizeof(int), cudaMemcpyHostToDevice));
+  groups<<<1, Threads>>>(DG, DGOut);
+  LAUNCH_CHECK();
+  CUDA_CHECK(cudaMemcpy(GOut.data(), DGOut, GOut.size() * sizeof(int), cudaMemcpyDeviceToHost));
+  int Total = 0;
+  for (int V : G)
+    Total += V;
+  for (int I = 0; I < Threads; ++I) {
+    int Warp = 0, Eight = 0;
+    for (int J = I / 32 * 32; J < I / 32 * 32 + 32; ++J)
+      Warp += G[J];
+    for (int J = I / 8 * 8; J < I / 8 * 8 + 8; ++J)
+      Eight += G[J];
+    int Down = I % 8 == 7 ? G[I] : G[I + 1];
+    CHECK(GOut[3 * I] == Warp);
+    CHECK(GOut[3 * I + 1] == Eight);
+    CHECK(GOut[3 * I + 2] == Total + Down);
   }
   return finish("warp_shuffle");
 }
