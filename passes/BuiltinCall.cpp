@@ -134,8 +134,11 @@ Value *convertArgument(IRBuilderBase &B, Value *V, Type *To) {
 
 class BuiltinLowering {
 public:
-  BuiltinLowering(CallBase &Call, DiffMode Mode, Synthesizer &S)
-      : Call(Call), Mode(Mode), S(S), B(&Call) {}
+  BuiltinLowering(CallBase &Call, BuiltinKind Kind, Synthesizer &S)
+      : Call(Call), Kind(Kind),
+        Mode(Kind == BuiltinKind::Forward ? DiffMode::Forward
+                                          : DiffMode::Reverse),
+        S(S), B(&Call) {}
 
   void run();
 
@@ -148,10 +151,14 @@ private:
   /// The derivative's result (null when it returns nothing), or nullopt
   /// after an error.
   std::optional<Value *> derivativeCall();
+  /// __ad_augmented and __ad_reverse: one sweep of the reverse pair, with
+  /// the tape on the heap between them.
+  std::optional<Value *> splitSweep();
   Value *toCallResult(Value *Result);
   void replaceWith(Value *Result);
 
   CallBase &Call;
+  BuiltinKind Kind;
   DiffMode Mode;
   Synthesizer &S;
   IRBuilder<> B;
@@ -159,6 +166,9 @@ private:
   unsigned FirstArg = 0;
   DiffRequest Request;
   SmallVector<Value *, 8> Args;
+  /// __ad_reverse: the adjoint of the result (if floating) and the tape.
+  Value *ResultAdjoint = nullptr;
+  Value *Tape = nullptr;
 };
 
 bool BuiltinLowering::parse() {
@@ -252,6 +262,23 @@ bool BuiltinLowering::parse() {
       Args.push_back(Converted);
     }
   }
+  if (Kind == BuiltinKind::Reverse) {
+    unsigned Trailing = Request.ReturnActive ? 2 : 1;
+    if (NumArgs - Idx != Trailing)
+      return fail(Twine(Builtin) + " takes the arguments of '" +
+                  Fn->getName() + "', then " +
+                  (Request.ReturnActive ? "the adjoint of its result and "
+                                        : "") +
+                  "the tape");
+    if (Request.ReturnActive)
+      ResultAdjoint = convertArgument(B, Call.getArgOperand(Idx++), RetTy);
+    Tape = Call.getArgOperand(Idx++);
+    if (!Tape->getType()->isPointerTy() || (Request.ReturnActive && !ResultAdjoint))
+      return fail(Twine(Builtin) + ": expected " +
+                  (Request.ReturnActive ? "a floating adjoint and " : "") +
+                  "a tape pointer after the arguments of '" + Fn->getName() +
+                  "'");
+  }
   if (Idx != NumArgs)
     return fail("too many arguments to " + Builtin + ": '" + Fn->getName() +
                 "' takes " + Twine(Fn->arg_size()) + " parameters");
@@ -268,6 +295,8 @@ std::optional<Value *> BuiltinLowering::derivativeCall() {
       return nullptr;
     return B.CreateExtractValue(Result, 1);
   }
+  if (Kind == BuiltinKind::Augmented || Kind == BuiltinKind::Reverse)
+    return splitSweep();
   Function *Grad = S.gradient(Request);
   if (!Grad)
     return std::nullopt;
@@ -276,13 +305,46 @@ std::optional<Value *> BuiltinLowering::derivativeCall() {
   return B.CreateCall(Grad, Args);
 }
 
+std::optional<Value *> BuiltinLowering::splitSweep() {
+  const ReverseFunctions *Fns = S.reverse(Request);
+  if (!Fns)
+    return std::nullopt;
+  Module &M = *Call.getModule();
+  if (Kind == BuiltinKind::Augmented) {
+    FunctionCallee Malloc =
+        M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
+    Value *TapeMemory =
+        B.CreateCall(Malloc, {B.getInt64(Fns->TapeBytes)}, "tape");
+    SmallVector<Value *, 8> AugArgs{TapeMemory};
+    append_range(AugArgs, Args);
+    CallInst *Primal = B.CreateCall(Fns->Augmented, AugArgs);
+    if (Primal->getType()->isVoidTy())
+      return TapeMemory;
+    Value *Pair =
+        PoisonValue::get(StructType::get(B.getPtrTy(), Primal->getType()));
+    Pair = B.CreateInsertValue(Pair, TapeMemory, 0);
+    return B.CreateInsertValue(Pair, Primal, 1);
+  }
+  SmallVector<Value *, 8> RevArgs{Tape};
+  append_range(RevArgs, Args);
+  if (ResultAdjoint)
+    RevArgs.push_back(ResultAdjoint);
+  CallInst *Adjoints = B.CreateCall(Fns->Reverse, RevArgs);
+  FunctionCallee Free =
+      M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy());
+  B.CreateCall(Free, {Tape});
+  return Adjoints;
+}
+
 /// Converts the derivative's result to what the user declared the builtin to
 /// return, reinterpreting it through memory as the C ABI coerced it (two
 /// floats returned as <2 x float>, say).
 Value *BuiltinLowering::toCallResult(Value *Result) {
   Type *Want = Call.getType();
+  if (Want->isVoidTy())
+    return nullptr;
   if (!Result)
-    return Want->isVoidTy() ? nullptr : Constant::getNullValue(Want);
+    return Constant::getNullValue(Want);
   if (auto *ST = dyn_cast<StructType>(Result->getType());
       ST && ST->getNumElements() == 1 && !Want->isStructTy())
     Result = B.CreateExtractValue(Result, 0);
@@ -335,12 +397,16 @@ void BuiltinLowering::run() {
 
 } // namespace
 
-std::optional<DiffMode> builtinMode(const Function &F) {
+std::optional<BuiltinKind> builtinKind(const Function &F) {
   StringRef Name = F.getName();
   if (Name.contains("__ad_autodiff") || Name.contains("__enzyme_autodiff"))
-    return DiffMode::Reverse;
+    return BuiltinKind::Gradient;
   if (Name.contains("__ad_fwddiff") || Name.contains("__enzyme_fwddiff"))
-    return DiffMode::Forward;
+    return BuiltinKind::Forward;
+  if (Name.contains("__ad_augmented"))
+    return BuiltinKind::Augmented;
+  if (Name.contains("__ad_reverse"))
+    return BuiltinKind::Reverse;
   return std::nullopt;
 }
 
@@ -350,8 +416,8 @@ bool isMarkerGlobal(const Value &V) {
          markerNamed(GV->getName()).has_value();
 }
 
-void lowerBuiltinCall(CallBase &Call, DiffMode Mode, Synthesizer &S) {
-  BuiltinLowering(Call, Mode, S).run();
+void lowerBuiltinCall(CallBase &Call, BuiltinKind Kind, Synthesizer &S) {
+  BuiltinLowering(Call, Kind, S).run();
 }
 
 } // namespace fluxion

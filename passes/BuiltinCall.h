@@ -1,7 +1,8 @@
 //===- BuiltinCall.h - Parsing and lowering of __ad_* builtin calls -*- C++ -*-===//
 //
 // A call of __ad_autodiff / __ad_fwddiff (or Enzyme's __enzyme_autodiff /
-// __enzyme_fwddiff) names the function to differentiate and passes its
+// __enzyme_fwddiff), or of the split-mode pair __ad_augmented /
+// __ad_reverse, names the function to differentiate and passes its
 // arguments, each optionally preceded by an activity marker. This file turns
 // such a call into a DiffRequest plus the argument list of the derivative, and
 // replaces the call with a call of the synthesized derivative.
@@ -26,8 +27,15 @@ namespace fluxion {
 
 class Synthesizer;
 
-/// The mode of a builtin, if \p F is one.
-std::optional<DiffMode> builtinMode(const llvm::Function &F);
+enum class BuiltinKind {
+  Forward,   ///< __ad_fwddiff: the tangent of the result.
+  Gradient,  ///< __ad_autodiff: the adjoints, seeding the result with 1.
+  Augmented, ///< __ad_augmented: the forward sweep; returns {tape, result}.
+  Reverse,   ///< __ad_reverse: the reverse sweep of a tape; frees it.
+};
+
+/// The kind of builtin \p F is, if it is one.
+std::optional<BuiltinKind> builtinKind(const llvm::Function &F);
 
 /// Whether \p V is a global used as an activity marker.
 bool isMarkerGlobal(const llvm::Value &V);
@@ -35,7 +43,7 @@ bool isMarkerGlobal(const llvm::Value &V);
 /// Replaces \p Call with a call of its derivative. Reports an error at the
 /// call and replaces it with zero when the call is malformed or the function
 /// cannot be differentiated. Marker loads that became dead are erased.
-void lowerBuiltinCall(llvm::CallBase &Call, DiffMode Mode, Synthesizer &S);
+void lowerBuiltinCall(llvm::CallBase &Call, BuiltinKind Kind, Synthesizer &S);
 
 } // namespace fluxion
 

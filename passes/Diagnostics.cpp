@@ -40,6 +40,10 @@ void reportRemark(const Instruction &At, StringRef RemarkName,
 std::string describeValue(const Value &V) {
   if (V.hasName())
     return ("'" + V.getName() + "'").str();
+  if (const auto *I = dyn_cast<Instruction>(&V))
+    return (Twine("the result of '") + I->getOpcodeName() + "'").str();
+  if (const auto *A = dyn_cast<Argument>(&V))
+    return ("parameter " + Twine(A->getArgNo() + 1)).str();
   std::string Text;
   raw_string_ostream OS(Text);
   V.print(OS);

@@ -30,24 +30,24 @@ static void removeDeadMarkers(Module &M) {
 
 PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   bool Registered = collectCustomRules(M);
-  SmallVector<std::pair<CallBase *, DiffMode>, 8> Calls;
+  SmallVector<std::pair<CallBase *, BuiltinKind>, 8> Calls;
   SmallVector<Function *, 4> Builtins;
   for (Function &F : M) {
-    std::optional<DiffMode> Mode = builtinMode(F);
-    if (!Mode || !F.isDeclaration())
+    std::optional<BuiltinKind> Kind = builtinKind(F);
+    if (!Kind || !F.isDeclaration())
       continue;
     Builtins.push_back(&F);
     for (User *U : F.users())
       if (auto *Call = dyn_cast<CallBase>(U); Call && Call->getCalledOperand() == &F)
-        Calls.push_back({Call, *Mode});
+        Calls.push_back({Call, *Kind});
   }
   if (Calls.empty())
     return Registered ? PreservedAnalyses::none() : PreservedAnalyses::all();
 
   PreprocessCache Preprocessed;
   Synthesizer S(M, Preprocessed);
-  for (auto [Call, Mode] : Calls)
-    lowerBuiltinCall(*Call, Mode, S);
+  for (auto [Call, Kind] : Calls)
+    lowerBuiltinCall(*Call, Kind, S);
   Preprocessed.eraseCopies();
   for (Function *F : Builtins)
     if (F->use_empty())

@@ -11,6 +11,7 @@
 #include "llvm/Transforms/Scalar/SROA.h"
 #include "llvm/Transforms/Scalar/SimplifyCFG.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/Mem2Reg.h"
 #include "llvm/Transforms/Utils/UnifyFunctionExitNodes.h"
 
@@ -60,6 +61,19 @@ static void inlineSmallCallees(Function &Copy, Function &Original) {
   }
 }
 
+/// Turns invokes into calls. A derivative cannot unwind: an exception thrown
+/// inside differentiated code (std::bad_alloc, say) terminates the program,
+/// as it does in Enzyme, and the landing pads become unreachable.
+static void removeUnwinding(Function &Copy) {
+  SmallVector<InvokeInst *, 4> Invokes;
+  for (BasicBlock &BB : Copy)
+    if (auto *II = dyn_cast<InvokeInst>(BB.getTerminator()))
+      Invokes.push_back(II);
+  for (InvokeInst *II : Invokes)
+    changeToCall(II);
+  removeUnreachableBlocks(Copy);
+}
+
 Function &PreprocessCache::get(Function &F) {
   if (Function *Copy = Copies.lookup(&F))
     return *Copy;
@@ -71,6 +85,7 @@ Function &PreprocessCache::get(Function &F) {
   Copy->removeFnAttr(Attribute::NoInline);
 
   inlineSmallCallees(*Copy, F);
+  removeUnwinding(*Copy);
 
   FunctionPassManager FPM;
   FPM.addPass(SROAPass(SROAOptions::ModifyCFG));
