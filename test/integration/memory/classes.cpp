@@ -10,9 +10,10 @@
 //   With q_i = p_i + OFF, a_i = p_{i-1} (a_0 = 0), k_i = 1 + i/2:
 //     dE/dp_i = -m_i G + k_i (q_i - a_i) - k_{i+1} (q_{i+1} - a_{i+1})
 //     dE/dm_i = -q_i . G
-//   Poly: coefficients in a member array; value() by Horner and a member
-//     that rescales them in place; poly_eval(c, x) = P(2x) with c scaled by
-//     x: d/dc_k = (k+1) x (2x)^k ... (closed form below).
+//   Poly: coefficients copied into a member array, rescale() multiplies
+//     them in place, value() evaluates by Horner;
+//     poly_eval(c, x) = x sum_k c_k (2x)^k, so d/dc_k = x (2x)^k and
+//     d/dx = sum_k c_k (2x)^k + 2x sum_{k>0} k c_k (2x)^(k-1).
 // Closed forms (TOL_CLOSED) and central finite differences (TOL_FD).
 #include "memcheck.h"
 #include <cmath>
