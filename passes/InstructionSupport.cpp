@@ -7,6 +7,7 @@
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "ShadowMemory.h"
+#include "TypeAnalysis.h"
 #include "Synthesizer.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -100,6 +101,18 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
     return checkCall(*Call, AA);
   if (const auto *SI = dyn_cast<StoreInst>(&I)) {
     const Value *Stored = SI->getValueOperand();
+    // An integer copy between shadowed buffers may move floating-point data
+    // whose derivative would be dropped without anyone noticing.
+    if (const auto *LI = dyn_cast<LoadInst>(Stored);
+        LI && Stored->getType()->isIntegerTy() &&
+        AA.hasShadow(SI->getPointerOperand()) &&
+        AA.hasShadow(LI->getPointerOperand()) &&
+        !deduceElementType(const_cast<Value *>(SI->getPointerOperand()))) {
+      reportError(I, "cannot deduce whether this integer copy moves "
+                     "floating-point data; access the buffers with typed "
+                     "loads or stores");
+      return false;
+    }
     if ((AA.isVaried(Stored) || AA.hasShadow(Stored)) &&
         !AA.hasShadow(SI->getPointerOperand())) {
       reportError(I, "active value " + describeValue(*Stored) +

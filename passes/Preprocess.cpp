@@ -3,7 +3,9 @@
 #include "Preprocess.h"
 
 #include "CustomRules.h"
+#include "TypeAnalysis.h"
 
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/InstCombine/InstCombine.h"
@@ -34,7 +36,7 @@ PreprocessCache::~PreprocessCache() = default;
 /// memory at -O0 become SSA values after SROA.
 static void inlineSmallCallees(Function &Copy, Function &Original) {
   constexpr unsigned MaxCalleeSize = 100;
-  constexpr unsigned Rounds = 3;
+  constexpr unsigned Rounds = 10;
   for (unsigned Round = 0; Round < Rounds; ++Round) {
     SmallVector<CallBase *, 8> Calls;
     for (Instruction &I : instructions(Copy)) {
@@ -74,6 +76,33 @@ static void removeUnwinding(Function &Copy) {
   removeUnreachableBlocks(Copy);
 }
 
+/// Copies of memory the optimizer performs with integers (a small memcpy
+/// becomes `store i64 (load i64 p), q`) are given back the floating type the
+/// memory holds, so that their derivatives flow.
+static void retypeIntegerCopies(Function &Copy) {
+  for (Instruction &I : make_early_inc_range(instructions(Copy))) {
+    auto *SI = dyn_cast<StoreInst>(&I);
+    auto *LI = SI ? dyn_cast<LoadInst>(SI->getValueOperand()) : nullptr;
+    if (!LI || !LI->getType()->isIntegerTy() || !LI->hasOneUse() ||
+        LI->getParent() != SI->getParent())
+      continue;
+    Type *Elem = deduceElementType(LI->getPointerOperand());
+    if (!Elem)
+      Elem = deduceElementType(SI->getPointerOperand());
+    if (!Elem || !Elem->isFloatingPointTy() ||
+        Elem->getPrimitiveSizeInBits() != LI->getType()->getPrimitiveSizeInBits())
+      continue;
+    IRBuilder<> B(LI);
+    LoadInst *Value = B.CreateAlignedLoad(Elem, LI->getPointerOperand(),
+                                          LI->getAlign(), LI->isVolatile());
+    B.SetInsertPoint(SI);
+    B.CreateAlignedStore(Value, SI->getPointerOperand(), SI->getAlign(),
+                         SI->isVolatile());
+    SI->eraseFromParent();
+    LI->eraseFromParent();
+  }
+}
+
 Function &PreprocessCache::get(Function &F) {
   if (Function *Copy = Copies.lookup(&F))
     return *Copy;
@@ -96,6 +125,7 @@ Function &PreprocessCache::get(Function &F) {
   FPM.addPass(UnifyFunctionExitNodesPass());
   FPM.run(*Copy, FAM);
   FAM.clear(*Copy, Copy->getName());
+  retypeIntegerCopies(*Copy);
 
   Copies[&F] = Copy;
   Originals[Copy] = &F;

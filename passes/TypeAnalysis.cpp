@@ -36,25 +36,33 @@ private:
 
   SmallSetVector<Value *, 16> Pointers;
   SmallSetVector<Value *, 4> Objects;
-  Type *Scalar = nullptr;
+  /// The floating, integer and pointer types the memory is accessed as; a
+  /// floating type wins over integers of its size (the optimizer copies
+  /// doubles as i64).
+  Type *Floating = nullptr;
+  Type *Integer = nullptr;
+  Type *Pointer = nullptr;
   Type *Aggregate = nullptr;
   bool ScalarConflict = false;
   bool AggregateConflict = false;
 };
 
 void ElementDeduction::note(Type *Ty) {
+  Ty = scalarOf(Ty);
   if (Ty->isStructTy()) {
     if (Aggregate && Aggregate != Ty)
       AggregateConflict = true;
     Aggregate = Ty;
     return;
   }
-  Ty = scalarOf(Ty);
   if (Ty->isIntegerTy(8))
     return; // byte-wise access says nothing about the elements
-  if (Scalar && Scalar != Ty)
+  Type *&Kind = Ty->isFloatingPointTy() ? Floating
+                : Ty->isPointerTy()     ? Pointer
+                                        : Integer;
+  if (Kind && Kind != Ty)
     ScalarConflict = true;
-  Scalar = Ty;
+  Kind = Ty;
 }
 
 void ElementDeduction::visitObject(Value *Object) {
@@ -94,11 +102,18 @@ void ElementDeduction::visitObject(Value *Object) {
 
 Type *ElementDeduction::run(Value *Ptr) {
   visitObject(getUnderlyingObject(Ptr));
-  // Field accesses of a struct disagree with each other; the struct type,
-  // seen through an array-of-structs GEP or an alloca, is the layout.
+  // Memory whose floating data is all of one type is handled element by
+  // element of that type, which also fits copies of part of a struct; the
+  // bytes of integer fields in between carry zero adjoints.
+  if (Floating && !Pointer && !ScalarConflict)
+    return Floating;
+  // Otherwise the struct type, seen through an alloca or an array-of-structs
+  // GEP, is the layout.
   if (Aggregate)
     return AggregateConflict ? nullptr : Aggregate;
-  return ScalarConflict ? nullptr : Scalar;
+  if (ScalarConflict || (Floating && Pointer))
+    return nullptr;
+  return Pointer ? Pointer : Integer;
 }
 
 } // namespace
