@@ -410,6 +410,13 @@ std::optional<BuiltinKind> builtinKind(const Function &F) {
   return std::nullopt;
 }
 
+Function *differentiatedFunction(CallBase &Call) {
+  unsigned FnArg = Call.hasStructRetAttr() ? 1 : 0;
+  if (Call.arg_size() <= FnArg)
+    return nullptr;
+  return resolveFunction(Call.getArgOperand(FnArg));
+}
+
 bool isMarkerGlobal(const Value &V) {
   const auto *GV = dyn_cast<GlobalVariable>(&V);
   return GV && hasMarkerPrefix(GV->getName()) &&

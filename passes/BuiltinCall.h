@@ -37,6 +37,9 @@ enum class BuiltinKind {
 /// The kind of builtin \p F is, if it is one.
 std::optional<BuiltinKind> builtinKind(const llvm::Function &F);
 
+/// The function a builtin call differentiates, if it can be resolved.
+llvm::Function *differentiatedFunction(llvm::CallBase &Call);
+
 /// Whether \p V is a global used as an activity marker.
 bool isMarkerGlobal(const llvm::Value &V);
 

@@ -8,6 +8,7 @@
 #include "Synthesizer.h"
 
 #include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
@@ -28,9 +29,52 @@ static void removeDeadMarkers(Module &M) {
   }
 }
 
+using BuiltinCallList = SmallVector<std::pair<CallBase *, BuiltinKind>, 8>;
+
+/// Whether \p F, or a function it calls, is in \p Targets.
+static bool reachesAny(Function *F, const SmallPtrSetImpl<Function *> &Targets) {
+  SmallVector<Function *, 8> Worklist{F};
+  SmallPtrSet<Function *, 16> Visited{F};
+  while (!Worklist.empty()) {
+    Function *Current = Worklist.pop_back_val();
+    if (Targets.contains(Current))
+      return true;
+    for (Instruction &I : instructions(*Current))
+      if (auto *Call = dyn_cast<CallBase>(&I))
+        if (Function *Callee = Call->getCalledFunction();
+            Callee && !Callee->isDeclaration() && Visited.insert(Callee).second)
+          Worklist.push_back(Callee);
+  }
+  return false;
+}
+
+/// Orders builtin calls so that a call inside a function that another call
+/// differentiates is lowered first: the outer derivative (a Hessian-vector
+/// product, say) then differentiates ordinary IR.
+static BuiltinCallList innermostFirst(BuiltinCallList Pending) {
+  BuiltinCallList Ordered;
+  while (!Pending.empty()) {
+    SmallPtrSet<Function *, 8> Enclosing;
+    for (auto [Call, Kind] : Pending)
+      Enclosing.insert(Call->getFunction());
+    BuiltinCallList Ready, Waiting;
+    for (auto Entry : Pending) {
+      Function *Target = differentiatedFunction(*Entry.first);
+      bool Nested = Target && reachesAny(Target, Enclosing);
+      (Nested ? Waiting : Ready).push_back(Entry);
+    }
+    // Recursion through builtins has no innermost call: keep source order.
+    if (Ready.empty())
+      std::swap(Ready, Waiting);
+    append_range(Ordered, Ready);
+    Pending = std::move(Waiting);
+  }
+  return Ordered;
+}
+
 PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   bool Registered = collectCustomRules(M);
-  SmallVector<std::pair<CallBase *, BuiltinKind>, 8> Calls;
+  BuiltinCallList Calls;
   SmallVector<Function *, 4> Builtins;
   for (Function &F : M) {
     std::optional<BuiltinKind> Kind = builtinKind(F);
@@ -46,7 +90,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
 
   PreprocessCache Preprocessed;
   Synthesizer S(M, Preprocessed);
-  for (auto [Call, Kind] : Calls)
+  for (auto [Call, Kind] : innermostFirst(Calls))
     lowerBuiltinCall(*Call, Kind, S);
   Preprocessed.eraseCopies();
   for (Function *F : Builtins)

@@ -200,7 +200,13 @@ bool ForwardBuilder::visitAllocation(Instruction &I) {
   if (!AA.hasShadow(&I))
     return true;
   insertAfter(I);
-  setTangent(I, createShadowAllocation(B, *cast<Instruction>(mapped(&I))));
+  auto *Call = dyn_cast<CallBase>(&I);
+  Value *Reallocated =
+      Call && allocationKind(*Call) == AllocationKind::Realloc
+          ? tangent(Call->getArgOperand(0))
+          : nullptr;
+  setTangent(I, createShadowAllocation(B, *cast<Instruction>(mapped(&I)),
+                                       Reallocated));
   return true;
 }
 

@@ -97,6 +97,14 @@ static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
 
 bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
                     DiffMode Mode) {
+  // The reverse sweep still needs the adjoints of the block realloc frees.
+  if (const auto *Call = dyn_cast<CallBase>(&I);
+      Call && Mode == DiffMode::Reverse && AA.needsDerivative(I) &&
+      allocationKind(*Call) == AllocationKind::Realloc) {
+    reportError(I, "reverse mode of realloc of active memory is not "
+                   "supported; allocate the final size up front");
+    return false;
+  }
   if (const auto *Call = dyn_cast<CallBase>(&I))
     return checkCall(*Call, AA);
   if (const auto *SI = dyn_cast<StoreInst>(&I)) {

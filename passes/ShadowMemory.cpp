@@ -18,6 +18,7 @@ AllocationKind allocationKind(const CallBase &Call) {
   return StringSwitch<AllocationKind>(Callee->getName())
       .Case("malloc", AllocationKind::Malloc)
       .Case("calloc", AllocationKind::Calloc)
+      .Case("realloc", AllocationKind::Realloc)
       .Cases("_Znwm", "_Znam", AllocationKind::CxxNew)
       .Default(AllocationKind::None);
 }
@@ -38,7 +39,8 @@ Value *allocaSize(IRBuilderBase &B, AllocaInst &Alloca) {
   return B.CreateMul(Elem, Count);
 }
 
-Value *createShadowAllocation(IRBuilderBase &B, Instruction &Allocation) {
+Value *createShadowAllocation(IRBuilderBase &B, Instruction &Allocation,
+                              Value *ReallocatedShadow) {
   Instruction *Shadow = B.Insert(Allocation.clone());
   Shadow->setName(Allocation.getName() + ".shadow");
   if (auto *Alloca = dyn_cast<AllocaInst>(&Allocation)) {
@@ -47,8 +49,16 @@ Value *createShadowAllocation(IRBuilderBase &B, Instruction &Allocation) {
     return Shadow;
   }
   auto &Call = cast<CallBase>(Allocation);
-  if (allocationKind(Call) != AllocationKind::Calloc)
+  switch (allocationKind(Call)) {
+  case AllocationKind::Realloc:
+    cast<CallBase>(Shadow)->setArgOperand(0, ReallocatedShadow);
+    break;
+  case AllocationKind::Calloc:
+    break;
+  default:
     B.CreateMemSet(Shadow, B.getInt8(0), Call.getArgOperand(0), MaybeAlign());
+    break;
+  }
   return Shadow;
 }
 

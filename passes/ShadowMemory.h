@@ -14,7 +14,7 @@
 
 namespace fluxion {
 
-enum class AllocationKind { None, Malloc, Calloc, CxxNew };
+enum class AllocationKind { None, Malloc, Calloc, Realloc, CxxNew };
 
 /// What kind of heap allocation \p Call performs.
 AllocationKind allocationKind(const llvm::CallBase &Call);
@@ -23,8 +23,11 @@ bool isDeallocation(const llvm::CallBase &Call);
 
 /// Allocates and zeroes the shadow of \p Allocation (an alloca or an
 /// allocation call already placed in the function \p B builds) next to it.
+/// A realloc resizes \p ReallocatedShadow, the shadow of its old block,
+/// keeping its contents as realloc keeps the primal's.
 llvm::Value *createShadowAllocation(llvm::IRBuilderBase &B,
-                                    llvm::Instruction &Allocation);
+                                    llvm::Instruction &Allocation,
+                                    llvm::Value *ReallocatedShadow = nullptr);
 /// Releases \p Shadow the way \p Deallocation (a free or delete call)
 /// releases its primal pointer.
 void createShadowDeallocation(llvm::IRBuilderBase &B,
