@@ -216,6 +216,8 @@ const StringMap<const ElementwiseRule *> &ruleIndex() {
 
 const ElementwiseRule *findRuleByName(StringRef Name) {
   const auto &Index = ruleIndex();
+  // libdevice's __nv_sin is sin.
+  Name.consume_front("__nv_");
   auto It = Index.find(Name);
   if (It != Index.end())
     return It->second;
@@ -239,8 +241,8 @@ const ElementwiseRule *findElementwiseRule(const Instruction &I) {
       return findRuleByName(
           Intrinsic::getBaseName(Callee->getIntrinsicID()).drop_front(5));
     // A defined function of the same name as a libm function is the user's
-    // own and is differentiated through its body.
-    if (!Callee->isDeclaration())
+    // own and is differentiated through its body; libdevice's are not.
+    if (!Callee->isDeclaration() && !Callee->getName().starts_with("__nv_"))
       return nullptr;
     return findRuleByName(Callee->getName());
   }

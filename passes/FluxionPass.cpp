@@ -4,6 +4,7 @@
 
 #include "BuiltinCall.h"
 #include "CustomRules.h"
+#include "Libdevice.h"
 #include "Preprocess.h"
 #include "Synthesizer.h"
 
@@ -93,6 +94,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   for (auto [Call, Kind] : innermostFirst(Calls))
     lowerBuiltinCall(*Call, Kind, S);
   Preprocessed.eraseCopies();
+  restoreLibdeviceInlining(M);
   for (Function *F : Builtins)
     if (F->use_empty())
       F->eraseFromParent();

@@ -3,6 +3,7 @@
 #include "Preprocess.h"
 
 #include "CustomRules.h"
+#include "DerivativeRules.h"
 #include "TypeAnalysis.h"
 
 #include "llvm/IR/IRBuilder.h"
@@ -45,7 +46,7 @@ static void inlineSmallCallees(Function &Copy, Function &Original) {
       if (!Callee || Callee->isDeclaration() || Callee == &Original ||
           Callee->isVarArg() || Callee->getInstructionCount() > MaxCalleeSize ||
           isMarkedInactive(*Callee) || customRule(*Callee).Forward ||
-          customRule(*Callee).Reverse)
+          customRule(*Callee).Reverse || findElementwiseRule(*Call))
         continue;
       bool Recursive = any_of(instructions(*Callee), [&](Instruction &J) {
         auto *Inner = dyn_cast<CallBase>(&J);

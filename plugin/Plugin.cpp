@@ -11,6 +11,7 @@
 
 #include "CustomRules.h"
 #include "FluxionPass.h"
+#include "Libdevice.h"
 
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Plugins/PassPlugin.h"
@@ -40,13 +41,15 @@ private:
 };
 
 /// Reads custom-derivative registrations before the inliner runs, so that
-/// calls of functions with user rules stay calls until Fluxion sees them.
+/// calls of functions with user rules, and of libdevice math, stay calls
+/// until Fluxion sees them.
 class FluxionRegistrationPass
     : public PassInfoMixin<FluxionRegistrationPass> {
 public:
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
-    return fluxion::collectCustomRules(M) ? PreservedAnalyses::none()
-                                          : PreservedAnalyses::all();
+    bool Changed = fluxion::collectCustomRules(M);
+    Changed |= fluxion::deferLibdeviceInlining(M);
+    return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }
   static bool isRequired() { return true; }
 };

@@ -1,0 +1,28 @@
+//===- Libdevice.h - CUDA's libdevice math under differentiation -*- C++ -*-===//
+//
+// In device compiles clang links libdevice, whose __nv_sin, __nv_exp, ...
+// bodies are bit-twiddling on NVVM intrinsics that have no useful
+// derivative. Their calls are therefore kept out of the inliner until Fluxion
+// has run, differentiated with the rule of the libm function of the same
+// name, and inlined afterwards as usual.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_LIBDEVICE_H
+#define FLUXION_LIBDEVICE_H
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace fluxion {
+
+/// Keeps libdevice functions that have a derivative rule from being inlined,
+/// when \p M calls an AD builtin. Returns whether it changed \p M.
+bool deferLibdeviceInlining(llvm::Module &M);
+
+/// Lets the inliner at the libdevice functions again.
+void restoreLibdeviceInlining(llvm::Module &M);
+
+} // namespace fluxion
+
+#endif
