@@ -235,16 +235,26 @@ const ElementwiseRule *findElementwiseRule(const Instruction &I) {
     const Function *Callee = Call->getCalledFunction();
     if (!Callee)
       return nullptr;
-    if (!Call->getType()->isFPOrFPVectorTy())
+    if (!Call->getType()->isFPOrFPVectorTy() ||
+        !all_of(Call->args(), [](const Use &U) {
+          return U->getType()->isFPOrFPVectorTy() || U->getType()->isIntegerTy();
+        }))
       return nullptr;
+    const ElementwiseRule *Rule = nullptr;
     if (Callee->isIntrinsic())
-      return findRuleByName(
+      Rule = findRuleByName(
           Intrinsic::getBaseName(Callee->getIntrinsicID()).drop_front(5));
     // A defined function of the same name as a libm function is the user's
     // own and is differentiated through its body; libdevice's are not.
-    if (!Callee->isDeclaration() && !Callee->getName().starts_with("__nv_"))
-      return nullptr;
-    return findRuleByName(Callee->getName());
+    else if (Callee->isDeclaration() || Callee->getName().starts_with("__nv_"))
+      Rule = findRuleByName(Callee->getName());
+    // A function of a libm name but fewer parameters is something else.
+    unsigned Used = 0;
+    if (Rule)
+      for (auto [Idx, Partial] : enumerate(Rule->Partials))
+        if (Partial)
+          Used = Idx + 1;
+    return Rule && Call->arg_size() >= Used ? Rule : nullptr;
   }
   if (!I.getType()->isFPOrFPVectorTy())
     return nullptr;

@@ -95,6 +95,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
     lowerBuiltinCall(*Call, Kind, S);
   Preprocessed.eraseCopies();
   restoreLibdeviceInlining(M);
+  lowerMathForDevice(M);
   for (Function *F : Builtins)
     if (F->use_empty())
       F->eraseFromParent();

@@ -4,7 +4,8 @@
 // bodies are bit-twiddling on NVVM intrinsics that have no useful
 // derivative. Their calls are therefore kept out of the inliner until Fluxion
 // has run, differentiated with the rule of the libm function of the same
-// name, and inlined afterwards as usual.
+// name, and inlined afterwards as usual. The partial derivatives themselves
+// are written with LLVM math intrinsics, which become libdevice calls too.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FLUXION_LIBDEVICE_H
@@ -22,6 +23,13 @@ bool deferLibdeviceInlining(llvm::Module &M);
 
 /// Lets the inliner at the libdevice functions again.
 void restoreLibdeviceInlining(llvm::Module &M);
+
+/// In an NVPTX module, replaces the math intrinsics that derivatives use and
+/// NVPTX cannot select (llvm.cos.f64, ...) with libdevice calls, linking the
+/// libdevice functions that the module lacks from the CUDA toolkit
+/// ($FLUXION_CUDA_PATH, else /usr/local/cuda). Reports an error when
+/// libdevice cannot be read.
+void lowerMathForDevice(llvm::Module &M);
 
 } // namespace fluxion
 
