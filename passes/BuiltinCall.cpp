@@ -196,8 +196,17 @@ bool BuiltinLowering::parse() {
   Request.ReturnActive = isDifferentiableType(RetTy);
 
   unsigned Idx = FirstArg + 1;
-  if (Idx < NumArgs && markerOf(Call.getArgOperand(Idx)) == Marker::Width)
-    return fail("vector mode (ad_width) is not supported yet");
+  if (Idx < NumArgs && markerOf(Call.getArgOperand(Idx)) == Marker::Width) {
+    if (Kind != BuiltinKind::Forward)
+      return fail("vector mode (ad_width) is only available in forward mode");
+    auto *Width = Idx + 1 < NumArgs
+                      ? dyn_cast<ConstantInt>(Call.getArgOperand(Idx + 1))
+                      : nullptr;
+    if (!Width || Width->isZero() || Width->getZExtValue() > 64)
+      return fail("ad_width must be followed by a constant between 1 and 64");
+    Request.Width = Width->getZExtValue();
+    Idx += 2;
+  }
   for (Argument &Param : Fn->args()) {
     unsigned ParamNo = Param.getArgNo() + 1;
     if (Idx >= NumArgs)
@@ -242,7 +251,12 @@ bool BuiltinLowering::parse() {
                        : ""));
     Request.Args.push_back(Activity);
 
-    unsigned Copies = hasShadowArg(Activity) ? 2 : 1;
+    if (hasShadowArg(Activity) && !tangentType(Ty, Request.Width))
+      return fail("parameter " + Twine(ParamNo) + " of '" + Fn->getName() +
+                  "' has type " + typeName(Ty) +
+                  ", which vector mode does not support yet");
+    unsigned Copies = hasShadowArg(Activity) ? 1 + Request.Width : 1;
+    Value *Lanes = nullptr;
     for (unsigned Copy = 0; Copy < Copies; ++Copy, ++Idx) {
       if (Idx >= NumArgs)
         return fail("missing shadow for parameter " + Twine(ParamNo) +
@@ -259,8 +273,17 @@ bool BuiltinLowering::parse() {
                     " has type " + typeName(Given->getType()) +
                     " but parameter " + Twine(ParamNo) + " of '" +
                     Fn->getName() + "' has type " + typeName(Ty));
-      Args.push_back(Converted);
+      // In vector mode the shadows travel as one vector.
+      if (Copy == 0 || Request.Width == 1) {
+        Args.push_back(Converted);
+        continue;
+      }
+      if (!Lanes)
+        Lanes = PoisonValue::get(tangentType(Ty, Request.Width));
+      Lanes = B.CreateInsertElement(Lanes, Converted, Copy - 1);
     }
+    if (Lanes)
+      Args.push_back(Lanes);
   }
   if (Kind == BuiltinKind::Reverse) {
     unsigned Trailing = Request.ReturnActive ? 2 : 1;
@@ -345,6 +368,15 @@ Value *BuiltinLowering::toCallResult(Value *Result) {
     return nullptr;
   if (!Result)
     return Constant::getNullValue(Want);
+  const DataLayout &Layout = Call.getDataLayout();
+  if (Request.Width > 1 && !Call.hasStructRetAttr() &&
+      Layout.getTypeStoreSize(Want) <
+          Layout.getTypeStoreSize(Result->getType()->getScalarType()) *
+              Request.Width) {
+    fail(Twine(Builtin) + " in vector mode returns " + Twine(Request.Width) +
+         " tangents; declare it to return a struct of them");
+    return Constant::getNullValue(Want);
+  }
   if (auto *ST = dyn_cast<StructType>(Result->getType());
       ST && ST->getNumElements() == 1 && !Want->isStructTy())
     Result = B.CreateExtractValue(Result, 0);
@@ -352,14 +384,15 @@ Value *BuiltinLowering::toCallResult(Value *Result) {
     return Result;
   if (Result->getType()->isFloatingPointTy() && Want->isFloatingPointTy())
     return B.CreateFPCast(Result, Want);
-  const DataLayout &DL = Call.getDataLayout();
-  uint64_t Size = std::max(DL.getTypeAllocSize(Result->getType()),
-                           DL.getTypeAllocSize(Want));
+  uint64_t Size = std::max(Layout.getTypeAllocSize(Result->getType()),
+                           Layout.getTypeAllocSize(Want));
   IRBuilder<> EntryB(&*Call.getFunction()->getEntryBlock().begin());
   AllocaInst *Buffer = EntryB.CreateAlloca(
       ArrayType::get(B.getInt8Ty(), Size), nullptr, "adjoints");
-  Buffer->setAlignment(Align(16));
-  B.CreateMemSet(Buffer, B.getInt8(0), Size, Align(16));
+  Align BufferAlign = std::max(Layout.getABITypeAlign(Result->getType()),
+                               Layout.getABITypeAlign(Want));
+  Buffer->setAlignment(BufferAlign);
+  B.CreateMemSet(Buffer, B.getInt8(0), Size, BufferAlign);
   B.CreateStore(Result, Buffer);
   return B.CreateLoad(Want, Buffer);
 }
@@ -387,8 +420,13 @@ void BuiltinLowering::run() {
     return;
   }
   if (Call.hasStructRetAttr()) {
+    // The sret slot has the alignment of the user's struct, which may be
+    // less than that of a vector of tangents.
     if (*Result)
-      B.CreateStore(*Result, Call.getArgOperand(0));
+      B.CreateAlignedStore(
+          *Result, Call.getArgOperand(0),
+          Call.getDataLayout().getABITypeAlign(
+              (*Result)->getType()->getScalarType()));
     replaceWith(nullptr);
     return;
   }

@@ -37,10 +37,12 @@ struct DiffRequest {
   DiffMode Mode = DiffMode::Forward;
   llvm::SmallVector<ArgActivity, 4> Args;
   bool ReturnActive = false;
+  /// Forward mode: how many tangents travel together (ad_width).
+  unsigned Width = 1;
 
   bool operator<(const DiffRequest &O) const {
-    return std::tie(Fn, Mode, Args, ReturnActive) <
-           std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive);
+    return std::tie(Fn, Mode, Args, ReturnActive, Width) <
+           std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive, O.Width);
   }
 };
 

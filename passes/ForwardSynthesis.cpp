@@ -34,7 +34,7 @@ public:
   ForwardBuilder(Synthesizer &S, const DiffRequest &Request, Function &Primal,
                  Function &Derivative)
       : S(S), Request(Request), Primal(Primal), D(Derivative),
-        AA(Primal, Request), B(Primal.getContext()) {}
+        AA(Primal, Request), B(Primal.getContext()), Width(Request.Width) {}
 
   bool run();
 
@@ -72,6 +72,13 @@ private:
   }
   /// Positions the builder right after the copy of \p I.
   void insertAfter(Instruction &I);
+  /// partial * tangent, the scalar partial applied to every lane.
+  Value *scale(Value *Partial, Value *Tangent);
+  /// Builds a tangent from one value of type \p LaneTy per lane (vector
+  /// mode) or the single value.
+  Value *perLane(function_ref<Value *(unsigned Lane)> Emit, Type *LaneTy);
+  /// Lane \p Lane of a tangent.
+  Value *lane(Value *Tangent, unsigned Lane);
   bool visitElementwise(Instruction &I);
   bool visitAllocation(Instruction &I);
   bool visitLinear(Instruction &I);
@@ -86,6 +93,7 @@ private:
   Function &D;
   ActivityAnalysis AA;
   IRBuilder<> B;
+  unsigned Width;
   ValueToValueMapTy VMap;
   DenseMap<Value *, Value *> Tangents;
   SmallVector<PHINode *, 8> Phis;
@@ -94,7 +102,29 @@ private:
 Value *ForwardBuilder::tangent(Value *PrimalV) {
   if (Value *T = Tangents.lookup(PrimalV))
     return T;
-  return Constant::getNullValue(PrimalV->getType());
+  return Constant::getNullValue(tangentType(PrimalV->getType(), Width));
+}
+
+Value *ForwardBuilder::scale(Value *Partial, Value *Tangent) {
+  if (Width == 1 || isa<ConstantFP>(Partial))
+    if (Width == 1 || cast<ConstantFP>(Partial)->isExactlyValue(1.0) ||
+        cast<ConstantFP>(Partial)->isExactlyValue(-1.0))
+      return scaleByPartial(B, Partial, Tangent);
+  return B.CreateFMul(B.CreateVectorSplat(Width, Partial), Tangent);
+}
+
+Value *ForwardBuilder::perLane(function_ref<Value *(unsigned Lane)> Emit,
+                               Type *LaneTy) {
+  if (Width == 1)
+    return Emit(0);
+  Value *Vector = PoisonValue::get(FixedVectorType::get(LaneTy, Width));
+  for (unsigned Lane = 0; Lane < Width; ++Lane)
+    Vector = B.CreateInsertElement(Vector, Emit(Lane), Lane);
+  return Vector;
+}
+
+Value *ForwardBuilder::lane(Value *Tangent, unsigned Lane) {
+  return Width == 1 ? Tangent : B.CreateExtractElement(Tangent, Lane);
 }
 
 void ForwardBuilder::insertAfter(Instruction &I) {
@@ -125,11 +155,10 @@ bool ForwardBuilder::visitElementwise(Instruction &I) {
     Value *Op = I.getOperand(Idx);
     if (!Rule->Partials[Idx] || !Tangents.count(Op))
       continue;
-    Value *Term =
-        scaleByPartial(B, Rule->Partials[Idx](R).get(), Tangents[Op]);
+    Value *Term = scale(Rule->Partials[Idx](R).get(), Tangents[Op]);
     Sum = Sum ? B.CreateFAdd(Sum, Term) : Term;
   }
-  setTangent(I, Sum ? Sum : Constant::getNullValue(I.getType()));
+  setTangent(I, Sum ? Sum : tangent(&I));
   return true;
 }
 
@@ -140,7 +169,7 @@ bool ForwardBuilder::visitCastInst(CastInst &I) {
     return true;
   insertAfter(I);
   setTangent(I, B.CreateCast(I.getOpcode(), tangent(I.getOperand(0)),
-                             I.getType()));
+                             tangentType(I.getType(), Width)));
   return true;
 }
 
@@ -155,8 +184,8 @@ bool ForwardBuilder::visitSelectInst(SelectInst &I) {
 bool ForwardBuilder::visitPHINode(PHINode &I) {
   insertAfter(I);
   B.SetInsertPoint(cast<Instruction>(mapped(&I)));
-  PHINode *T = B.CreatePHI(I.getType(), I.getNumIncomingValues(),
-                           I.getName() + ".tangent");
+  PHINode *T = B.CreatePHI(tangentType(I.getType(), Width),
+                           I.getNumIncomingValues(), I.getName() + ".tangent");
   setTangent(I, T);
   Phis.push_back(&I);
   return true;
@@ -166,6 +195,23 @@ bool ForwardBuilder::visitLinear(Instruction &I) {
   // Structural operations (element and field access, address arithmetic)
   // act on tangents exactly as on primal values; index operands stay primal.
   insertAfter(I);
+  if (Width > 1) {
+    // A GEP of the lanes' pointers is a vector GEP; other structural
+    // operations would need tangents of aggregates.
+    auto *GEP = dyn_cast<GetElementPtrInst>(&I);
+    if (!GEP) {
+      reportError(I, Twine("vector mode does not support '") +
+                         I.getOpcodeName() + "' on an active value yet");
+      return false;
+    }
+    SmallVector<Value *, 4> Indices;
+    for (Use &Idx : GEP->indices())
+      Indices.push_back(mapped(Idx.get()));
+    setTangent(I, B.CreateGEP(GEP->getSourceElementType(),
+                              tangent(GEP->getPointerOperand()), Indices,
+                              I.getName() + ".tangent", GEP->getNoWrapFlags()));
+    return true;
+  }
   Instruction *T = cast<Instruction>(mapped(&I))->clone();
   for (Use &U : I.operands()) {
     Value *Op = U.get();
@@ -182,8 +228,14 @@ bool ForwardBuilder::visitLoadInst(LoadInst &I) {
   if (!AA.hasShadow(I.getPointerOperand()))
     return true;
   insertAfter(I);
-  setTangent(I, B.CreateAlignedLoad(I.getType(), tangent(I.getPointerOperand()),
-                                    I.getAlign(), I.getName() + ".tangent"));
+  Value *Shadow = tangent(I.getPointerOperand());
+  setTangent(I, perLane(
+                    [&](unsigned Lane) -> Value * {
+                      return B.CreateAlignedLoad(I.getType(),
+                                                 lane(Shadow, Lane),
+                                                 I.getAlign());
+                    },
+                    I.getType()));
   return true;
 }
 
@@ -191,8 +243,10 @@ bool ForwardBuilder::visitStoreInst(StoreInst &I) {
   if (!AA.hasShadow(I.getPointerOperand()))
     return true;
   insertAfter(I);
-  B.CreateAlignedStore(tangent(I.getValueOperand()),
-                       tangent(I.getPointerOperand()), I.getAlign());
+  Value *Shadow = tangent(I.getPointerOperand());
+  Value *Stored = tangent(I.getValueOperand());
+  for (unsigned Lane = 0; Lane < Width; ++Lane)
+    B.CreateAlignedStore(lane(Stored, Lane), lane(Shadow, Lane), I.getAlign());
   return true;
 }
 
@@ -205,8 +259,13 @@ bool ForwardBuilder::visitAllocation(Instruction &I) {
       Call && allocationKind(*Call) == AllocationKind::Realloc
           ? tangent(Call->getArgOperand(0))
           : nullptr;
-  setTangent(I, createShadowAllocation(B, *cast<Instruction>(mapped(&I)),
-                                       Reallocated));
+  setTangent(I, perLane(
+                    [&](unsigned Lane) -> Value * {
+                      return createShadowAllocation(
+                          B, *cast<Instruction>(mapped(&I)),
+                          Reallocated ? lane(Reallocated, Lane) : nullptr);
+                    },
+                    I.getType()));
   return true;
 }
 
@@ -220,8 +279,10 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
   case CallKind::Deallocation:
     if (AA.hasShadow(I.getArgOperand(0))) {
       insertAfter(I);
-      createShadowDeallocation(B, *cast<CallBase>(mapped(&I)),
-                               tangent(I.getArgOperand(0)));
+      Value *Shadow = tangent(I.getArgOperand(0));
+      for (unsigned Lane = 0; Lane < Width; ++Lane)
+        createShadowDeallocation(B, *cast<CallBase>(mapped(&I)),
+                                 lane(Shadow, Lane));
     }
     return true;
   case CallKind::Elementwise:
@@ -236,8 +297,10 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
     // Whatever bytes are written, the tangent of the stored data is zero.
     insertAfter(I);
     auto &MS = cast<MemSetInst>(I);
-    B.CreateMemSet(tangent(MS.getDest()), B.getInt8(0),
-                   mapped(MS.getLength()), MS.getDestAlign(), MS.isVolatile());
+    Value *Shadow = tangent(MS.getDest());
+    for (unsigned Lane = 0; Lane < Width; ++Lane)
+      B.CreateMemSet(lane(Shadow, Lane), B.getInt8(0), mapped(MS.getLength()),
+                     MS.getDestAlign(), MS.isVolatile());
     return true;
   }
   case CallKind::MemTransfer: {
@@ -245,15 +308,19 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
     if (!AA.hasShadow(MT.getDest()))
       return true;
     insertAfter(I);
-    if (!AA.hasShadow(MT.getSource())) {
-      B.CreateMemSet(tangent(MT.getDest()), B.getInt8(0),
-                     mapped(MT.getLength()), MT.getDestAlign());
-      return true;
+    Value *Dest = tangent(MT.getDest());
+    Value *Source =
+        AA.hasShadow(MT.getSource()) ? tangent(MT.getSource()) : nullptr;
+    for (unsigned Lane = 0; Lane < Width; ++Lane) {
+      if (!Source)
+        B.CreateMemSet(lane(Dest, Lane), B.getInt8(0), mapped(MT.getLength()),
+                       MT.getDestAlign());
+      else
+        B.CreateMemTransferInst(MT.getIntrinsicID(), lane(Dest, Lane),
+                                MT.getDestAlign(), lane(Source, Lane),
+                                MT.getSourceAlign(), mapped(MT.getLength()),
+                                MT.isVolatile());
     }
-    B.CreateMemTransferInst(MT.getIntrinsicID(), tangent(MT.getDest()),
-                            MT.getDestAlign(), tangent(MT.getSource()),
-                            MT.getSourceAlign(), mapped(MT.getLength()),
-                            MT.isVolatile());
     return true;
   }
   }
@@ -262,6 +329,7 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
 
 bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
   DiffRequest Callee = calleeRequest(Call, AA, DiffMode::Forward);
+  Callee.Width = Width;
   if (none_of(Callee.Args, [](ArgActivity A) { return A != ArgActivity::Const; }))
     return true;
   Function *Fwd = S.forward(Callee);
@@ -292,6 +360,11 @@ bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
 bool ForwardBuilder::visitCustomCall(CallBase &Call) {
   Function *Callee = Call.getCalledFunction();
   Function *Rule = customRule(*Callee).Forward;
+  if (Rule && Width > 1) {
+    reportError(Call, "vector mode does not support the custom forward rule "
+                      "of '" + Callee->getName() + "' yet");
+    return false;
+  }
   if (!Rule) {
     if (!Callee->isDeclaration())
       return visitDefinedCall(Call);
@@ -367,6 +440,16 @@ bool ForwardBuilder::run() {
   for (BasicBlock *BB : RPO)
     for (Instruction &I : make_early_inc_range(*BB)) {
       if (!checkSupported(I, AA, DiffMode::Forward)) {
+        Ok = false;
+        continue;
+      }
+      if (Width > 1 && AA.needsDerivative(I) && !I.getType()->isVoidTy() &&
+          !tangentType(I.getType(), Width)) {
+        std::string TypeName;
+        raw_string_ostream OS(TypeName);
+        I.getType()->print(OS);
+        reportError(I, "vector mode does not support active values of type " +
+                           OS.str() + " yet");
         Ok = false;
         continue;
       }

@@ -28,13 +28,21 @@ StringRef activityName(ArgActivity A) {
 Synthesizer::Synthesizer(Module &M, PreprocessCache &Preprocessed)
     : M(M), Preprocessed(Preprocessed), Stacks(M) {}
 
+Type *tangentType(Type *Ty, unsigned Width) {
+  if (Width == 1)
+    return Ty;
+  if (Ty->isFloatingPointTy() || Ty->isPointerTy())
+    return FixedVectorType::get(Ty, Width);
+  return nullptr;
+}
+
 SmallVector<Type *, 8>
 Synthesizer::shadowedParamTypes(const DiffRequest &Request) const {
   SmallVector<Type *, 8> Types;
   for (auto [Arg, Activity] : zip(Request.Fn->args(), Request.Args)) {
     Types.push_back(Arg.getType());
     if (hasShadowArg(Activity))
-      Types.push_back(Arg.getType());
+      Types.push_back(tangentType(Arg.getType(), Request.Width));
   }
   return Types;
 }
@@ -51,6 +59,8 @@ static std::string derivativeName(StringRef Prefix, const DiffRequest &R) {
   std::string Name = (Prefix + "." + R.Fn->getName()).str();
   for (ArgActivity A : R.Args)
     Name += "." + activityName(A).str();
+  if (R.Width > 1)
+    Name += ".width" + std::to_string(R.Width);
   return Name;
 }
 
@@ -79,7 +89,7 @@ Function *Synthesizer::forward(const DiffRequest &Request) {
   Function &Primal = Preprocessed.get(*Request.Fn);
   Type *RetTy = Request.Fn->getReturnType();
   if (Request.ReturnActive)
-    RetTy = StructType::get(RetTy, RetTy);
+    RetTy = StructType::get(RetTy, tangentType(RetTy, Request.Width));
   auto *Ty = FunctionType::get(RetTy, shadowedParamTypes(Request), false);
   Function *F = createInternal(M, Ty, derivativeName("fluxion.fwd", Request));
   Forward[Request] = F;

@@ -70,6 +70,12 @@ private:
   std::map<DiffRequest, bool> Failed;
 };
 
+/// The type of a tangent or shadow of a \p Ty value when \p Width of them
+/// travel together: \p Ty itself for one, else a vector of \p Width floats
+/// or pointers (the lanes stay together for the vectorizer). Null where
+/// vector mode does not support \p Ty.
+llvm::Type *tangentType(llvm::Type *Ty, unsigned Width);
+
 /// Entry points of the two synthesis engines, used by the Synthesizer.
 bool synthesizeForward(Synthesizer &S, const DiffRequest &Request,
                        llvm::Function &Primal, llvm::Function &Derivative);
