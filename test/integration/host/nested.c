@@ -1,5 +1,7 @@
-/* Second order by forward over reverse: __enzyme_fwddiff of a function that
- * itself calls __enzyme_autodiff gives a Hessian-vector product. The inner
+/* Second order: forward over reverse (__enzyme_fwddiff of a function that
+ * itself calls __enzyme_autodiff) gives a Hessian-vector product; reverse
+ * over reverse, forward over forward and reverse over forward give second
+ * derivatives too. The inner
  * gradient is lowered first, so the outer derivative sees ordinary code, a
  * tape in a loop included. Checked against closed forms and central finite
  * differences of the gradient. */
@@ -30,7 +32,23 @@ static double dg(double x, int n) {
 }
 static double dg5(double x) { return dg(x, 5); }
 
+/* h(x) = sin(x) e^x: every pairing of the two modes gives h''. */
+static double h(double x) { return sin(x) * exp(x); }
+static double dh_rev(double x) { return __enzyme_autodiff((void *)h, x); }
+static double dh_fwd(double x) {
+  return __enzyme_fwddiff((void *)h, x, 1.0);
+}
+
 int main(void) {
+  for (int i = 0; i < 3; ++i) {
+    double x = -0.5 + 0.6 * i, hxx = 2 * cos(x) * exp(x);
+    CHECK_DERIV(__enzyme_autodiff((void *)dh_rev, x), hxx, fd1(dh_rev, x));
+    CHECK_DERIV(__enzyme_fwddiff((void *)dh_fwd, x, 1.0), hxx,
+                fd1(dh_fwd, x));
+    CHECK_DERIV(__enzyme_autodiff((void *)dh_fwd, x), hxx, fd1(dh_fwd, x));
+    CHECK_DERIV(__enzyme_fwddiff((void *)dh_rev, x, 1.0), hxx,
+                fd1(dh_rev, x));
+  }
   for (int i = 0; i < 4; ++i) {
     double x = -0.8 + 0.55 * i, y = y_fixed;
     double fxx = -sin(x) * y * y + y * y * exp(x * y);
