@@ -230,7 +230,8 @@ bool BuiltinLowering::parse() {
     } else if (Ty->isPointerTy()) {
       Activity = ArgActivity::Dup;
     } else if (isDifferentiableType(Ty)) {
-      Activity = Mode == DiffMode::Reverse ? ArgActivity::Out : ArgActivity::Dup;
+      Activity =
+          Mode == DiffMode::Reverse ? ArgActivity::Out : ArgActivity::Dup;
     } else {
       Activity = ArgActivity::Const;
     }
@@ -259,8 +260,8 @@ bool BuiltinLowering::parse() {
     Value *Lanes = nullptr;
     for (unsigned Copy = 0; Copy < Copies; ++Copy, ++Idx) {
       if (Idx >= NumArgs)
-        return fail("missing shadow for parameter " + Twine(ParamNo) +
-                    " of '" + Fn->getName() + "'");
+        return fail("missing shadow for parameter " + Twine(ParamNo) + " of '" +
+                    Fn->getName() + "'");
       Value *Given = Call.getArgOperand(Idx);
       if (markerOf(Given))
         return fail("activity marker given where the " +
@@ -288,15 +289,16 @@ bool BuiltinLowering::parse() {
   if (Kind == BuiltinKind::Reverse) {
     unsigned Trailing = Request.ReturnActive ? 2 : 1;
     if (NumArgs - Idx != Trailing)
-      return fail(Twine(Builtin) + " takes the arguments of '" +
-                  Fn->getName() + "', then " +
-                  (Request.ReturnActive ? "the adjoint of its result and "
-                                        : "") +
-                  "the tape");
+      return fail(
+          Twine(Builtin) + " takes the arguments of '" + Fn->getName() +
+          "', then " +
+          (Request.ReturnActive ? "the adjoint of its result and " : "") +
+          "the tape");
     if (Request.ReturnActive)
       ResultAdjoint = convertArgument(B, Call.getArgOperand(Idx++), RetTy);
     Tape = Call.getArgOperand(Idx++);
-    if (!Tape->getType()->isPointerTy() || (Request.ReturnActive && !ResultAdjoint))
+    if (!Tape->getType()->isPointerTy() ||
+        (Request.ReturnActive && !ResultAdjoint))
       return fail(Twine(Builtin) + ": expected " +
                   (Request.ReturnActive ? "a floating adjoint and " : "") +
                   "a tape pointer after the arguments of '" + Fn->getName() +
@@ -387,8 +389,8 @@ Value *BuiltinLowering::toCallResult(Value *Result) {
   uint64_t Size = std::max(Layout.getTypeAllocSize(Result->getType()),
                            Layout.getTypeAllocSize(Want));
   IRBuilder<> EntryB(&*Call.getFunction()->getEntryBlock().begin());
-  AllocaInst *Buffer = EntryB.CreateAlloca(
-      ArrayType::get(B.getInt8Ty(), Size), nullptr, "adjoints");
+  AllocaInst *Buffer = EntryB.CreateAlloca(ArrayType::get(B.getInt8Ty(), Size),
+                                           nullptr, "adjoints");
   Align BufferAlign = std::max(Layout.getABITypeAlign(Result->getType()),
                                Layout.getABITypeAlign(Want));
   Buffer->setAlignment(BufferAlign);
@@ -423,10 +425,9 @@ void BuiltinLowering::run() {
     // The sret slot has the alignment of the user's struct, which may be
     // less than that of a vector of tangents.
     if (*Result)
-      B.CreateAlignedStore(
-          *Result, Call.getArgOperand(0),
-          Call.getDataLayout().getABITypeAlign(
-              (*Result)->getType()->getScalarType()));
+      B.CreateAlignedStore(*Result, Call.getArgOperand(0),
+                           Call.getDataLayout().getABITypeAlign(
+                               (*Result)->getType()->getScalarType()));
     replaceWith(nullptr);
     return;
   }

@@ -1,4 +1,5 @@
-//===- BuiltinCall.h - Parsing and lowering of __ad_* builtin calls -*- C++ -*-===//
+//===- BuiltinCall.h - Parsing and lowering of __ad_* builtin calls -*- C++
+//-*-===//
 //
 // A call of __ad_autodiff / __ad_fwddiff (or Enzyme's __enzyme_autodiff /
 // __enzyme_fwddiff), or of the split-mode pair __ad_augmented /

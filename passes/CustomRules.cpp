@@ -32,8 +32,8 @@ SmallVector<Function *, 3> listedFunctions(GlobalVariable &GV) {
 }
 
 void reportBadRegistration(GlobalVariable &GV, const Twine &Msg) {
-  GV.getContext().diagnose(DiagnosticInfoGeneric(
-      "fluxion: " + GV.getName() + ": " + Msg, DS_Error));
+  GV.getContext().diagnose(
+      DiagnosticInfoGeneric("fluxion: " + GV.getName() + ": " + Msg, DS_Error));
 }
 
 } // namespace
@@ -91,8 +91,7 @@ CustomRule customRule(const Function &F) {
 }
 
 bool isMarkedInactive(const Function &F) {
-  return F.hasFnAttribute(InactiveAttr) ||
-         F.hasFnAttribute("enzyme_inactive");
+  return F.hasFnAttribute(InactiveAttr) || F.hasFnAttribute("enzyme_inactive");
 }
 
 } // namespace fluxion

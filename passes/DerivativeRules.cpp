@@ -82,10 +82,9 @@ Expr copysign(Expr Mag, Expr Sign) {
 }
 Expr powi(Expr Base, Value *Exponent) {
   IRBuilderBase &B = Base.builder();
-  return Base.with(B.CreateIntrinsic(Intrinsic::powi,
-                                     {Base.get()->getType(),
-                                      Exponent->getType()},
-                                     {Base.get(), Exponent}));
+  return Base.with(B.CreateIntrinsic(
+      Intrinsic::powi, {Base.get()->getType(), Exponent->getType()},
+      {Base.get(), Exponent}));
 }
 /// 1 where \p Cond holds, else 0, in the type of \p Like.
 Expr indicator(Value *Cond, Expr Like) {
@@ -120,8 +119,8 @@ Expr powExponent(R r) {
   IRBuilderBase &B = r.y().builder();
   Value *IsZero = B.CreateFCmpOEQ(r.y().get(), r.y().constant(0).get());
   Expr Partial = r.y() * log(r.x(0));
-  return r.y().with(B.CreateSelect(IsZero, r.y().constant(0).get(),
-                                   Partial.get()));
+  return r.y().with(
+      B.CreateSelect(IsZero, r.y().constant(0).get(), Partial.get()));
 }
 
 // One row per operation. Names are LLVM opcodes and libm names; an intrinsic
@@ -137,16 +136,14 @@ const ElementwiseRule Rules[] = {
      {[](R r) { return 1.0 / r.x(1); }, [](R r) { return -r.y() / r.x(1); }}},
     {"frem", {one, [](R r) { return -trunc(r.x(0) / r.x(1)); }}},
     // Intrinsics without a libm counterpart.
-    {"powi",
-     {[](R r) {
+    {"powi", {[](R r) {
        IRBuilderBase &B = r.y().builder();
        Value *N = r.x(1).get();
        Value *NMinusOne = B.CreateSub(N, ConstantInt::get(N->getType(), 1));
        return r.intAsFloat(1) * powi(r.x(0), NMinusOne);
      }}},
     {"fma", {[](R r) { return r.x(1); }, [](R r) { return r.x(0); }, one}},
-    {"fmuladd",
-     {[](R r) { return r.x(1); }, [](R r) { return r.x(0); }, one}},
+    {"fmuladd", {[](R r) { return r.x(1); }, [](R r) { return r.x(0); }, one}},
     {"minnum", {minFirst, minSecond}},
     {"maxnum", {maxFirst, maxSecond}},
     {"minimum", {minFirst, minSecond}},
@@ -180,10 +177,8 @@ const ElementwiseRule Rules[] = {
     {"cbrt", {[](R r) { return 1.0 / (3.0 * square(r.y())); }}},
     {"hypot",
      {[](R r) { return r.x(0) / r.y(); }, [](R r) { return r.x(1) / r.y(); }}},
-    {"erf",
-     {[](R r) { return TwoOverSqrtPi * exp(-square(r.x(0))); }}},
-    {"erfc",
-     {[](R r) { return -TwoOverSqrtPi * exp(-square(r.x(0))); }}},
+    {"erf", {[](R r) { return TwoOverSqrtPi * exp(-square(r.x(0))); }}},
+    {"erfc", {[](R r) { return -TwoOverSqrtPi * exp(-square(r.x(0))); }}},
     {"fmin", {minFirst, minSecond}},
     {"fmax", {maxFirst, maxSecond}},
     {"fabs", {[](R r) { return copysign(r.constant(1), r.x(0)); }}},
@@ -237,7 +232,8 @@ const ElementwiseRule *findElementwiseRule(const Instruction &I) {
       return nullptr;
     if (!Call->getType()->isFPOrFPVectorTy() ||
         !all_of(Call->args(), [](const Use &U) {
-          return U->getType()->isFPOrFPVectorTy() || U->getType()->isIntegerTy();
+          return U->getType()->isFPOrFPVectorTy() ||
+                 U->getType()->isIntegerTy();
         }))
       return nullptr;
     const ElementwiseRule *Rule = nullptr;

@@ -1,4 +1,5 @@
-//===- DerivativeRules.h - The table of elementwise derivative rules -*- C++ -*-===//
+//===- DerivativeRules.h - The table of elementwise derivative rules -*- C++
+//-*-===//
 //
 // Every floating-point operation whose result is a differentiable function of
 // its floating operands (arithmetic instructions, LLVM math intrinsics, libm

@@ -33,7 +33,8 @@ static void removeDeadMarkers(Module &M) {
 using BuiltinCallList = SmallVector<std::pair<CallBase *, BuiltinKind>, 8>;
 
 /// Whether \p F, or a function it calls, is in \p Targets.
-static bool reachesAny(Function *F, const SmallPtrSetImpl<Function *> &Targets) {
+static bool reachesAny(Function *F,
+                       const SmallPtrSetImpl<Function *> &Targets) {
   SmallVector<Function *, 8> Worklist{F};
   SmallPtrSet<Function *, 16> Visited{F};
   while (!Worklist.empty()) {
@@ -83,7 +84,8 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
       continue;
     Builtins.push_back(&F);
     for (User *U : F.users())
-      if (auto *Call = dyn_cast<CallBase>(U); Call && Call->getCalledOperand() == &F)
+      if (auto *Call = dyn_cast<CallBase>(U);
+          Call && Call->getCalledOperand() == &F)
         Calls.push_back({Call, *Kind});
   }
   if (Calls.empty())

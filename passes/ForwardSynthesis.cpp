@@ -15,7 +15,6 @@
 #include "Synthesizer.h"
 
 #include "llvm/ADT/PostOrderIterator.h"
-#include "llvm/IR/AttributeMask.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstVisitor.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -65,8 +64,8 @@ private:
   /// The tangent (or shadow) of a primal value; zero when it has none.
   Value *tangent(Value *PrimalV);
   void setTangent(Instruction &I, Value *T) {
-    if (auto *TI = dyn_cast<Instruction>(T); TI && !TI->hasName() &&
-                                             I.hasName())
+    if (auto *TI = dyn_cast<Instruction>(T);
+        TI && !TI->hasName() && I.hasName())
       TI->setName(I.getName() + ".tangent");
     Tangents[&I] = T;
   }
@@ -142,9 +141,8 @@ bool ForwardBuilder::visitElementwise(Instruction &I) {
     return true;
   insertAfter(I);
   auto *Copy = cast<Instruction>(mapped(&I));
-  unsigned NumOperands = isa<CallBase>(Copy)
-                             ? cast<CallBase>(Copy)->arg_size()
-                             : Copy->getNumOperands();
+  unsigned NumOperands = isa<CallBase>(Copy) ? cast<CallBase>(Copy)->arg_size()
+                                             : Copy->getNumOperands();
   auto Fetch = [&](int Idx) -> Value * {
     return Idx < 0 ? Copy : Copy->getOperand(Idx);
   };
@@ -175,9 +173,9 @@ bool ForwardBuilder::visitCastInst(CastInst &I) {
 
 bool ForwardBuilder::visitSelectInst(SelectInst &I) {
   insertAfter(I);
-  setTangent(I, B.CreateSelect(mapped(I.getCondition()),
-                               tangent(I.getTrueValue()),
-                               tangent(I.getFalseValue())));
+  setTangent(I,
+             B.CreateSelect(mapped(I.getCondition()), tangent(I.getTrueValue()),
+                            tangent(I.getFalseValue())));
   return true;
 }
 
@@ -231,9 +229,8 @@ bool ForwardBuilder::visitLoadInst(LoadInst &I) {
   Value *Shadow = tangent(I.getPointerOperand());
   setTangent(I, perLane(
                     [&](unsigned Lane) -> Value * {
-                      return B.CreateAlignedLoad(I.getType(),
-                                                 lane(Shadow, Lane),
-                                                 I.getAlign());
+                      return B.CreateAlignedLoad(
+                          I.getType(), lane(Shadow, Lane), I.getAlign());
                     },
                     I.getType()));
   return true;
@@ -255,10 +252,9 @@ bool ForwardBuilder::visitAllocation(Instruction &I) {
     return true;
   insertAfter(I);
   auto *Call = dyn_cast<CallBase>(&I);
-  Value *Reallocated =
-      Call && allocationKind(*Call) == AllocationKind::Realloc
-          ? tangent(Call->getArgOperand(0))
-          : nullptr;
+  Value *Reallocated = Call && allocationKind(*Call) == AllocationKind::Realloc
+                           ? tangent(Call->getArgOperand(0))
+                           : nullptr;
   setTangent(I, perLane(
                     [&](unsigned Lane) -> Value * {
                       return createShadowAllocation(
@@ -330,7 +326,8 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
 bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
   DiffRequest Callee = calleeRequest(Call, AA, DiffMode::Forward);
   Callee.Width = Width;
-  if (none_of(Callee.Args, [](ArgActivity A) { return A != ArgActivity::Const; }))
+  if (none_of(Callee.Args,
+              [](ArgActivity A) { return A != ArgActivity::Const; }))
     return true;
   Function *Fwd = S.forward(Callee);
   if (!Fwd)
@@ -348,7 +345,8 @@ bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
   Value *PrimalResult = NewCall;
   if (Callee.ReturnActive) {
     PrimalResult = B.CreateExtractValue(NewCall, 0);
-    setTangent(Call, B.CreateExtractValue(NewCall, 1, Call.getName() + ".tangent"));
+    setTangent(Call,
+               B.CreateExtractValue(NewCall, 1, Call.getName() + ".tangent"));
   }
   if (!Copy->getType()->isVoidTy())
     Copy->replaceAllUsesWith(PrimalResult);
@@ -362,7 +360,8 @@ bool ForwardBuilder::visitCustomCall(CallBase &Call) {
   Function *Rule = customRule(*Callee).Forward;
   if (Rule && Width > 1) {
     reportError(Call, "vector mode does not support the custom forward rule "
-                      "of '" + Callee->getName() + "' yet");
+                      "of '" +
+                          Callee->getName() + "' yet");
     return false;
   }
   if (!Rule) {
@@ -416,24 +415,8 @@ void ForwardBuilder::rewriteReturns() {
 }
 
 bool ForwardBuilder::run() {
-  auto ArgIt = D.arg_begin();
-  for (auto [Arg, Activity] : zip(Primal.args(), Request.Args)) {
-    VMap[&Arg] = &*ArgIt;
-    ArgIt->setName(Arg.getName());
-    ++ArgIt;
-    if (!hasShadowArg(Activity))
-      continue;
-    ArgIt->setName(Arg.getName() + ".tangent");
-    Tangents[&Arg] = &*ArgIt;
-    ++ArgIt;
-  }
-  SmallVector<ReturnInst *, 4> Returns;
-  CloneFunctionInto(&D, &Primal, VMap, CloneFunctionChangeType::LocalChangesOnly,
-                    Returns);
-  D.setLinkage(GlobalValue::InternalLinkage);
-  D.removeFnAttr(Attribute::Memory);
-  D.removeRetAttrs(AttributeFuncs::typeIncompatible(
-      D.getReturnType(), D.getAttributes().getRetAttrs()));
+  clonePrimalInto(Primal, Request, D, /*FirstParam=*/0, ".tangent", VMap,
+                  Tangents);
 
   bool Ok = true;
   ReversePostOrderTraversal<Function *> RPO(&Primal);

@@ -7,8 +7,8 @@
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "ShadowMemory.h"
-#include "TypeAnalysis.h"
 #include "Synthesizer.h"
+#include "TypeAnalysis.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/Function.h"
@@ -35,9 +35,9 @@ StringRef userName(const Function &F) {
 /// floating arguments do not flow into any derivative.
 static bool isInertLibraryFunction(StringRef Name) {
   static const StringSet<> Inert = {
-      "printf", "fprintf", "puts",   "fputs",  "putchar", "fputc",
-      "fflush", "abort",   "exit",   "_exit",  "__assert_fail",
-      "fwrite", "perror",  "vprintf", "vfprintf"};
+      "printf",        "fprintf", "puts",   "fputs",   "putchar",
+      "fputc",         "fflush",  "abort",  "exit",    "_exit",
+      "__assert_fail", "fwrite",  "perror", "vprintf", "vfprintf"};
   return Inert.contains(Name);
 }
 
@@ -140,8 +140,8 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
           FreezeInst, ReturnInst, BranchInst, SwitchInst, AllocaInst>(I))
     return true;
   reportError(I, Twine("cannot differentiate instruction '") +
-                     I.getOpcodeName() + "' in '" +
-                     userName(*I.getFunction()) + "'");
+                     I.getOpcodeName() + "' in '" + userName(*I.getFunction()) +
+                     "'");
   return false;
 }
 

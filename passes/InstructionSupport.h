@@ -24,13 +24,13 @@ namespace fluxion {
 class ActivityAnalysis;
 
 enum class CallKind {
-  Inert,       ///< No derivative: debug info, assumptions, output, ...
-  Custom,      ///< A function with a user-registered derivative.
-  Elementwise, ///< A row of the rule table.
-  Defined,     ///< A function with a body: differentiated recursively.
-  MemSet,      ///< llvm.memset.
-  MemTransfer, ///< llvm.memcpy / llvm.memmove.
-  Allocation,  ///< malloc, calloc, operator new.
+  Inert,        ///< No derivative: debug info, assumptions, output, ...
+  Custom,       ///< A function with a user-registered derivative.
+  Elementwise,  ///< A row of the rule table.
+  Defined,      ///< A function with a body: differentiated recursively.
+  MemSet,       ///< llvm.memset.
+  MemTransfer,  ///< llvm.memcpy / llvm.memmove.
+  Allocation,   ///< malloc, calloc, operator new.
   Deallocation, ///< free, operator delete.
   Unsupported,
 };

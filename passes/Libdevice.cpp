@@ -91,8 +91,9 @@ bool linkLibdevice(Module &M, const StringSet<> &Names) {
   auto Buffer = MemoryBuffer::getFile(Path);
   if (!Buffer) {
     M.getContext().diagnose(DiagnosticInfoGeneric(
-        "fluxion: cannot read " + Path + " for the math of device "
-        "derivatives; set FLUXION_CUDA_PATH to the CUDA toolkit",
+        "fluxion: cannot read " + Path +
+            " for the math of device "
+            "derivatives; set FLUXION_CUDA_PATH to the CUDA toolkit",
         DS_Error));
     return false;
   }
@@ -106,8 +107,7 @@ bool linkLibdevice(Module &M, const StringSet<> &Names) {
   }
   (*Lib)->setTargetTriple(M.getTargetTriple());
   (*Lib)->setDataLayout(M.getDataLayout());
-  bool Failed = Linker::linkModules(M, std::move(*Lib),
-                                    Linker::LinkOnlyNeeded);
+  bool Failed = Linker::linkModules(M, std::move(*Lib), Linker::LinkOnlyNeeded);
   for (const auto &Name : Names)
     if (Function *F = M.getFunction(Name.getKey()); F && !F->isDeclaration())
       F->setLinkage(GlobalValue::InternalLinkage);

@@ -1,4 +1,5 @@
-//===- Libdevice.h - CUDA's libdevice math under differentiation -*- C++ -*-===//
+//===- Libdevice.h - CUDA's libdevice math under differentiation -*- C++
+//-*-===//
 //
 // In device compiles clang links libdevice, whose __nv_sin, __nv_exp, ...
 // bodies are bit-twiddling on NVVM intrinsics that have no useful

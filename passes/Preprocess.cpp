@@ -1,4 +1,5 @@
-//===- Preprocess.cpp - The simplified copy of a function that is differentiated ===//
+//===- Preprocess.cpp - The simplified copy of a function that is differentiated
+//===//
 
 #include "Preprocess.h"
 
@@ -91,7 +92,8 @@ static void retypeIntegerCopies(Function &Copy) {
     if (!Elem)
       Elem = deduceElementType(SI->getPointerOperand());
     if (!Elem || !Elem->isFloatingPointTy() ||
-        Elem->getPrimitiveSizeInBits() != LI->getType()->getPrimitiveSizeInBits())
+        Elem->getPrimitiveSizeInBits() !=
+            LI->getType()->getPrimitiveSizeInBits())
       continue;
     IRBuilder<> B(LI);
     LoadInst *Value = B.CreateAlignedLoad(Elem, LI->getPointerOperand(),

@@ -1,4 +1,5 @@
-//===- Preprocess.h - The simplified copy of a function that is differentiated -*- C++ -*-===//
+//===- Preprocess.h - The simplified copy of a function that is differentiated
+//-*- C++ -*-===//
 //
 // Differentiation works on a private copy of each function, simplified to
 // SSA form (SROA, mem2reg, CSE, CFG cleanup, one return block), so that the

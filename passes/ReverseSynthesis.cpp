@@ -24,8 +24,8 @@
 #include "Diagnostics.h"
 #include "InstructionSupport.h"
 #include "ShadowMemory.h"
-#include "TypeAnalysis.h"
 #include "Synthesizer.h"
+#include "TypeAnalysis.h"
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/PostOrderIterator.h"
@@ -33,8 +33,8 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/CFG.h"
-#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/InstVisitor.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
@@ -216,8 +216,8 @@ Value *ReverseBuilder::reload(Value *AugV, BasicBlock *DefBlock) {
   Type *Ty = AugV->getType();
   auto Found = Cached.find(AugV);
   if (Found == Cached.end()) {
-    TapeRegion R = makeRegion(DefBlock, DL.getTypeAllocSize(Ty),
-                              DL.getABITypeAlign(Ty));
+    TapeRegion R =
+        makeRegion(DefBlock, DL.getTypeAllocSize(Ty), DL.getABITypeAlign(Ty));
     augInsertAfter(AugV);
     AB.CreateStore(AugV, augRegionAddress(R));
     Found = Cached.try_emplace(AugV, R).first;
@@ -379,8 +379,8 @@ bool ReverseBuilder::visitElementwise(Instruction &I) {
   Value *DY = takeAdjoint(&I);
   if (Rule->hasZeroDerivative())
     return true;
-  unsigned NumOperands = isa<CallBase>(I) ? cast<CallBase>(I).arg_size()
-                                          : I.getNumOperands();
+  unsigned NumOperands =
+      isa<CallBase>(I) ? cast<CallBase>(I).arg_size() : I.getNumOperands();
   DenseMap<Value *, Value *> Fetched;
   auto Fetch = [&](int Idx) -> Value * {
     Value *Operand = Idx < 0 ? &I : I.getOperand(Idx);
@@ -449,9 +449,9 @@ bool ReverseBuilder::visitInsertValueInst(InsertValueInst &I) {
   Value *Inserted = I.getInsertedValueOperand();
   addAdjoint(Inserted, B.CreateExtractValue(DY, I.getIndices()));
   addAdjoint(I.getAggregateOperand(),
-             B.CreateInsertValue(
-                 DY, Constant::getNullValue(Inserted->getType()),
-                 I.getIndices()));
+             B.CreateInsertValue(DY,
+                                 Constant::getNullValue(Inserted->getType()),
+                                 I.getIndices()));
   return true;
 }
 
@@ -473,8 +473,8 @@ bool ReverseBuilder::visitInsertElementInst(InsertElementInst &I) {
   Value *Elem = I.getOperand(1);
   addAdjoint(Elem, B.CreateExtractElement(DY, Index));
   addAdjoint(I.getOperand(0),
-             B.CreateInsertElement(
-                 DY, Constant::getNullValue(Elem->getType()), Index));
+             B.CreateInsertElement(DY, Constant::getNullValue(Elem->getType()),
+                                   Index));
   return true;
 }
 
@@ -490,7 +490,8 @@ bool ReverseBuilder::visitShuffleVectorInst(ShuffleVectorInst &I) {
   for (auto [Lane, Source] : enumerate(I.getShuffleMask())) {
     if (Source < 0)
       continue;
-    unsigned Which = unsigned(Source) / Width, SrcLane = unsigned(Source) % Width;
+    unsigned Which = unsigned(Source) / Width,
+             SrcLane = unsigned(Source) % Width;
     Value *Old = B.CreateExtractElement(Sums[Which], SrcLane);
     Value *New = B.CreateFAdd(Old, B.CreateExtractElement(DY, Lane));
     Sums[Which] = B.CreateInsertElement(Sums[Which], New, SrcLane);
@@ -612,9 +613,9 @@ bool ReverseBuilder::visitDefinedCall(CallBase &Call) {
     Args.push_back(takeAdjoint(&Call));
   CallInst *Adjoints = B.CreateCall(Callee->Reverse, Args);
   if (!Callee->Complete)
-    B.CreateCall(S.module().getOrInsertFunction("free", B.getVoidTy(),
-                                                B.getPtrTy()),
-                 {CalleeTape});
+    B.CreateCall(
+        S.module().getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy()),
+        {CalleeTape});
   unsigned Out = 0;
   for (auto [U, Activity] : zip(Call.args(), CR.Args))
     if (Activity == ArgActivity::Out)
@@ -658,7 +659,8 @@ bool ReverseBuilder::visitCustomCall(CallBase &Call) {
     if (Adjoint->getType() != V->getType()) {
       reportError(Call, "reverse rule '" + Rule->getName() +
                             "' must return the adjoints of the floating "
-                            "parameters of '" + Callee->getName() + "'");
+                            "parameters of '" +
+                            Callee->getName() + "'");
       return false;
     }
     addAdjoint(V, Adjoint);
@@ -802,7 +804,8 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   // the heap; others are laid out inside this function's tape.
   TapeRegion Region =
       Callee->Complete
-          ? makeRegion(Call.getParent(), Callee->TapeBytes, TapeLayout::MaxAlign)
+          ? makeRegion(Call.getParent(), Callee->TapeBytes,
+                       TapeLayout::MaxAlign)
           : makeRegion(Call.getParent(), DL.getPointerSize(), Align(8));
   Value *CalleeTape = augRegionAddress(Region);
   if (!Callee->Complete) {
@@ -832,23 +835,9 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
 }
 
 bool ReverseBuilder::buildAugmented() {
-  auto ArgIt = std::next(Aug.arg_begin());
   Aug.getArg(0)->setName("tape");
-  for (auto [Arg, Activity] : zip(Primal.args(), Request.Args)) {
-    VMap[&Arg] = &*ArgIt;
-    ArgIt->setName(Arg.getName());
-    ++ArgIt;
-    if (!hasShadowArg(Activity))
-      continue;
-    ArgIt->setName(Arg.getName() + ".shadow");
-    AugShadows[&Arg] = &*ArgIt;
-    ++ArgIt;
-  }
-  SmallVector<ReturnInst *, 4> Returns;
-  CloneFunctionInto(&Aug, &Primal, VMap,
-                    CloneFunctionChangeType::LocalChangesOnly, Returns);
-  Aug.setLinkage(GlobalValue::InternalLinkage);
-  Aug.removeFnAttr(Attribute::Memory);
+  clonePrimalInto(Primal, Request, Aug, /*FirstParam=*/1, ".shadow", VMap,
+                  AugShadows);
 
   bool Ok = true;
   SmallVector<PHINode *, 8> ShadowPhis;
@@ -876,9 +865,9 @@ bool ReverseBuilder::buildAugmented() {
         if (Elem && Elem->isPointerTy()) {
           AB.SetInsertPoint(cast<Instruction>(VMap[MT]));
           AB.CreateMemTransferInst(
-              MT->getIntrinsicID(), augShadow(MT->getDest()), MT->getDestAlign(),
-              augShadow(MT->getSource()), MT->getSourceAlign(),
-              augValue(MT->getLength()));
+              MT->getIntrinsicID(), augShadow(MT->getDest()),
+              MT->getDestAlign(), augShadow(MT->getSource()),
+              MT->getSourceAlign(), augValue(MT->getLength()));
         }
         continue;
       }
@@ -963,7 +952,8 @@ void ReverseBuilder::buildBlockExits() {
         continue;
       }
       BasicBlock *Edge = BasicBlock::Create(
-          Rev.getContext(), RevBB->getName() + ".from." + Pred->getName(), &Rev);
+          Rev.getContext(), RevBB->getName() + ".from." + Pred->getName(),
+          &Rev);
       IRBuilder<>::InsertPointGuard Guard(B);
       B.SetInsertPoint(Edge);
       SmallVector<Value *, 4> PhiAdjoints;

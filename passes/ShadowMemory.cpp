@@ -74,8 +74,8 @@ void releaseShadow(IRBuilderBase &B, Instruction &Allocation, Value *Shadow) {
   StringRef Release = "free";
   if (auto *Call = dyn_cast<CallBase>(&Allocation))
     if (allocationKind(*Call) == AllocationKind::CxxNew)
-      Release = Call->getCalledFunction()->getName() == "_Znam" ? "_ZdaPv"
-                                                                  : "_ZdlPv";
+      Release =
+          Call->getCalledFunction()->getName() == "_Znam" ? "_ZdaPv" : "_ZdlPv";
   FunctionCallee Free =
       M.getOrInsertFunction(Release, B.getVoidTy(), B.getPtrTy());
   B.CreateCall(Free, {Shadow});
@@ -101,9 +101,9 @@ void emitElementAdjoint(IRBuilderBase &B, Type *Ty, Value *Dst, Value *Src) {
       if (!isDifferentiableType(Field))
         continue;
       uint64_t Offset = SL->getElementOffset(Idx);
-      emitElementAdjoint(B, Field,
-                         B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Dst, Offset),
-                         B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Src, Offset));
+      emitElementAdjoint(
+          B, Field, B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Dst, Offset),
+          B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Src, Offset));
     }
     return;
   }
@@ -129,9 +129,9 @@ Function &copyAdjointFunction(Module &M, Type *Elem) {
   LLVMContext &Ctx = M.getContext();
   Type *PtrTy = PointerType::getUnqual(Ctx);
   Type *I64 = Type::getInt64Ty(Ctx);
-  auto *F = Function::Create(FunctionType::get(Type::getVoidTy(Ctx),
-                                               {PtrTy, PtrTy, I64}, false),
-                             GlobalValue::InternalLinkage, OS.str(), M);
+  auto *F = Function::Create(
+      FunctionType::get(Type::getVoidTy(Ctx), {PtrTy, PtrTy, I64}, false),
+      GlobalValue::InternalLinkage, OS.str(), M);
   F->addFnAttr(Attribute::NoUnwind);
   uint64_t Stride = M.getDataLayout().getTypeAllocSize(Elem);
   auto *Entry = BasicBlock::Create(Ctx, "entry", F);
@@ -172,8 +172,8 @@ void emitCopyAdjoint(IRBuilderBase &B, Type *Elem, Value *DstShadow,
   B.CreateMemCpy(Saved, MaybeAlign(), DstShadow, MaybeAlign(), Size);
   B.CreateMemSet(DstShadow, B.getInt8(0), Size, MaybeAlign());
   B.CreateCall(&Adjoint, {Saved, SrcShadow, Size});
-  FunctionCallee Free = M.getOrInsertFunction("free", B.getVoidTy(),
-                                              B.getPtrTy());
+  FunctionCallee Free =
+      M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy());
   B.CreateCall(Free, {Saved});
 }
 

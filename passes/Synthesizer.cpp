@@ -2,6 +2,7 @@
 
 #include "Synthesizer.h"
 
+#include "llvm/IR/AttributeMask.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
@@ -81,6 +82,30 @@ static void abandon(Function *F) {
   F->setLinkage(GlobalValue::ExternalLinkage);
 }
 
+void clonePrimalInto(Function &Primal, const DiffRequest &Request,
+                     Function &Target, unsigned FirstParam,
+                     StringRef ShadowSuffix, ValueToValueMapTy &VMap,
+                     DenseMap<Value *, Value *> &Shadows) {
+  auto ParamIt = std::next(Target.arg_begin(), FirstParam);
+  for (auto [Arg, Activity] : zip(Primal.args(), Request.Args)) {
+    VMap[&Arg] = &*ParamIt;
+    ParamIt->setName(Arg.getName());
+    ++ParamIt;
+    if (!hasShadowArg(Activity))
+      continue;
+    ParamIt->setName(Arg.getName() + ShadowSuffix);
+    Shadows[&Arg] = &*ParamIt;
+    ++ParamIt;
+  }
+  SmallVector<ReturnInst *, 4> Returns;
+  CloneFunctionInto(&Target, &Primal, VMap,
+                    CloneFunctionChangeType::LocalChangesOnly, Returns);
+  Target.setLinkage(GlobalValue::InternalLinkage);
+  Target.removeFnAttr(Attribute::Memory);
+  Target.removeRetAttrs(AttributeFuncs::typeIncompatible(
+      Target.getReturnType(), Target.getAttributes().getRetAttrs()));
+}
+
 Function *Synthesizer::forward(const DiffRequest &Request) {
   if (Failed.count(Request))
     return nullptr;
@@ -118,9 +143,8 @@ const ReverseFunctions *Synthesizer::reverse(const DiffRequest &Request) {
     RevParams.push_back(RetTy);
 
   ReverseFunctions &Fns = Reverse[Request];
-  Fns.Augmented =
-      createInternal(M, FunctionType::get(RetTy, AugParams, false),
-                     derivativeName("fluxion.aug", Request));
+  Fns.Augmented = createInternal(M, FunctionType::get(RetTy, AugParams, false),
+                                 derivativeName("fluxion.aug", Request));
   Fns.Reverse = createInternal(
       M, FunctionType::get(adjointsType(Request), RevParams, false),
       derivativeName("fluxion.rev", Request));
@@ -149,9 +173,9 @@ Function *Synthesizer::gradient(const DiffRequest &Request) {
   SmallVector<Type *, 8> Params = shadowedParamTypes(Request);
   if (Request.ReturnActive)
     Params.push_back(Request.Fn->getReturnType());
-  Function *F = createInternal(
-      M, FunctionType::get(adjointsType(Request), Params, false),
-      derivativeName("fluxion.grad", Request));
+  Function *F =
+      createInternal(M, FunctionType::get(adjointsType(Request), Params, false),
+                     derivativeName("fluxion.grad", Request));
   Gradients[Request] = F;
 
   IRBuilder<> B(BasicBlock::Create(M.getContext(), "entry", F));

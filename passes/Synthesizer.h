@@ -21,6 +21,8 @@
 #include "Preprocess.h"
 #include "Tape.h"
 
+#include "llvm/Transforms/Utils/ValueMapper.h"
+
 #include <map>
 
 namespace llvm {
@@ -75,6 +77,17 @@ private:
 /// or pointers (the lanes stay together for the vectorizer). Null where
 /// vector mode does not support \p Ty.
 llvm::Type *tangentType(llvm::Type *Ty, unsigned Width);
+
+/// Copies the body of \p Primal into \p Target, whose parameters from
+/// \p FirstParam on are Primal's with each shadowed one followed by its
+/// shadow. Fills \p VMap (primal to copy) and \p Shadows (primal parameter
+/// to shadow parameter, named with \p ShadowSuffix). The copy is internal
+/// and may access memory whatever the primal promised.
+void clonePrimalInto(llvm::Function &Primal, const DiffRequest &Request,
+                     llvm::Function &Target, unsigned FirstParam,
+                     llvm::StringRef ShadowSuffix,
+                     llvm::ValueToValueMapTy &VMap,
+                     llvm::DenseMap<llvm::Value *, llvm::Value *> &Shadows);
 
 /// Entry points of the two synthesis engines, used by the Synthesizer.
 bool synthesizeForward(Synthesizer &S, const DiffRequest &Request,

@@ -1,4 +1,5 @@
-//===- Tape.cpp - Memory that carries values from the forward to the reverse sweep ===//
+//===- Tape.cpp - Memory that carries values from the forward to the reverse
+//sweep ===//
 
 #include "Tape.h"
 
@@ -13,14 +14,12 @@ unsigned TapeLayout::addField(uint64_t Size, Align Alignment) {
   return Fields.size() - 1;
 }
 
-Value *TapeLayout::fieldAddress(IRBuilderBase &B, Value *Tape,
-                                unsigned Field) {
+Value *TapeLayout::fieldAddress(IRBuilderBase &B, Value *Tape, unsigned Field) {
   // The offset is patched by finalize(); the instruction is created directly
   // so that the builder cannot fold the placeholder offset away.
   Value *Offset = B.getInt64(0);
-  auto *GEP = GetElementPtrInst::Create(B.getInt8Ty(), Tape,
-                                        ArrayRef<Value *>(Offset),
-                                        Twine("tape.field"));
+  auto *GEP = GetElementPtrInst::Create(
+      B.getInt8Ty(), Tape, ArrayRef<Value *>(Offset), Twine("tape.field"));
   B.Insert(GEP);
   Fields[Field].Addresses.push_back(GEP);
   return GEP;
@@ -31,8 +30,8 @@ uint64_t TapeLayout::finalize() {
   for (Field &F : Fields) {
     Offset = alignTo(Offset, F.Alignment);
     for (GetElementPtrInst *GEP : F.Addresses)
-      GEP->setOperand(1, ConstantInt::get(GEP->getOperand(1)->getType(),
-                                          Offset));
+      GEP->setOperand(1,
+                      ConstantInt::get(GEP->getOperand(1)->getType(), Offset));
     Offset += F.Size;
   }
   return alignTo(std::max<uint64_t>(Offset, 1), MaxAlign);
@@ -84,8 +83,7 @@ Function &TapeStackOps::pushFunction() {
   Value *IsEmpty = B.CreateICmpEQ(Capacity, B.getInt64(0));
   Value *NewCapacity = B.CreateSelect(IsEmpty, B.getInt64(16),
                                       B.CreateShl(Capacity, 1), "new.capacity");
-  FunctionCallee Realloc =
-      M.getOrInsertFunction("realloc", PtrTy, PtrTy, I64);
+  FunctionCallee Realloc = M.getOrInsertFunction("realloc", PtrTy, PtrTy, I64);
   Value *NewBuffer = B.CreateCall(
       Realloc, {Buffer, B.CreateMul(NewCapacity, ElemSize)}, "new.buffer");
   B.CreateStore(NewBuffer, Header);
@@ -96,8 +94,8 @@ Function &TapeStackOps::pushFunction() {
   PHINode *Current = B.CreatePHI(PtrTy, 2, "current");
   Current->addIncoming(Buffer, Entry);
   Current->addIncoming(NewBuffer, Grow);
-  Value *Slot = B.CreateGEP(B.getInt8Ty(), Current,
-                            B.CreateMul(Count, ElemSize), "slot");
+  Value *Slot =
+      B.CreateGEP(B.getInt8Ty(), Current, B.CreateMul(Count, ElemSize), "slot");
   B.CreateStore(B.CreateAdd(Count, B.getInt64(1)), CountPtr);
   B.CreateRet(Slot);
   return *F;
@@ -123,8 +121,8 @@ void TapeStackOps::pop(IRBuilderBase &B, Value *Header) {
 }
 
 void TapeStackOps::release(IRBuilderBase &B, Value *Header) {
-  FunctionCallee Free = M.getOrInsertFunction("free", B.getVoidTy(),
-                                              B.getPtrTy());
+  FunctionCallee Free =
+      M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy());
   B.CreateCall(Free, {B.CreateLoad(B.getPtrTy(), Header, "tape.buffer")});
 }
 

@@ -1,4 +1,5 @@
-//===- Tape.h - Memory that carries values from the forward to the reverse sweep -*- C++ -*-===//
+//===- Tape.h - Memory that carries values from the forward to the reverse sweep
+//-*- C++ -*-===//
 //
 // The augmented forward function of a reverse-mode derivative writes what the
 // reverse sweep needs into a tape; the reverse function reads it back. A

@@ -43,8 +43,7 @@ private:
 /// Reads custom-derivative registrations before the inliner runs, so that
 /// calls of functions with user rules, and of libdevice math, stay calls
 /// until Fluxion sees them.
-class FluxionRegistrationPass
-    : public PassInfoMixin<FluxionRegistrationPass> {
+class FluxionRegistrationPass : public PassInfoMixin<FluxionRegistrationPass> {
 public:
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
     bool Changed = fluxion::collectCustomRules(M);
@@ -67,17 +66,17 @@ void registerCallbacks(PassBuilder &PB) {
         MPM.addPass(fluxion::FluxionPass());
         return true;
       });
-  PB.registerOptimizerEarlyEPCallback(
-      [&PB](ModulePassManager &MPM, OptimizationLevel Level,
-            ThinOrFullLTOPhase Phase) {
-        if (Level == OptimizationLevel::O0) {
-          MPM.addPass(fluxion::FluxionPass());
-          return;
-        }
-        ModulePassManager Post;
-        Post.addPass(PB.buildInlinerPipeline(Level, Phase));
-        MPM.addPass(FluxionPipelinePass(std::move(Post)));
-      });
+  PB.registerOptimizerEarlyEPCallback([&PB](ModulePassManager &MPM,
+                                            OptimizationLevel Level,
+                                            ThinOrFullLTOPhase Phase) {
+    if (Level == OptimizationLevel::O0) {
+      MPM.addPass(fluxion::FluxionPass());
+      return;
+    }
+    ModulePassManager Post;
+    Post.addPass(PB.buildInlinerPipeline(Level, Phase));
+    MPM.addPass(FluxionPipelinePass(std::move(Post)));
+  });
 }
 
 } // namespace

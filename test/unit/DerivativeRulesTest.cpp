@@ -43,7 +43,8 @@ double evaluatePartial(const ElementwiseRule &Rule, unsigned Operand,
   Function *Probe = Function::Create(FunctionType::get(F64, false),
                                      GlobalValue::ExternalLinkage, "probe", M);
   IRBuilder<> B(BasicBlock::Create(Ctx, "entry", Probe));
-  Value *Args[2] = {ConstantFP::get(F64, Case.X0), ConstantFP::get(F64, Case.X1)};
+  Value *Args[2] = {ConstantFP::get(F64, Case.X0),
+                    ConstantFP::get(F64, Case.X1)};
   Value *Result = ConstantFP::get(F64, Case.Host(Case.X0, Case.X1));
   auto Fetch = [&](int Idx) -> Value * { return Idx < 0 ? Result : Args[Idx]; };
   RuleOperands R(B, F64, Fetch);
@@ -128,7 +129,8 @@ const RuleCase Cases[] = {
     {"fabs", 1, unary(std::fabs), -0.4, 0},
     {"fmod", 2, binary(std::fmod), 5.3, 1.7},
     {"copysign", 2, binary(std::copysign), 0.4, -2.0},
-    {"fma", 2, [](double A, double B) { return std::fma(A, B, 0.5); }, 0.4, 1.3},
+    {"fma", 2, [](double A, double B) { return std::fma(A, B, 0.5); }, 0.4,
+     1.3},
 };
 
 INSTANTIATE_TEST_SUITE_P(AllRows, RuleRows, ::testing::ValuesIn(Cases),

@@ -1,4 +1,5 @@
-//===- SynthesizerTest.cpp - FluxionPass on IR, derivatives run by a JIT ---===//
+//===- SynthesizerTest.cpp - FluxionPass on IR, derivatives run by a JIT
+//---===//
 //
 // Lowers builtin calls in small IR modules with FluxionPass, checks that the
 // module verifies, then compiles it with ORC and compares the derivatives with
