@@ -161,6 +161,11 @@ private:
   SmallVector<unsigned, 8> Stacks;
   SmallPtrSet<BasicBlock *, 16> InCycle;
   bool WritesCallerMemory = true;
+  /// Primal values already evaluated in a reverse block.
+  DenseMap<std::pair<Value *, BasicBlock *>, Value *> PrimalInBlock;
+  /// Bounds chains of recomputation; past it values are cached.
+  unsigned RecomputeDepth = 0;
+  static constexpr unsigned MaxRecomputeDepth = 16;
   DenseMap<BasicBlock *, BasicBlock *> RevBlocks;
   DenseMap<BasicBlock *, PHINode *> CameFrom;
   DenseMap<CallBase *, TapeRegion> CalleeTapes;
@@ -290,9 +295,35 @@ Value *ReverseBuilder::recompute(Instruction &I, bool Shadow) {
   return Copy;
 }
 
+/// Instructions cheaper to evaluate again in the reverse sweep than to keep:
+/// the reverse sweep then caches only the values they are computed from (a
+/// loop index instead of every element address and product derived from it).
+static bool isCheapPure(const Instruction &I) {
+  if (const auto *BO = dyn_cast<BinaryOperator>(&I))
+    return !BO->isIntDivRem() && BO->getOpcode() != Instruction::FDiv &&
+           BO->getOpcode() != Instruction::FRem;
+  if (const auto *II = dyn_cast<IntrinsicInst>(&I)) {
+    switch (II->getIntrinsicID()) {
+    case Intrinsic::fmuladd:
+    case Intrinsic::fma:
+    case Intrinsic::fabs:
+    case Intrinsic::copysign:
+    case Intrinsic::minnum:
+    case Intrinsic::maxnum:
+      return true;
+    default:
+      return false;
+    }
+  }
+  return isa<UnaryOperator, CastInst, CmpInst, SelectInst, GetElementPtrInst,
+             ExtractValueInst, InsertValueInst, ExtractElementInst,
+             InsertElementInst, ShuffleVectorInst, FreezeInst>(I);
+}
+
 bool ReverseBuilder::isRecomputable(Instruction &I) const {
-  if (isa<GetElementPtrInst>(I) ||
-      (isa<CastInst>(I) && I.getType()->isPointerTy()))
+  if (RecomputeDepth > MaxRecomputeDepth)
+    return false;
+  if (isCheapPure(I))
     return true;
   auto *LI = dyn_cast<LoadInst>(&I);
   if (!LI || LI->isVolatile() || WritesCallerMemory)
@@ -305,9 +336,19 @@ bool ReverseBuilder::isRecomputable(Instruction &I) const {
 
 Value *ReverseBuilder::primal(Value *V) {
   if (auto *I = dyn_cast<Instruction>(V)) {
-    if (isRecomputable(*I))
-      return recompute(*I, /*Shadow=*/false);
-    return reload(VMap.lookup(I), I->getParent());
+    // One evaluation per reverse block is enough: the block is built front
+    // to back, so an earlier evaluation dominates every later use.
+    Value *&Known = PrimalInBlock[{I, B.GetInsertBlock()}];
+    if (Known)
+      return Known;
+    if (isRecomputable(*I)) {
+      ++RecomputeDepth;
+      Value *Recomputed = recompute(*I, /*Shadow=*/false);
+      --RecomputeDepth;
+      return PrimalInBlock[{I, B.GetInsertBlock()}] = Recomputed;
+    }
+    return PrimalInBlock[{I, B.GetInsertBlock()}] =
+               reload(VMap.lookup(I), I->getParent());
   }
   if (auto *A = dyn_cast<Argument>(V))
     return reload(VMap.lookup(A), nullptr);
