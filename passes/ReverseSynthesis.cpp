@@ -31,8 +31,10 @@
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/ADT/SCCIterator.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/CFG.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/InstVisitor.h"
@@ -64,7 +66,7 @@ public:
       : S(S), Request(Request), Primal(Primal), Aug(*Fns.Augmented),
         Rev(*Fns.Reverse), Fns(Fns), AA(Primal, Request),
         DL(Primal.getDataLayout()), AB(Primal.getContext()),
-        B(Primal.getContext()) {}
+        B(Primal.getContext()), Dominators(Primal), Loops(Dominators) {}
 
   bool run();
 
@@ -133,6 +135,10 @@ private:
   bool visitCustomCall(CallBase &Call);
   bool visitMemTransfer(MemTransferInst &Copy);
   SmallSetVector<BasicBlock *, 4> reachablePredecessors(BasicBlock *BB) const;
+  /// The predecessor index of a loop header, derived from a loop counter
+  /// instead of taped, or null.
+  Value *cameFromByCounter(BasicBlock &Header,
+                           const SmallSetVector<BasicBlock *, 4> &Preds);
   void buildBlockExits();
   void buildExit();
 
@@ -160,6 +166,9 @@ private:
   DenseMap<BasicBlock *, SmallVector<unsigned, 4>> StacksToPop;
   SmallVector<unsigned, 8> Stacks;
   SmallPtrSet<BasicBlock *, 16> InCycle;
+  DominatorTree Dominators;
+  /// Natural loops of the primal, for loop counters.
+  LoopInfo Loops;
   bool WritesCallerMemory = true;
   /// Primal values already evaluated in a reverse block.
   DenseMap<std::pair<Value *, BasicBlock *>, Value *> PrimalInBlock;
@@ -946,6 +955,45 @@ ReverseBuilder::reachablePredecessors(BasicBlock *BB) const {
   return Preds;
 }
 
+Value *ReverseBuilder::cameFromByCounter(
+    BasicBlock &Header, const SmallSetVector<BasicBlock *, 4> &Preds) {
+  Loop *L = Loops.getLoopFor(&Header);
+  if (Preds.size() != 2 || !L || L->getHeader() != &Header)
+    return nullptr;
+  bool FirstInside = L->contains(Preds[0]);
+  bool SecondInside = L->contains(Preds[1]);
+  if (FirstInside == SecondInside)
+    return nullptr;
+  BasicBlock *Entry = FirstInside ? Preds[1] : Preds[0];
+  BasicBlock *Latch = FirstInside ? Preds[0] : Preds[1];
+  // A loop counter i = phi [Start, Entry], [i + Step, Latch] with a constant
+  // non-zero Step equals Start exactly in the first iteration, so when the
+  // reverse sweep has the counter on the tape anyway it knows the way back
+  // without taping the predecessor too.
+  for (PHINode &Counter : Header.phis()) {
+    if (!Counter.getType()->isIntegerTy() || !Cached.count(VMap[&Counter]))
+      continue;
+    Value *Start = Counter.getIncomingValueForBlock(Entry);
+    auto *Next =
+        dyn_cast<BinaryOperator>(Counter.getIncomingValueForBlock(Latch));
+    if (!Next || Next->getOpcode() != Instruction::Add)
+      continue;
+    Value *Step = Next->getOperand(0) == &Counter   ? Next->getOperand(1)
+                  : Next->getOperand(1) == &Counter ? Next->getOperand(0)
+                                                    : nullptr;
+    auto *StepConst = dyn_cast_or_null<ConstantInt>(Step);
+    auto *StartInst = dyn_cast<Instruction>(Start);
+    if (!StepConst || StepConst->isZero() ||
+        (StartInst && L->contains(StartInst)))
+      continue;
+    Value *Later = B.CreateICmpNE(primal(&Counter), primal(Start));
+    unsigned LatchIdx = Latch == Preds[0] ? 0 : 1;
+    return B.CreateSelect(Later, B.getInt32(LatchIdx), B.getInt32(1 - LatchIdx),
+                          "came.from.counter");
+  }
+  return nullptr;
+}
+
 void ReverseBuilder::buildBlockExits() {
   // Which predecessor each join was entered from, recorded in the augmented
   // function and read back before the block's stacks are popped.
@@ -956,6 +1004,11 @@ void ReverseBuilder::buildBlockExits() {
     SmallSetVector<BasicBlock *, 4> Preds = reachablePredecessors(&BB);
     if (Preds.size() < 2)
       continue;
+    B.SetInsertPoint(RevBlocks[&BB]);
+    if (Value *Derived = cameFromByCounter(BB, Preds)) {
+      CameFromIndex[&BB] = Derived;
+      continue;
+    }
     auto *AugBB = cast<BasicBlock>(VMap[&BB]);
     AB.SetInsertPoint(AugBB, AugBB->begin());
     PHINode *Index = AB.CreatePHI(AB.getInt32Ty(), Preds.size(), "came.from");
@@ -964,7 +1017,6 @@ void ReverseBuilder::buildBlockExits() {
       unsigned Idx = Position == Preds.end() ? 0 : Position - Preds.begin();
       Index->addIncoming(AB.getInt32(Idx), cast<BasicBlock>(VMap[Pred]));
     }
-    B.SetInsertPoint(RevBlocks[&BB]);
     CameFromIndex[&BB] = reload(Index, &BB);
   }
 
