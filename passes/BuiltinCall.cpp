@@ -368,7 +368,7 @@ Value *BuiltinLowering::toCallResult(Value *Result) {
   Type *Want = Call.getType();
   if (Want->isVoidTy())
     return nullptr;
-  if (!Result)
+  if (!Result || Result->getType()->isVoidTy())
     return Constant::getNullValue(Want);
   const DataLayout &Layout = Call.getDataLayout();
   if (Request.Width > 1 && !Call.hasStructRetAttr() &&
@@ -424,7 +424,7 @@ void BuiltinLowering::run() {
   if (Call.hasStructRetAttr()) {
     // The sret slot has the alignment of the user's struct, which may be
     // less than that of a vector of tangents.
-    if (*Result)
+    if (*Result && !(*Result)->getType()->isVoidTy())
       B.CreateAlignedStore(*Result, Call.getArgOperand(0),
                            Call.getDataLayout().getABITypeAlign(
                                (*Result)->getType()->getScalarType()));

@@ -562,6 +562,15 @@ bool ReverseBuilder::visitLoadInst(LoadInst &I) {
     return true;
   Value *DY = takeAdjoint(&I);
   Value *Shadow = shadow(I.getPointerOperand());
+  // On a GPU other threads may read the same element and add their
+  // adjoints concurrently; memory private to the thread needs no atomics.
+  bool Shared = Primal.getParent()->getTargetTriple().isNVPTX() &&
+                !isLocalObject(getUnderlyingObject(I.getPointerOperand()));
+  if (Shared && I.getType()->isFloatingPointTy()) {
+    B.CreateAtomicRMW(AtomicRMWInst::FAdd, Shadow, DY, I.getAlign(),
+                      AtomicOrdering::Monotonic);
+    return true;
+  }
   Value *Old = B.CreateAlignedLoad(I.getType(), Shadow, I.getAlign());
   B.CreateAlignedStore(addValues(Old, DY), Shadow, I.getAlign());
   return true;
@@ -1072,6 +1081,10 @@ void ReverseBuilder::buildExit() {
   B.SetInsertPoint(RevExit);
   for (unsigned Field : Stacks)
     S.stacks().release(B, Layout.fieldAddress(B, Rev.getArg(0), Field));
+  if (Rev.getReturnType()->isVoidTy()) {
+    B.CreateRetVoid();
+    return;
+  }
   Value *Result = PoisonValue::get(Rev.getReturnType());
   unsigned Out = 0;
   for (auto [Arg, Activity] : zip(Primal.args(), Request.Args)) {

@@ -53,6 +53,9 @@ Type *Synthesizer::adjointsType(const DiffRequest &Request) const {
   for (auto [Arg, Activity] : zip(Request.Fn->args(), Request.Args))
     if (Activity == ArgActivity::Out)
       Adjoints.push_back(Arg.getType());
+  // No adjoints: void rather than an empty struct, which NVPTX cannot return.
+  if (Adjoints.empty())
+    return Type::getVoidTy(M.getContext());
   return StructType::get(M.getContext(), Adjoints);
 }
 

@@ -10,7 +10,8 @@
 // shadow:
 //   forward:  fwd(args)            -> {ret, dret} | ret | void
 //   augmented: aug(tape, args)     -> ret | void
-//   reverse:  rev(tape, args[, dret]) -> {adjoint of each Out parameter}
+//   reverse:  rev(tape, args[, dret]) -> {adjoint of each Out parameter},
+//             void when there is none
 //   gradient: grad(args[, dret])   -> {adjoint of each Out parameter}
 //
 //===----------------------------------------------------------------------===//

@@ -19,7 +19,7 @@ define void @gradient(ptr %s, ptr %ds, ptr %d, ptr %dd, i64 %n) {
   ret void
 }
 
-; CHECK-LABEL: define internal {} @fluxion.rev.copy_then_read.dup.dup.const(
+; CHECK-LABEL: define internal void @fluxion.rev.copy_then_read.dup.dup.const(
 ; CHECK: call void @fluxion.copy.adjoint.double(ptr %dst.shadow, ptr %src.shadow, i64
 ; CHECK-LABEL: define internal void @fluxion.copy.adjoint.double(ptr %0, ptr %1, i64 %2)
 ; CHECK: %count = udiv i64 %2, 8

@@ -36,7 +36,7 @@ define void @gradient(ptr %a, ptr %da, ptr %b, ptr %db, i64 %n) {
 
 ; The reverse sweep loads a[i] and b[i] from the primal arrays and adds into
 ; the shadows.
-; CHECK-LABEL: define internal {} @fluxion.rev.dot.dup.dup.const(
+; CHECK-LABEL: define internal void @fluxion.rev.dot.dup.dup.const(
 ; CHECK: %i.cached = load i64
 ; CHECK: %pb = getelementptr inbounds double, ptr %b, i64 %i.cached
 ; CHECK: load double, ptr %pb

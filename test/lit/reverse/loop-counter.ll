@@ -32,6 +32,6 @@ define void @gradient(ptr %a, ptr %da, ptr %b, ptr %db, i64 %n) {
 ; CHECK-LABEL: define internal double @fluxion.aug.dot.dup.dup.const(
 ; CHECK-NOT: came.from
 ; CHECK: ret double
-; CHECK-LABEL: define internal {} @fluxion.rev.dot.dup.dup.const(
+; CHECK-LABEL: define internal void @fluxion.rev.dot.dup.dup.const(
 ; CHECK: %came.from.counter = select i1 {{.*}}, i32 0, i32 1
 ; CHECK: switch i32 %came.from.counter
