@@ -22,19 +22,11 @@ namespace fluxion::rt {
 namespace {
 
 template <class T> struct Map;
-template <> struct Map<double> {
-  using Type = fluxion_map_d;
-};
-template <> struct Map<float> {
-  using Type = fluxion_map_f;
-};
+template <> struct Map<double> { using Type = fluxion_map_d; };
+template <> struct Map<float> { using Type = fluxion_map_f; };
 template <class T> struct Scalar;
-template <> struct Scalar<double> {
-  using Type = fluxion_scalar_d;
-};
-template <> struct Scalar<float> {
-  using Type = fluxion_scalar_f;
-};
+template <> struct Scalar<double> { using Type = fluxion_scalar_d; };
+template <> struct Scalar<float> { using Type = fluxion_scalar_f; };
 
 // Work buffers that live as long as their thread. A slot is one purpose
 // (seeds, tangents, ...); drivers that call each other use distinct slots.
@@ -218,9 +210,8 @@ int hvp(const typename Scalar<T>::Type *F, const T *X, const T *V, T *Hv,
     return fluxion::rt::batchedJacobian<T>(f, X, J, n, m, B);                  \
   }                                                                            \
   __attribute__((visibility("default"))) int                                   \
-      fluxion_batched_jacobian_joint_##S(const fluxion_map_##S *f,             \
-                                         const T *X, T *J, size_t n,           \
-                                         size_t m, size_t B) {                 \
+      fluxion_batched_jacobian_joint_##S(const fluxion_map_##S *f, const T *X, \
+                                         T *J, size_t n, size_t m, size_t B) { \
     if (B == 0)                                                                \
       return f ? FLUXION_OK : FLUXION_EINVAL;                                  \
     return fluxion::rt::jacobian<T>(f, X, J, nullptr, n, m,                    \

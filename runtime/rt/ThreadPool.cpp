@@ -83,8 +83,7 @@ public:
   }
 
 private:
-  static void runSerial(size_t Count,
-                        const std::function<void(size_t)> &Body) {
+  static void runSerial(size_t Count, const std::function<void(size_t)> &Body) {
     bool Was = InsideLoop;
     InsideLoop = true;
     for (size_t I = 0; I < Count; ++I)
