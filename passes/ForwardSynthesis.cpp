@@ -269,6 +269,7 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
   switch (classifyCall(I)) {
   case CallKind::Inert:
   case CallKind::Unsupported:
+  case CallKind::Barrier:
     return true;
   case CallKind::Allocation:
     return visitAllocation(I);

@@ -48,6 +48,8 @@ CallKind classifyCall(const CallBase &Call) {
   if (const auto *II = dyn_cast<IntrinsicInst>(&Call)) {
     if (II->isAssumeLikeIntrinsic() || isa<DbgInfoIntrinsic>(II))
       return CallKind::Inert;
+    if (Callee->getName().starts_with("llvm.nvvm.barrier"))
+      return CallKind::Barrier;
     if (isa<MemSetInst>(II))
       return CallKind::MemSet;
     if (isa<MemTransferInst>(II))

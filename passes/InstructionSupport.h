@@ -32,6 +32,7 @@ enum class CallKind {
   MemTransfer,  ///< llvm.memcpy / llvm.memmove.
   Allocation,   ///< malloc, calloc, operator new.
   Deallocation, ///< free, operator delete.
+  Barrier,      ///< A GPU block barrier: mirrored in the reverse sweep.
   Unsupported,
 };
 

@@ -627,6 +627,15 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
   case CallKind::Unsupported:
   case CallKind::Deallocation:
     return true;
+  case CallKind::Barrier: {
+    // Adjoints flow backwards through memory the barrier ordered forwards,
+    // so the reverse sweep synchronizes at the mirrored point.
+    auto *Mirror = cast<CallBase>(I.clone());
+    for (Use &Arg : Mirror->args())
+      Arg.set(primal(Arg.get()));
+    B.Insert(Mirror);
+    return true;
+  }
   case CallKind::Allocation:
     if (AA.hasShadow(&I))
       releaseShadow(B, I, shadow(&I));
@@ -1146,9 +1155,12 @@ bool ReverseBuilder::run() {
     if (Ret && RevDReturn && Ret->getReturnValue())
       addAdjoint(Ret->getReturnValue(), RevDReturn);
     for (Instruction &I : reverse(*BB)) {
-      if (I.isTerminator() || isa<PHINode>(I) || !AA.needsDerivative(I))
+      if (I.isTerminator() || isa<PHINode>(I))
         continue;
-      Ok &= visit(I);
+      auto *Call = dyn_cast<CallBase>(&I);
+      bool IsBarrier = Call && classifyCall(*Call) == CallKind::Barrier;
+      if (IsBarrier || AA.needsDerivative(I))
+        Ok &= visit(I);
     }
   }
   if (!Ok)
