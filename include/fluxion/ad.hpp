@@ -70,9 +70,11 @@ namespace detail {
 // The builtins. The plugin recognizes any function whose name contains
 // __ad_autodiff / __ad_fwddiff, mangled template instances included; the
 // template form gives every call exact parameter types (no float -> double
-// promotion as through `...`).
-template <class R, class... A> R __ad_autodiff(void *, A...);
-template <class R, class... A> R __ad_fwddiff(void *, A...);
+// promotion as through `...`). noexcept keeps them calls rather than
+// invokes in callers with cleanups (the engine does not lower an invoked
+// builtin yet).
+template <class R, class... A> R __ad_autodiff(void *, A...) noexcept;
+template <class R, class... A> R __ad_fwddiff(void *, A...) noexcept;
 
 template <class F>
 inline constexpr bool is_plain_function_v =
