@@ -38,7 +38,7 @@ void reportBadRegistration(GlobalVariable &GV, const Twine &Msg) {
 
 } // namespace
 
-bool collectCustomRules(Module &M) {
+bool collectCustomRules(Module &M, bool RemoveRegistrations) {
   bool Changed = false;
   for (GlobalVariable &GV : make_early_inc_range(M.globals())) {
     StringRef Name = GV.getName();
@@ -72,10 +72,12 @@ bool collectCustomRules(Module &M) {
     }
     if (!Registration)
       continue;
+    Changed = true;
+    if (!RemoveRegistrations)
+      continue;
     // The registration is compile-time information only.
     GV.replaceAllUsesWith(PoisonValue::get(GV.getType()));
     GV.eraseFromParent();
-    Changed = true;
   }
   return Changed;
 }

@@ -33,12 +33,13 @@ struct CustomRule {
   llvm::Function *Reverse = nullptr;
 };
 
-/// Reads and removes the registration globals of \p M, attaching the rules
-/// to the functions they are registered for and keeping those functions out
-/// of the inliner, so their calls stay visible. Malformed registrations are
-/// reported as errors.
-/// Returns whether it changed the module.
-bool collectCustomRules(llvm::Module &M);
+/// Reads the registration globals of \p M, attaching the rules to the
+/// functions they are registered for and keeping those functions out of the
+/// inliner, so their calls stay visible. With \p RemoveRegistrations the
+/// globals are deleted; until then they keep the rule functions alive.
+/// Malformed registrations are reported as errors. Returns whether it
+/// changed the module.
+bool collectCustomRules(llvm::Module &M, bool RemoveRegistrations);
 
 /// The rules registered for \p F (members null where none).
 CustomRule customRule(const llvm::Function &F);

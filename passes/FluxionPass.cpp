@@ -75,7 +75,7 @@ static BuiltinCallList innermostFirst(BuiltinCallList Pending) {
 }
 
 PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
-  bool Registered = collectCustomRules(M);
+  bool Registered = collectCustomRules(M, /*RemoveRegistrations=*/true);
   BuiltinCallList Calls;
   SmallVector<Function *, 4> Builtins;
   for (Function &F : M) {

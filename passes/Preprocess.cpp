@@ -113,6 +113,7 @@ Function &PreprocessCache::get(Function &F) {
   Function *Copy = CloneFunction(&F, VMap);
   Copy->setName("fluxion.primal." + F.getName());
   Copy->setLinkage(GlobalValue::InternalLinkage);
+  Copy->setCallingConv(CallingConv::C);
   Copy->removeFnAttr(Attribute::OptimizeNone);
   Copy->removeFnAttr(Attribute::NoInline);
 

@@ -104,6 +104,9 @@ void clonePrimalInto(Function &Primal, const DiffRequest &Request,
   CloneFunctionInto(&Target, &Primal, VMap,
                     CloneFunctionChangeType::LocalChangesOnly, Returns);
   Target.setLinkage(GlobalValue::InternalLinkage);
+  // The optimizer may have given the primal fastcc; derivatives are called
+  // with the default convention.
+  Target.setCallingConv(CallingConv::C);
   Target.removeFnAttr(Attribute::Memory);
   Target.removeRetAttrs(AttributeFuncs::typeIncompatible(
       Target.getReturnType(), Target.getAttributes().getRetAttrs()));

@@ -1,5 +1,5 @@
 //===- Tape.cpp - Memory that carries values from the forward to the reverse
-//sweep ===//
+// sweep ===//
 
 #include "Tape.h"
 

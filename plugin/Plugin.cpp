@@ -46,7 +46,8 @@ private:
 class FluxionRegistrationPass : public PassInfoMixin<FluxionRegistrationPass> {
 public:
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
-    bool Changed = fluxion::collectCustomRules(M);
+    bool Changed =
+        fluxion::collectCustomRules(M, /*RemoveRegistrations=*/false);
     Changed |= fluxion::deferLibdeviceInlining(M);
     return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }
