@@ -137,7 +137,7 @@ void map_jvp8(benchmark::State &st) {
   std::vector<double> y(M);
   for (auto _ : st) {
     fluxion::detail::kernel_jvp_vec<F, double, 8>(&f, x.data(), vp, y.data(),
-                                                   jp);
+                                                  jp);
     benchmark::DoNotOptimize(jp[7]);
     benchmark::ClobberMemory();
   }
