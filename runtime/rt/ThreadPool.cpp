@@ -100,8 +100,10 @@ private:
   void start(unsigned N) {
     NumThreads = N;
     Quit = false;
+    // A new worker must not take the last finished job for a new one: it
+    // starts from the generation current now (no job is in flight here).
     for (unsigned I = 1; I < N; ++I)
-      Workers.emplace_back([this] { workerLoop(); });
+      Workers.emplace_back([this, G = Generation] { workerLoop(G); });
   }
 
   void stop() {
@@ -115,9 +117,8 @@ private:
     Workers.clear();
   }
 
-  void workerLoop() {
+  void workerLoop(unsigned long long Seen) {
     InsideLoop = true;
-    unsigned long long Seen = 0;
     std::unique_lock<std::mutex> J(JobMutex);
     for (;;) {
       WakeWorkers.wait(J, [&] { return Quit || Generation != Seen; });
