@@ -12,6 +12,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/Local.h"
 
 using namespace llvm;
 
@@ -172,7 +173,13 @@ private:
 };
 
 bool BuiltinLowering::parse() {
+  // Template declarations mangle the name; messages use the spelling.
   Builtin = Call.getCalledOperand()->getName();
+  for (StringRef Spelling :
+       {"__enzyme_autodiff", "__enzyme_fwddiff", "__ad_autodiff",
+        "__ad_fwddiff", "__ad_augmented", "__ad_reverse"})
+    if (Builtin.contains(Spelling))
+      Builtin = Spelling;
   // A struct returned through memory arrives as a leading sret pointer.
   FirstArg = Call.hasStructRetAttr() ? 1 : 0;
   unsigned NumArgs = Call.arg_size();
@@ -463,7 +470,12 @@ bool isMarkerGlobal(const Value &V) {
 }
 
 void lowerBuiltinCall(CallBase &Call, BuiltinKind Kind, Synthesizer &S) {
-  BuiltinLowering(Call, Kind, S).run();
+  // C++ emits an invoke when a destructor must run on unwinding; the
+  // derivative does not throw, so it is called plainly.
+  CallBase *Plain = &Call;
+  if (auto *II = dyn_cast<InvokeInst>(&Call))
+    Plain = changeToCall(II);
+  BuiltinLowering(*Plain, Kind, S).run();
 }
 
 } // namespace fluxion

@@ -100,8 +100,7 @@ int main() {
       s += w[i] * std::log(1 + x[i] * x[i]);
     return scale * s + scalar_fn(x);
   };
-  // test_gradient<double>("gradient lambda&", wref, wref) miscompiles at
-  // -O2 (an engine bug, reported); the float twin below runs.
+  test_gradient<double>("gradient lambda&", wref, wref);
   auto wlam_f = [&wf, scale](const float *x) {
     float s = 0;
     for (size_t i = 0; i < N; ++i)
