@@ -78,8 +78,9 @@ Value *storedBefore(LoadInst &Load, AllocaInst &Slot) {
 }
 
 /// The function a builtin's first argument names: a function, a cast or alias
-/// of one, or, as clang emits it at -O0, a local variable holding one or a
-/// call returning one (a lambda's conversion to a function pointer).
+/// of one, or, as clang emits it at -O0, a local variable holding one, a call
+/// returning one (a lambda's conversion to a function pointer), or a
+/// parameter to which every caller passes the same one.
 Function *resolveFunction(Value *V, unsigned Depth = 0) {
   if (!V || Depth > 8)
     return nullptr;
@@ -93,6 +94,25 @@ Function *resolveFunction(Value *V, unsigned Depth = 0) {
         dyn_cast<AllocaInst>(LI->getPointerOperand()->stripPointerCasts());
     return Slot ? resolveFunction(storedBefore(*LI, *Slot), Depth + 1)
                 : nullptr;
+  }
+  // A parameter of a function only this module calls: the function every
+  // call site passes, if they agree.
+  if (auto *A = dyn_cast<Argument>(V)) {
+    if (!A->getParent()->hasLocalLinkage())
+      return nullptr;
+    Function *Resolved = nullptr;
+    for (User *U : A->getParent()->users()) {
+      auto *Site = dyn_cast<CallBase>(U);
+      if (!Site || Site->getCalledOperand() != A->getParent() ||
+          Site->arg_size() <= A->getArgNo())
+        return nullptr;
+      Function *F =
+          resolveFunction(Site->getArgOperand(A->getArgNo()), Depth + 1);
+      if (!F || (Resolved && Resolved != F))
+        return nullptr;
+      Resolved = F;
+    }
+    return Resolved;
   }
   if (auto *Call = dyn_cast<CallBase>(V)) {
     Function *Callee = Call->getCalledFunction();
