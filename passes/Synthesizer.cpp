@@ -110,6 +110,9 @@ void clonePrimalInto(Function &Primal, const DiffRequest &Request,
   Target.removeFnAttr(Attribute::Memory);
   Target.removeRetAttrs(AttributeFuncs::typeIncompatible(
       Target.getReturnType(), Target.getAttributes().getRetAttrs()));
+  // The derivative returns something else than the primal's parameter.
+  for (Argument &Param : Target.args())
+    Param.removeAttr(Attribute::Returned);
 }
 
 Function *Synthesizer::forward(const DiffRequest &Request) {
