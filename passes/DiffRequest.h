@@ -39,10 +39,16 @@ struct DiffRequest {
   bool ReturnActive = false;
   /// Forward mode: how many tangents travel together (ad_width).
   unsigned Width = 1;
+  /// Reverse mode: nothing writes the memory the arguments and globals
+  /// reach between the two sweeps, so the reverse sweep may read it again
+  /// instead of caching it. Holds for the combined gradient only: a callee's
+  /// caller, or a user between split sweeps, may overwrite it.
+  bool CallerMemoryStable = false;
 
   bool operator<(const DiffRequest &O) const {
-    return std::tie(Fn, Mode, Args, ReturnActive, Width) <
-           std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive, O.Width);
+    return std::tie(Fn, Mode, Args, ReturnActive, Width, CallerMemoryStable) <
+           std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive, O.Width,
+                    O.CallerMemoryStable);
   }
 };
 

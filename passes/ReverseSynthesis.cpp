@@ -1113,7 +1113,8 @@ bool ReverseBuilder::run() {
       for (BasicBlock *BB : SCC)
         InCycle.insert(BB);
 
-  WritesCallerMemory = writesCallerMemory(Primal);
+  WritesCallerMemory =
+      !Request.CallerMemoryStable || writesCallerMemory(Primal);
   if (!buildAugmented())
     return false;
 

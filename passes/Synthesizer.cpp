@@ -176,7 +176,10 @@ const ReverseFunctions *Synthesizer::reverse(const DiffRequest &Request) {
 Function *Synthesizer::gradient(const DiffRequest &Request) {
   if (Function *F = Gradients[Request])
     return F;
-  const ReverseFunctions *Fns = reverse(Request);
+  // The two sweeps run back to back here: caller memory cannot change.
+  DiffRequest Combined = Request;
+  Combined.CallerMemoryStable = true;
+  const ReverseFunctions *Fns = reverse(Combined);
   if (!Fns)
     return nullptr;
   SmallVector<Type *, 8> Params = shadowedParamTypes(Request);

@@ -23,11 +23,10 @@ define double @gradient(double %x, i32 %n) {
   ret double %g
 }
 
-; CHECK: @fluxion.tapesize.power.out.const = internal constant i64 [[SIZE:[0-9]+]]
-; CHECK-LABEL: define internal double @fluxion.aug.power.out.const(
-; CHECK: [[N:%.*]] = load i64, ptr @fluxion.tapesize.power.out.const
+; The gradient's own pair calls the callee pair, which is recursive: each of
+; its activations mallocs the callee's tape.
+; CHECK: [[N:%.*]] = load i64, ptr @fluxion.tapesize.power.out.const{{[.0-9]*}}
 ; CHECK-NEXT: %callee.tape = call ptr @malloc(i64 [[N]])
-; CHECK: call double @fluxion.aug.power.out.const(ptr %callee.tape,
-; CHECK-LABEL: define internal { double } @fluxion.rev.power.out.const(
-; CHECK: call { double } @fluxion.rev.power.out.const(ptr %callee.tape
+; CHECK: call double @fluxion.aug.power.out.const{{[.0-9]*}}(ptr %callee.tape,
+; CHECK: call { double } @fluxion.rev.power.out.const{{[.0-9]*}}(ptr %callee.tape
 ; CHECK-NEXT: call void @free(ptr %callee.tape)
