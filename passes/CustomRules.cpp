@@ -15,6 +15,10 @@ static constexpr StringLiteral ForwardAttr = "fluxion-forward-rule";
 static constexpr StringLiteral AugmentedAttr = "fluxion-augmented-rule";
 static constexpr StringLiteral ReverseAttr = "fluxion-reverse-rule";
 static constexpr StringLiteral InactiveAttr = "fluxion_inactive";
+static constexpr StringLiteral CheckpointAttr = "fluxion_checkpoint";
+/// Set on checkpointed functions that were inlinable before registration.
+static constexpr StringLiteral DeferredInlineAttr =
+    "fluxion-checkpoint-deferred-inline";
 
 namespace {
 
@@ -67,6 +71,14 @@ bool collectCustomRules(Module &M, bool RemoveRegistrations) {
           F->addFnAttr(InactiveAttr);
           F->addFnAttr(Attribute::NoInline);
         }
+    } else if (Name.starts_with("__fluxion_checkpoint")) {
+      for (Function *F : Fns)
+        if (F && !F->hasFnAttribute(CheckpointAttr)) {
+          F->addFnAttr(CheckpointAttr);
+          if (!F->hasFnAttribute(Attribute::NoInline))
+            F->addFnAttr(DeferredInlineAttr);
+          F->addFnAttr(Attribute::NoInline);
+        }
     } else {
       Registration = false;
     }
@@ -94,6 +106,22 @@ CustomRule customRule(const Function &F) {
 
 bool isMarkedInactive(const Function &F) {
   return F.hasFnAttribute(InactiveAttr) || F.hasFnAttribute("enzyme_inactive");
+}
+
+bool isCheckpointed(const Function &F) {
+  return F.hasFnAttribute(CheckpointAttr);
+}
+
+void clearCheckpointMark(Function &F) {
+  F.removeFnAttr(CheckpointAttr);
+  F.removeFnAttr(DeferredInlineAttr);
+}
+
+void restoreCheckpointInlining(Function &F) {
+  if (!F.hasFnAttribute(DeferredInlineAttr))
+    return;
+  F.removeFnAttr(DeferredInlineAttr);
+  F.removeFnAttr(Attribute::NoInline);
 }
 
 } // namespace fluxion

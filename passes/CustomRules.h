@@ -9,7 +9,9 @@
 //                   functions), and reverse(the same parameters[, T dret],
 //                   void *tape) returning the adjoints of the floating
 //                   parameters, one value or a struct of them in order;
-//   inactive:       the function carries no derivative at all.
+//   inactive:       the function carries no derivative at all;
+//   checkpointed:   reverse mode recomputes each call instead of taping it
+//                   (Checkpoint.h).
 //
 // They are registered with Enzyme's globals (__enzyme_register_derivative_f,
 // __enzyme_register_gradient_f, __enzyme_inactivefn) or the FLUXION_* macros
@@ -46,6 +48,16 @@ CustomRule customRule(const llvm::Function &F);
 
 /// Whether \p F was registered or marked as inactive.
 bool isMarkedInactive(const llvm::Function &F);
+
+/// Whether \p F was marked with FLUXION_CHECKPOINT.
+bool isCheckpointed(const llvm::Function &F);
+
+/// Removes the checkpoint mark from \p F, a copy of a checkpointed function.
+void clearCheckpointMark(llvm::Function &F);
+
+/// Lets the inliner at checkpointed function \p F again once its calls have
+/// been differentiated.
+void restoreCheckpointInlining(llvm::Function &F);
 
 } // namespace fluxion
 

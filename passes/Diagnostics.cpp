@@ -37,6 +37,14 @@ void reportRemark(const Instruction &At, StringRef RemarkName,
   F.getContext().diagnose(Remark);
 }
 
+void reportMissed(const Instruction &At, StringRef RemarkName,
+                  const Twine &Msg) {
+  const Function &F = *At.getFunction();
+  OptimizationRemarkMissed Remark("fluxion", RemarkName, &At);
+  Remark << Msg.str();
+  F.getContext().diagnose(Remark);
+}
+
 std::string describeValue(const Value &V) {
   if (V.hasName())
     return ("'" + V.getName() + "'").str();

@@ -25,6 +25,11 @@ void reportError(const llvm::Instruction &At, const llvm::Twine &Msg);
 void reportRemark(const llvm::Instruction &At, llvm::StringRef RemarkName,
                   const llvm::Twine &Msg);
 
+/// Emits a `-Rpass-missed=fluxion` remark at \p At: something the user
+/// asked for that Fluxion could not do, without failing the compile.
+void reportMissed(const llvm::Instruction &At, llvm::StringRef RemarkName,
+                  const llvm::Twine &Msg);
+
 /// Describes a value for a diagnostic: its name, or its printed form.
 std::string describeValue(const llvm::Value &V);
 

@@ -3,6 +3,7 @@
 #include "FluxionPass.h"
 
 #include "BuiltinCall.h"
+#include "Checkpoint.h"
 #include "CustomRules.h"
 #include "Libdevice.h"
 #include "Preprocess.h"
@@ -76,6 +77,7 @@ static BuiltinCallList innermostFirst(BuiltinCallList Pending) {
 
 PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   bool Registered = collectCustomRules(M, /*RemoveRegistrations=*/true);
+  Registered |= keepCheckpointBodies(M);
   BuiltinCallList Calls;
   SmallVector<Function *, 4> Builtins;
   for (Function &F : M) {
@@ -88,8 +90,10 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
           Call && Call->getCalledOperand() == &F)
         Calls.push_back({Call, *Kind});
   }
-  if (Calls.empty())
+  if (Calls.empty()) {
+    releaseCheckpointBodies(M);
     return Registered ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
 
   PreprocessCache Preprocessed;
   Synthesizer S(M, Preprocessed);
@@ -97,6 +101,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
     lowerBuiltinCall(*Call, Kind, S);
   Preprocessed.eraseCopies();
   restoreLibdeviceInlining(M);
+  releaseCheckpointBodies(M);
   lowerMathForDevice(M);
   for (Function *F : Builtins)
     if (F->use_empty())

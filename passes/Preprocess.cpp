@@ -36,8 +36,8 @@ PreprocessCache::~PreprocessCache() = default;
 /// Inlines small, non-recursive callees into \p Copy, as the -O2 inliner
 /// would have, so that closures and helper objects that clang leaves in
 /// memory at -O0 become SSA values after SROA.
-static void inlineSmallCallees(Function &Copy, Function &Original) {
-  constexpr unsigned MaxCalleeSize = 100;
+void inlineSmallCallees(Function &Copy, Function &Original,
+                        unsigned MaxCalleeSize) {
   constexpr unsigned Rounds = 10;
   for (unsigned Round = 0; Round < Rounds; ++Round) {
     SmallVector<CallBase *, 8> Calls;
@@ -46,7 +46,8 @@ static void inlineSmallCallees(Function &Copy, Function &Original) {
       Function *Callee = Call ? Call->getCalledFunction() : nullptr;
       if (!Callee || Callee->isDeclaration() || Callee == &Original ||
           Callee->isVarArg() || Callee->getInstructionCount() > MaxCalleeSize ||
-          isMarkedInactive(*Callee) || customRule(*Callee).Forward ||
+          isMarkedInactive(*Callee) || isCheckpointed(*Callee) ||
+          customRule(*Callee).Forward ||
           customRule(*Callee).Reverse || findElementwiseRule(*Call))
         continue;
       bool Recursive = any_of(instructions(*Callee), [&](Instruction &J) {

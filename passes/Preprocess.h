@@ -16,6 +16,12 @@
 
 namespace fluxion {
 
+/// Inlines non-recursive callees of at most \p MaxCalleeSize instructions
+/// into \p Copy (a copy of \p Original), as the -O2 inliner would, leaving
+/// calls that carry a derivative rule or a checkpoint.
+void inlineSmallCallees(llvm::Function &Copy, llvm::Function &Original,
+                        unsigned MaxCalleeSize = 100);
+
 class PreprocessCache {
 public:
   PreprocessCache();

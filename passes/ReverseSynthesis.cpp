@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ActivityAnalysis.h"
+#include "Checkpoint.h"
 #include "CustomRules.h"
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
@@ -94,6 +95,11 @@ private:
   bool buildAugmentedShadow(Instruction &I);
   bool buildAugmentedCall(CallBase &Call);
   bool buildAugmentedCustomCall(CallBase &Call);
+  /// The snapshot plan when \p Call of a checkpointed callee can be
+  /// recomputed in the reverse sweep instead of taped, else null.
+  const CheckpointPlan *checkpointFor(CallBase &Call,
+                                      const ReverseFunctions &Callee);
+  void buildSnapshot(CallBase &Call, const CheckpointPlan &Plan);
   /// The arguments of a custom reverse-mode rule for \p Call: each argument,
   /// pointers followed by their shadows (null where inactive).
   SmallVector<Value *, 8> customRuleArgs(CallBase &Call, bool InReverse);
@@ -133,6 +139,11 @@ private:
   bool visitElementwise(Instruction &I);
   bool visitDefinedCall(CallBase &Call);
   bool visitCustomCall(CallBase &Call);
+  bool visitCheckpointedCall(CallBase &Call, const CheckpointPlan &Plan);
+  /// Adds the adjoints a callee's reverse function returned to its Out
+  /// arguments.
+  void addArgumentAdjoints(CallBase &Call, const DiffRequest &CR,
+                           Value *Adjoints);
   bool visitMemTransfer(MemTransferInst &Copy);
   SmallSetVector<BasicBlock *, 4> reachablePredecessors(BasicBlock *BB) const;
   /// The predecessor index of a loop header, derived from a loop counter
@@ -182,6 +193,9 @@ private:
   DenseMap<CallBase *, DiffRequest> CalleeRequests;
   /// The tape a custom augmented rule returned, per call.
   DenseMap<CallBase *, Value *> CustomTapes;
+  /// Calls recomputed in the reverse sweep; CalleeTapes holds their
+  /// snapshots.
+  DenseMap<CallBase *, const CheckpointPlan *> Checkpoints;
   MapVector<Value *, AllocaInst *> Adjoints;
   BasicBlock *RevEntry = nullptr;
   BasicBlock *RevExit = nullptr;
@@ -660,10 +674,21 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
   llvm_unreachable("unknown call kind");
 }
 
+void ReverseBuilder::addArgumentAdjoints(CallBase &Call,
+                                         const DiffRequest &CR,
+                                         Value *Adjoints) {
+  unsigned Out = 0;
+  for (auto [U, Activity] : zip(Call.args(), CR.Args))
+    if (Activity == ArgActivity::Out)
+      addAdjoint(U.get(), B.CreateExtractValue(Adjoints, Out++));
+}
+
 bool ReverseBuilder::visitDefinedCall(CallBase &Call) {
   auto Found = Callees.find(&Call);
   if (Found == Callees.end())
     return true;
+  if (const CheckpointPlan *Plan = Checkpoints.lookup(&Call))
+    return visitCheckpointedCall(Call, *Plan);
   const ReverseFunctions *Callee = Found->second;
   const DiffRequest &CR = CalleeRequests[&Call];
   SmallVector<Value *, 8> Args;
@@ -684,10 +709,53 @@ bool ReverseBuilder::visitDefinedCall(CallBase &Call) {
     B.CreateCall(
         S.module().getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy()),
         {CalleeTape});
-  unsigned Out = 0;
-  for (auto [U, Activity] : zip(Call.args(), CR.Args))
-    if (Activity == ArgActivity::Out)
-      addAdjoint(U.get(), B.CreateExtractValue(Adjoints, Out++));
+  addArgumentAdjoints(Call, CR, Adjoints);
+  return true;
+}
+
+/// Runs the call again on a scratch copy of its memory, restored from the
+/// snapshot, with a tape that lives only for this call, then its reverse.
+bool ReverseBuilder::visitCheckpointedCall(CallBase &Call,
+                                           const CheckpointPlan &Plan) {
+  const ReverseFunctions *Callee = Callees[&Call];
+  const DiffRequest &CR = CalleeRequests[&Call];
+  IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
+  auto EntryBuffer = [&](uint64_t Bytes, const Twine &Name) {
+    AllocaInst *Buffer =
+        EB.CreateAlloca(ArrayType::get(EB.getInt8Ty(), Bytes), nullptr, Name);
+    Buffer->setAlignment(TapeLayout::MaxAlign);
+    return Buffer;
+  };
+  Value *Scratch = EntryBuffer(Plan.ScratchBytes, "checkpoint.scratch");
+  Value *CalleeTape = EntryBuffer(Callee->TapeBytes, "checkpoint.tape");
+  Value *Snapshot =
+      Plan.SnapshotBytes ? revRegionAddress(CalleeTapes[&Call]) : nullptr;
+
+  DenseMap<unsigned, Value *> Redirected;
+  for (auto [W, SnapshotOffset, ScratchOffset] :
+       zip(Plan.Windows, Plan.SnapshotOffsets, Plan.ScratchOffsets)) {
+    Value *Window = B.CreateConstGEP1_64(B.getInt8Ty(), Scratch, ScratchOffset);
+    if (W.snapshotBytes())
+      B.CreateMemCpy(
+          B.CreateConstGEP1_64(B.getInt8Ty(), Window, W.ReadLo - W.Lo),
+          Align(1),
+          B.CreateConstGEP1_64(B.getInt8Ty(), Snapshot, SnapshotOffset),
+          Align(8), W.snapshotBytes());
+    Redirected[W.ArgNo] = B.CreateConstGEP1_64(B.getInt8Ty(), Window, -W.Lo);
+  }
+  SmallVector<Value *, 8> Args{CalleeTape};
+  for (auto [U, Activity] : zip(Call.args(), CR.Args)) {
+    Value *Redirect = Redirected.lookup(Call.getArgOperandNo(&U));
+    Args.push_back(Redirect ? Redirect : primal(U.get()));
+    if (hasShadowArg(Activity))
+      Args.push_back(shadow(U.get()));
+  }
+  ArrayRef<Value *> AugArgs(Args.data(), Callee->Augmented->arg_size());
+  B.CreateCall(Callee->Augmented, AugArgs);
+  if (CR.ReturnActive)
+    Args.push_back(takeAdjoint(&Call));
+  CallInst *Adjoints = B.CreateCall(Callee->Reverse, Args);
+  addArgumentAdjoints(Call, CR, Adjoints);
   return true;
 }
 
@@ -863,9 +931,20 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   if (none_of(CR.Args, [](ArgActivity A) { return A != ArgActivity::Const; }) &&
       !CR.ReturnActive)
     return true;
+  Function *Target = Call.getCalledFunction();
+  bool Checkpointed = Target && isCheckpointed(*Target);
+  if (Checkpointed)
+    CR.Fn = &checkpointBody(*Target);
   const ReverseFunctions *Callee = S.reverse(CR);
   if (!Callee)
     return false;
+  Callees[&Call] = Callee;
+  CalleeRequests[&Call] = CR;
+  if (const CheckpointPlan *Plan =
+          Checkpointed ? checkpointFor(Call, *Callee) : nullptr) {
+    buildSnapshot(Call, *Plan);
+    return true;
+  }
   auto *Copy = cast<CallBase>(VMap[&Call]);
   AB.SetInsertPoint(Copy);
   // A callee whose tape size is still unknown (recursion) gets its tape from
@@ -897,9 +976,53 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   VMap[&Call] = AugCall;
   Copy->eraseFromParent();
   CalleeTapes[&Call] = Region;
-  Callees[&Call] = Callee;
-  CalleeRequests[&Call] = CR;
   return true;
+}
+
+const CheckpointPlan *
+ReverseBuilder::checkpointFor(CallBase &Call, const ReverseFunctions &Callee) {
+  Function *Target = Call.getCalledFunction();
+  std::string WhyNot;
+  const CheckpointPlan *Plan =
+      S.checkpointPlan(*CalleeRequests[&Call].Fn, WhyNot);
+  if (Plan && !Callee.Complete) {
+    Plan = nullptr;
+    WhyNot = "it is recursive";
+  }
+  if (Plan && !windowsAreDisjoint(Call, *Plan, WhyNot))
+    Plan = nullptr;
+  if (!Plan) {
+    reportMissed(Call, "NotCheckpointed",
+                 "the call of '" + Target->getName() +
+                     "' is taped, not recomputed: " + WhyNot);
+    return nullptr;
+  }
+  reportRemark(Call, "Checkpointed",
+               "the call of '" + Target->getName() +
+                   "' is recomputed in the reverse sweep from a snapshot of " +
+                   Twine(Plan->SnapshotBytes) + " bytes");
+  return Plan;
+}
+
+/// The augmented function keeps the plain call and stores, before it, the
+/// memory the call reads before writing.
+void ReverseBuilder::buildSnapshot(CallBase &Call, const CheckpointPlan &Plan) {
+  Checkpoints[&Call] = &Plan;
+  if (!Plan.SnapshotBytes)
+    return;
+  TapeRegion Region =
+      makeRegion(Call.getParent(), Plan.SnapshotBytes, Align(8));
+  CalleeTapes[&Call] = Region;
+  AB.SetInsertPoint(cast<Instruction>(VMap[&Call]));
+  Value *Snapshot = augRegionAddress(Region);
+  for (auto [W, Offset] : zip(Plan.Windows, Plan.SnapshotOffsets)) {
+    if (!W.snapshotBytes())
+      continue;
+    Value *Source = AB.CreateConstGEP1_64(
+        AB.getInt8Ty(), augValue(Call.getArgOperand(W.ArgNo)), W.ReadLo);
+    AB.CreateMemCpy(AB.CreateConstGEP1_64(AB.getInt8Ty(), Snapshot, Offset),
+                    Align(8), Source, Align(1), W.snapshotBytes());
+  }
 }
 
 bool ReverseBuilder::buildAugmented() {

@@ -173,6 +173,17 @@ const ReverseFunctions *Synthesizer::reverse(const DiffRequest &Request) {
   return nullptr;
 }
 
+const CheckpointPlan *Synthesizer::checkpointPlan(Function &Callee,
+                                                  std::string &WhyNot) {
+  auto [It, New] = CheckpointPlans.try_emplace(&Callee);
+  auto &[Plan, Reason] = It->second;
+  if (New)
+    Plan = planCheckpoint(Preprocessed.get(Callee), Preprocessed.analyses(),
+                          Reason);
+  WhyNot = Reason;
+  return Plan ? &*Plan : nullptr;
+}
+
 Function *Synthesizer::gradient(const DiffRequest &Request) {
   if (Function *F = Gradients[Request])
     return F;

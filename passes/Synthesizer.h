@@ -18,6 +18,7 @@
 #ifndef FLUXION_SYNTHESIZER_H
 #define FLUXION_SYNTHESIZER_H
 
+#include "Checkpoint.h"
 #include "DiffRequest.h"
 #include "Preprocess.h"
 #include "Tape.h"
@@ -52,6 +53,11 @@ public:
   const ReverseFunctions *reverse(const DiffRequest &Request);
   llvm::Function *gradient(const DiffRequest &Request);
 
+  /// The snapshot plan for calls of checkpointed function \p Callee, or
+  /// null with \p WhyNot set when its calls must be taped instead.
+  const CheckpointPlan *checkpointPlan(llvm::Function &Callee,
+                                       std::string &WhyNot);
+
   llvm::Module &module() { return M; }
   PreprocessCache &preprocessed() { return Preprocessed; }
   TapeStackOps &stacks() { return Stacks; }
@@ -71,6 +77,9 @@ private:
   std::map<DiffRequest, ReverseFunctions> Reverse;
   std::map<DiffRequest, llvm::Function *> Gradients;
   std::map<DiffRequest, bool> Failed;
+  std::map<llvm::Function *, std::pair<std::optional<CheckpointPlan>,
+                                       std::string>>
+      CheckpointPlans;
 };
 
 /// The type of a tangent or shadow of a \p Ty value when \p Width of them

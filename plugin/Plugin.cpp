@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Checkpoint.h"
 #include "CustomRules.h"
 #include "FluxionPass.h"
 #include "Libdevice.h"
@@ -48,6 +49,7 @@ public:
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
     bool Changed =
         fluxion::collectCustomRules(M, /*RemoveRegistrations=*/false);
+    Changed |= fluxion::keepCheckpointBodies(M);
     Changed |= fluxion::deferLibdeviceInlining(M);
     return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }

@@ -52,7 +52,18 @@ extern int ad_width;
  *
  * FLUXION_INACTIVE(fn) declares that fn carries no derivative (logging,
  * random numbers, ...). These expand to Enzyme's registration globals, which
- * Fluxion also accepts when written by hand. */
+ * Fluxion also accepts when written by hand.
+ *
+ * FLUXION_CHECKPOINT(fn) trades time for memory in reverse mode: a call of
+ * fn stores only a snapshot of the memory it reads through its pointer
+ * parameters, and the reverse sweep runs the call again before
+ * differentiating it (JAX's checkpoint). Mark the step function of a long
+ * time loop and the tape holds one state per step:
+ *   static void rk4_step(double *y, double k) { ... }
+ *   FLUXION_CHECKPOINT(rk4_step);
+ * fn may call math functions and must reach memory only through its pointer
+ * parameters, at offsets the compiler can bound; otherwise its calls are
+ * taped as usual and -Rpass-missed=fluxion says why. */
 #define FLUXION_FORWARD_RULE(fn, rule)                                         \
   void *__enzyme_register_derivative_##fn[2] = {(void *)(fn), (void *)(rule)}
 #define FLUXION_REVERSE_RULE(fn, augmented, reverse)                           \
@@ -60,5 +71,7 @@ extern int ad_width;
       (void *)(fn), (void *)(augmented), (void *)(reverse)}
 #define FLUXION_INACTIVE(fn)                                                   \
   void *__fluxion_inactive_##fn[1] = {(void *)(fn)}
+#define FLUXION_CHECKPOINT(fn)                                                 \
+  void *__fluxion_checkpoint_##fn[1] = {(void *)(fn)}
 
 #endif /* FLUXION_AD_H */
