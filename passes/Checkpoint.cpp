@@ -15,8 +15,8 @@
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
-#include "llvm/IR/PatternMatch.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PatternMatch.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
@@ -214,9 +214,8 @@ std::optional<Interval> Planner::iterationsReaching(const Loop &L,
       continue;
     BasicBlock *Taken = nullptr;
     for (unsigned Idx : {0u, 1u})
-      if (DT.dominates(BasicBlockEdge(Node->getBlock(),
-                                      Branch->getSuccessor(Idx)),
-                       &At))
+      if (DT.dominates(
+              BasicBlockEdge(Node->getBlock(), Branch->getSuccessor(Idx)), &At))
         Taken = Branch->getSuccessor(Idx);
     auto *Rec = dyn_cast<SCEVAddRecExpr>(SE.getSCEV(X));
     if (!Taken || !Rec || Rec->getLoop() != &L || !Rec->isAffine())
@@ -268,30 +267,34 @@ std::optional<Interval> Planner::iterationsReaching(const Loop &L,
 
 /// Whether \p Store, in a loop that does not contain \p Load, has written
 /// every byte \p Load reads once the loop is done: the loop runs a constant
-/// number of times and exits only at its latch, the store runs on every
-/// iteration at consecutive addresses from a constant start, and the load
-/// cannot be reached without the loop running.
+/// number of times and exits only at its header or only at its latch, the
+/// store runs on every completed iteration at consecutive addresses from a
+/// constant start, and the load cannot be reached without entering the
+/// loop, which then runs to completion.
 bool Planner::coversAfterLoop(const Access &Store, const Access &Load) const {
   BasicBlock *StoreBlock = Store.I->getParent();
   Loop *L = LI.getLoopFor(StoreBlock);
   if (!L || L->contains(Load.I) ||
-      !DT.dominates(StoreBlock, Load.I->getParent()))
+      !DT.dominates(L->getHeader(), Load.I->getParent()))
     return false;
   BasicBlock *Latch = L->getLoopLatch();
-  if (!Latch || L->getExitingBlock() != Latch ||
-      !DT.dominates(StoreBlock, Latch))
+  BasicBlock *Exiting = L->getExitingBlock();
+  unsigned HeaderRuns = SE.getSmallConstantTripCount(L);
+  if (!Latch || !HeaderRuns || !DT.dominates(StoreBlock, Latch) ||
+      (Exiting != Latch && Exiting != L->getHeader()))
     return false;
+  // A loop that exits at its header completes one iteration fewer than
+  // the header runs.
+  int64_t StoreRuns = Exiting == Latch ? HeaderRuns : HeaderRuns - 1;
   auto *Rec = dyn_cast<SCEVAddRecExpr>(Store.Offset);
   if (!Rec || Rec->getLoop() != L || !Rec->isAffine())
     return false;
   auto *Start = dyn_cast<SCEVConstant>(Rec->getStart());
   auto *Stride = dyn_cast<SCEVConstant>(Rec->getStepRecurrence(SE));
-  unsigned Trips = SE.getSmallConstantTripCount(L);
-  if (!Start || !Stride || !Trips ||
-      Stride->getAPInt().getSExtValue() != Store.Size)
+  if (!Start || !Stride || Stride->getAPInt().getSExtValue() != Store.Size)
     return false;
   int64_t First = Start->getAPInt().getSExtValue();
-  return Load.Lo >= First && Load.Hi <= First + int64_t(Trips) * Store.Size;
+  return Load.Lo >= First && Load.Hi <= First + StoreRuns * Store.Size;
 }
 
 /// Whether the bytes \p Load reads were always written earlier in the same
@@ -353,8 +356,8 @@ std::optional<CheckpointPlan> Planner::run(std::string &WhyNot) {
       if (!addAccess(I, Store->getPointerOperand(), Ty, WhyNot))
         return std::nullopt;
     } else if (I.mayReadOrWriteMemory()) {
-      WhyNot = "it accesses memory with '" + std::string(I.getOpcodeName()) +
-               "'";
+      WhyNot =
+          "it accesses memory with '" + std::string(I.getOpcodeName()) + "'";
       return std::nullopt;
     }
   }

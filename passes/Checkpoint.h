@@ -1,4 +1,5 @@
-//===- Checkpoint.h - Recomputing marked calls in the reverse sweep -*- C++ -*-//
+//===- Checkpoint.h - Recomputing marked calls in the reverse sweep -*- C++
+//-*-//
 //
 // A function marked with FLUXION_CHECKPOINT is not taped where it is called
 // in reverse mode. The augmented forward function calls the plain primal
@@ -70,9 +71,9 @@ void releaseCheckpointBodies(llvm::Module &M);
 /// Plans the snapshot of calls to \p Callee, the simplified copy of a
 /// checkpointed function. Returns nullopt and sets \p WhyNot when its memory
 /// accesses cannot be bounded.
-std::optional<CheckpointPlan>
-planCheckpoint(llvm::Function &Callee, llvm::FunctionAnalysisManager &FAM,
-               std::string &WhyNot);
+std::optional<CheckpointPlan> planCheckpoint(llvm::Function &Callee,
+                                             llvm::FunctionAnalysisManager &FAM,
+                                             std::string &WhyNot);
 
 /// Whether the scratch copies of \p Call's windows may stand for the
 /// memory: false, with \p WhyNot set, when two windows might overlap and one

@@ -47,8 +47,8 @@ void inlineSmallCallees(Function &Copy, Function &Original,
       if (!Callee || Callee->isDeclaration() || Callee == &Original ||
           Callee->isVarArg() || Callee->getInstructionCount() > MaxCalleeSize ||
           isMarkedInactive(*Callee) || isCheckpointed(*Callee) ||
-          customRule(*Callee).Forward ||
-          customRule(*Callee).Reverse || findElementwiseRule(*Call))
+          customRule(*Callee).Forward || customRule(*Callee).Reverse ||
+          findElementwiseRule(*Call))
         continue;
       bool Recursive = any_of(instructions(*Callee), [&](Instruction &J) {
         auto *Inner = dyn_cast<CallBase>(&J);

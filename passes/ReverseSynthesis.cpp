@@ -674,8 +674,7 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
   llvm_unreachable("unknown call kind");
 }
 
-void ReverseBuilder::addArgumentAdjoints(CallBase &Call,
-                                         const DiffRequest &CR,
+void ReverseBuilder::addArgumentAdjoints(CallBase &Call, const DiffRequest &CR,
                                          Value *Adjoints) {
   unsigned Out = 0;
   for (auto [U, Activity] : zip(Call.args(), CR.Args))

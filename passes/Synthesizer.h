@@ -77,8 +77,8 @@ private:
   std::map<DiffRequest, ReverseFunctions> Reverse;
   std::map<DiffRequest, llvm::Function *> Gradients;
   std::map<DiffRequest, bool> Failed;
-  std::map<llvm::Function *, std::pair<std::optional<CheckpointPlan>,
-                                       std::string>>
+  std::map<llvm::Function *,
+           std::pair<std::optional<CheckpointPlan>, std::string>>
       CheckpointPlans;
 };
 
