@@ -137,10 +137,11 @@ void ActivityAnalysis::propagateVaried(Function &F) {
 bool ActivityAnalysis::mayTouchActiveMemory(const Instruction &I) const {
   if (const auto *SI = dyn_cast<StoreInst>(&I))
     // Storing even an inactive value into shadowed memory overwrites the
-    // derivative held there.
+    // derivative held there; a pointer without a shadow overwrites the
+    // shadow pointer held there with null.
     return Shadowed.count(SI->getPointerOperand()) &&
            (isDifferentiableType(SI->getValueOperand()->getType()) ||
-            Shadowed.count(SI->getValueOperand()));
+            SI->getValueOperand()->getType()->isPtrOrPtrVectorTy());
   if (const auto *Call = dyn_cast<CallBase>(&I)) {
     if (isInertIntrinsic(I))
       return false;

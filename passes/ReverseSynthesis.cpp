@@ -1062,7 +1062,7 @@ bool ReverseBuilder::buildAugmented() {
         continue;
       }
       if (auto *SI = dyn_cast<StoreInst>(&I);
-          SI && AA.hasShadow(SI->getValueOperand()) &&
+          SI && SI->getValueOperand()->getType()->isPointerTy() &&
           AA.hasShadow(SI->getPointerOperand())) {
         AB.SetInsertPoint(cast<Instruction>(VMap[SI]));
         AB.CreateAlignedStore(augShadow(SI->getValueOperand()),

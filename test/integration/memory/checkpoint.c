@@ -13,6 +13,9 @@
  *     of them: the call is taped instead (a remark says why).
  *   logged(x): a checkpointed step that calls a function it may not
  *     recompute is taped as well.
+ *   second(k): the second derivative of a checkpointed loop, forward mode
+ *     over reverse mode (the callee's tape is reused by every recomputed
+ *     call), against a central second difference.
  * Forward mode through the checkpointed functions is checked too. */
 #include "memcheck.h"
 #include <fluxion/ad.h>
@@ -230,6 +233,47 @@ static void check_logged(void) {
   CHECK_DERIV(dk, NAN, fd[N]);
 }
 
+static void twist(double *y, double k) {
+  double t[4];
+  for (int i = 0; i < 4; ++i)
+    t[i] = sin(y[i]) * k;
+  for (int i = 0; i < 4; ++i)
+    y[i] += 0.1 * t[(i + 1) % 4];
+}
+FLUXION_CHECKPOINT(twist);
+
+static const double twist_y0[4] = {0.1, 0.5, -0.3, 0.9};
+
+static double twisted(double *y, double k) {
+  for (int s = 0; s < 30; ++s)
+    twist(y, k);
+  return y[0] * y[2];
+}
+
+static double twisted_at(double k) {
+  double y[4];
+  for (int i = 0; i < 4; ++i)
+    y[i] = twist_y0[i];
+  return twisted(y, k);
+}
+
+static double twisted_gradient(double k) {
+  double y[4], dy[4] = {0};
+  for (int i = 0; i < 4; ++i)
+    y[i] = twist_y0[i];
+  return __ad_autodiff((void *)twisted, y, dy, k);
+}
+
+static void check_second(void) {
+  double k = 0.8, h = 1e-4;
+  double second = __ad_fwddiff((void *)twisted_gradient, k, 1.0);
+  double fd2 =
+      (twisted_at(k + h) - 2 * twisted_at(k) + twisted_at(k - h)) / (h * h);
+  CHECK_DERIV(twisted_gradient(k), NAN, fd1(twisted_at, k));
+  /* A second difference loses half the digits of a first one. */
+  CHECK_CLOSE(second, fd2, 1e-5, 1e-6);
+}
+
 int main(int argc, char **argv) {
   (void)argv;
   verbose = argc > 100;
@@ -237,5 +281,6 @@ int main(int argc, char **argv) {
   check_scan();
   check_aliased();
   check_logged();
+  check_second();
   return report();
 }
