@@ -32,6 +32,8 @@
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/ADT/SCCIterator.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Analysis/AliasAnalysis.h"
+#include "llvm/Analysis/CFG.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/CFG.h"
@@ -67,7 +69,8 @@ public:
       : S(S), Request(Request), Primal(Primal), Aug(*Fns.Augmented),
         Rev(*Fns.Reverse), Fns(Fns), AA(Primal, Request),
         DL(Primal.getDataLayout()), AB(Primal.getContext()),
-        B(Primal.getContext()), Dominators(Primal), Loops(Dominators) {}
+        B(Primal.getContext()), Dominators(Primal), Loops(Dominators),
+        Aliases(S.preprocessed().analyses().getResult<AAManager>(Primal)) {}
 
   bool run();
 
@@ -125,7 +128,11 @@ private:
   Value *shadow(Value *V);
   /// Address arithmetic, and loads of caller memory the function never
   /// writes, are evaluated again in the reverse sweep rather than cached.
-  bool isRecomputable(Instruction &I) const;
+  bool isRecomputable(Instruction &I);
+  /// Loads of caller memory nothing overwrites after them are read again
+  /// in the reverse sweep of a combined gradient.
+  bool isRereadable(LoadInst &Load);
+  bool overwrittenLater(LoadInst &Load);
   Value *recompute(Instruction &I, bool Shadow);
 
   // Adjoints.
@@ -181,6 +188,8 @@ private:
   /// Natural loops of the primal, for loop counters.
   LoopInfo Loops;
   bool WritesCallerMemory = true;
+  AAResults &Aliases;
+  DenseMap<const LoadInst *, bool> Rereadable;
   /// Primal values already evaluated in a reverse block.
   DenseMap<std::pair<Value *, BasicBlock *>, Value *> PrimalInBlock;
   /// Bounds chains of recomputation; past it values are cached.
@@ -343,18 +352,49 @@ static bool isCheapPure(const Instruction &I) {
              InsertElementInst, ShuffleVectorInst, FreezeInst>(I);
 }
 
-bool ReverseBuilder::isRecomputable(Instruction &I) const {
+bool ReverseBuilder::isRecomputable(Instruction &I) {
   if (RecomputeDepth > MaxRecomputeDepth)
     return false;
   if (isCheapPure(I))
     return true;
   auto *LI = dyn_cast<LoadInst>(&I);
-  if (!LI || LI->isVolatile() || WritesCallerMemory)
+  return LI && isRereadable(*LI);
+}
+
+bool ReverseBuilder::isRereadable(LoadInst &Load) {
+  if (!Request.CallerMemoryStable || Load.isVolatile() || Load.isAtomic())
     return false;
+  auto [Known, New] = Rereadable.try_emplace(&Load, false);
+  if (!New)
+    return Known->second;
   // Only memory known to outlive the augmented function: the caller's
-  // (reached from an argument) or a global.
-  const Value *Object = getUnderlyingObject(LI->getPointerOperand());
-  return isa<Argument, GlobalVariable>(Object);
+  // (reached from an argument, a global, or a pointer read from such
+  // memory).
+  const Value *Object = getUnderlyingObject(Load.getPointerOperand());
+  bool CallerMemory = isa<Argument, GlobalVariable>(Object);
+  if (auto *Base = dyn_cast<LoadInst>(Object))
+    CallerMemory = isRereadable(*const_cast<LoadInst *>(Base));
+  bool Result = CallerMemory && !overwrittenLater(Load);
+  Rereadable[&Load] = Result;
+  return Result;
+}
+
+/// Whether anything the function does after \p Load may write the memory it
+/// read: the reverse sweep runs once the whole forward sweep is done.
+bool ReverseBuilder::overwrittenLater(LoadInst &Load) {
+  if (!WritesCallerMemory)
+    return false;
+  constexpr unsigned MaxQueries = 4096;
+  MemoryLocation Location = MemoryLocation::get(&Load);
+  unsigned Queries = 0;
+  for (Instruction &I : instructions(Primal)) {
+    if (!I.mayWriteToMemory() ||
+        !isPotentiallyReachable(&Load, &I, nullptr, &Dominators, &Loops))
+      continue;
+    if (++Queries > MaxQueries || isModSet(Aliases.getModRefInfo(&I, Location)))
+      return true;
+  }
+  return false;
 }
 
 Value *ReverseBuilder::primal(Value *V) {

@@ -18,7 +18,7 @@
 //
 // f is a lambda (captures allowed, treated as constant: no derivatives flow
 // into captured data), a function object, a function or a function template
-// instance. The runtime-driven entry points (jacobian, batched_jacobian,
+// instance. For maps, y must overlap neither x nor the data f captures. The runtime-driven entry points (jacobian, batched_jacobian,
 // hessian) and hvp need the function inside a type, because the kernels
 // they hand the runtime are compiled once per callable *type*: pass a plain
 // function there as fluxion::fn<f> (any lambda works as is).
@@ -104,7 +104,11 @@ template <class F> constexpr void require_callable_type() {
 template <class F, class T> T call_scalar(const void *Self, const T *X) {
   return (*static_cast<const F *>(Self))(X);
 }
-template <class F, class T> void call_map(const void *Self, const T *X, T *Y) {
+// The output of a map overlaps neither its input nor the captured data; the
+// engine then knows that writing y leaves what f reads intact, so the
+// reverse sweep reads it again instead of caching it.
+template <class F, class T>
+void call_map(const void *Self, const T *__restrict X, T *__restrict Y) {
   (*static_cast<const F *>(Self))(X, Y);
 }
 // The gradient as a function of x, differentiated once more in forward mode
