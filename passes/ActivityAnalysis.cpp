@@ -77,9 +77,15 @@ bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
   // Local and heap memory that receives active data needs a shadow too.
   if (const auto *SI = dyn_cast<StoreInst>(&I)) {
     const Value *Stored = SI->getValueOperand();
+    bool Changed = false;
+    // A pointer kept in shadowed memory may be loaded back and written
+    // through with active data: what it points to needs a shadow.
+    if (Stored->getType()->isPointerTy() &&
+        Shadowed.count(SI->getPointerOperand()))
+      Changed |= shadowAllocationBehind(Stored);
     if (Varied.count(Stored) || Shadowed.count(Stored))
-      return shadowAllocationBehind(SI->getPointerOperand());
-    return false;
+      Changed |= shadowAllocationBehind(SI->getPointerOperand());
+    return Changed;
   }
   if (const auto *MT = dyn_cast<MemTransferInst>(&I))
     return Shadowed.count(MT->getSource()) &&

@@ -35,6 +35,8 @@
 #include "llvm/Analysis/AliasAnalysis.h"
 #include "llvm/Analysis/CFG.h"
 #include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/ScalarEvolutionExpressions.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/Dominators.h"
@@ -122,6 +124,17 @@ private:
   /// The value of augmented-function value \p AugV, defined in primal block
   /// \p DefBlock, read back at the reverse builder's position.
   Value *reload(Value *AugV, BasicBlock *DefBlock);
+  /// Whether a value defined in \p DefBlock is read by the reverse block
+  /// being built only after the loops around \p DefBlock are done, so only
+  /// the last value they produced is needed.
+  bool onlyLastValueNeeded(BasicBlock *DefBlock) const;
+  /// At most how many times \p Block runs in one call, computed at the
+  /// augmented function's entry (AB's position) from the symbolic trip
+  /// counts of its loops, capped; null when a count is unknown there.
+  Value *maxRunsAtEntry(BasicBlock &Block);
+  /// \p Expr, over the function's parameters only, computed at AB's
+  /// position; null for any other expression.
+  Value *expandAtEntry(const SCEV *Expr);
   /// The primal value \p V as seen by the reverse sweep.
   Value *primal(Value *V);
   /// The shadow of primal pointer \p V as seen by the reverse sweep.
@@ -181,9 +194,20 @@ private:
   Value *RevDReturn = nullptr;
   TapeLayout Layout;
   DenseMap<Value *, TapeRegion> Cached;
+  DenseMap<Value *, TapeRegion> CachedLast;
+  /// The primal block whose reverse code is being built.
+  BasicBlock *CurrentPrimalBlock = nullptr;
   DenseMap<BasicBlock *, SmallVector<unsigned, 4>> StacksToPop;
-  SmallVector<unsigned, 8> Stacks;
+  /// Each stack, the primal block that pushes it and its element size.
+  struct StackSite {
+    unsigned Field;
+    BasicBlock *Block;
+    uint64_t ElemSize;
+  };
+  SmallVector<StackSite, 8> Stacks;
   SmallPtrSet<BasicBlock *, 16> InCycle;
+  /// The number of blocks of the largest cycle through each block.
+  DenseMap<BasicBlock *, unsigned> CycleSize;
   DominatorTree Dominators;
   /// Natural loops of the primal, for loop counters.
   LoopInfo Loops;
@@ -218,7 +242,7 @@ TapeRegion ReverseBuilder::makeRegion(BasicBlock *PrimalBlock, uint64_t Size,
   if (!InCycle.count(PrimalBlock))
     return {Layout.addField(Size, A), false, Size};
   unsigned Field = Layout.addStack();
-  Stacks.push_back(Field);
+  Stacks.push_back({Field, PrimalBlock, Size});
   StacksToPop[PrimalBlock].push_back(Field);
   return {Field, true, Size};
 }
@@ -251,18 +275,146 @@ Value *ReverseBuilder::reload(Value *AugV, BasicBlock *DefBlock) {
   if (auto *A = dyn_cast<Argument>(AugV))
     return Rev.getArg(A->getArgNo());
   Type *Ty = AugV->getType();
-  auto Found = Cached.find(AugV);
-  if (Found == Cached.end()) {
-    TapeRegion R =
-        makeRegion(DefBlock, DL.getTypeAllocSize(Ty), DL.getABITypeAlign(Ty));
+  bool LastOnly = onlyLastValueNeeded(DefBlock);
+  auto &Cache = LastOnly ? CachedLast : Cached;
+  auto Found = Cache.find(AugV);
+  if (Found == Cache.end()) {
+    // The last value a loop produced, read after the loop, is one field the
+    // loop overwrites rather than a stack it pushes.
+    TapeRegion R = LastOnly
+                       ? TapeRegion{Layout.addField(DL.getTypeAllocSize(Ty),
+                                                    DL.getABITypeAlign(Ty)),
+                                    false, DL.getTypeAllocSize(Ty)}
+                       : makeRegion(DefBlock, DL.getTypeAllocSize(Ty),
+                                    DL.getABITypeAlign(Ty));
     augInsertAfter(AugV);
     AB.CreateStore(AugV, augRegionAddress(R));
-    Found = Cached.try_emplace(AugV, R).first;
+    Found = Cache.try_emplace(AugV, R).first;
     LLVM_DEBUG(dbgs() << "fluxion: caching " << *AugV
                       << (R.IsStack ? " per iteration\n" : "\n"));
   }
   return B.CreateLoad(Ty, revRegionAddress(Found->second),
                       AugV->getName() + ".cached");
+}
+
+Value *ReverseBuilder::maxRunsAtEntry(BasicBlock &Block) {
+  auto &FAM = S.preprocessed().analyses();
+  auto &SE = FAM.getResult<ScalarEvolutionAnalysis>(Primal);
+  auto &LI = FAM.getResult<LoopAnalysis>(Primal);
+  Loop *L = LI.getLoopFor(&Block);
+  if (!L || CycleSize.lookup(L->getOutermostLoop()->getHeader()) !=
+                L->getOutermostLoop()->getNumBlocks())
+    return nullptr;
+  // A block runs at most as often as its loop headers, each at most once
+  // more than its backedge is taken per entry of the loop.
+  SmallVector<Value *, 4> Counts;
+  for (; L; L = L->getParentLoop()) {
+    const SCEV *Taken = SE.getSymbolicMaxBackedgeTakenCount(L);
+    Value *Count =
+        isa<SCEVCouldNotCompute>(Taken) ? nullptr : expandAtEntry(Taken);
+    if (!Count)
+      return nullptr;
+    Counts.push_back(Count);
+  }
+  // A bound beyond this is left to growth.
+  constexpr uint64_t MaxReserved = uint64_t(1) << 24;
+  Value *Runs = AB.getInt64(1);
+  for (Value *Count : Counts) {
+    Value *Iterations = AB.CreateAdd(
+        AB.CreateBinaryIntrinsic(Intrinsic::umin,
+                                 AB.CreateZExtOrTrunc(Count, AB.getInt64Ty()),
+                                 AB.getInt64(MaxReserved)),
+        AB.getInt64(1));
+    Runs = AB.CreateBinaryIntrinsic(
+        Intrinsic::umin, AB.CreateMul(Runs, Iterations),
+        AB.getInt64(MaxReserved), nullptr, "tape.max.runs");
+  }
+  return Runs;
+}
+
+Value *ReverseBuilder::expandAtEntry(const SCEV *Expr) {
+  Type *Ty = Expr->getType();
+  if (!Ty->isIntegerTy())
+    return nullptr;
+  if (auto *C = dyn_cast<SCEVConstant>(Expr))
+    return C->getValue();
+  if (auto *U = dyn_cast<SCEVUnknown>(Expr))
+    return isa<Argument>(U->getValue()) ? VMap.lookup(U->getValue()) : nullptr;
+  if (auto *Cast = dyn_cast<SCEVCastExpr>(Expr)) {
+    Value *Op = expandAtEntry(Cast->getOperand());
+    if (!Op)
+      return nullptr;
+    if (isa<SCEVZeroExtendExpr>(Cast))
+      return AB.CreateZExt(Op, Ty);
+    if (isa<SCEVSignExtendExpr>(Cast))
+      return AB.CreateSExt(Op, Ty);
+    if (isa<SCEVTruncateExpr>(Cast))
+      return AB.CreateTrunc(Op, Ty);
+    return nullptr;
+  }
+  auto *Nary = dyn_cast<SCEVNAryExpr>(Expr);
+  auto *Division = dyn_cast<SCEVUDivExpr>(Expr);
+  if (Division) {
+    Value *L = expandAtEntry(Division->getLHS());
+    Value *R = expandAtEntry(Division->getRHS());
+    return L && R ? AB.CreateUDiv(
+                        L, AB.CreateBinaryIntrinsic(Intrinsic::umax, R,
+                                                    ConstantInt::get(Ty, 1)))
+                  : nullptr;
+  }
+  if (!Nary || isa<SCEVAddRecExpr>(Nary))
+    return nullptr;
+  std::optional<Intrinsic::ID> Combine;
+  Instruction::BinaryOps Op = Instruction::Add;
+  switch (Nary->getSCEVType()) {
+  case scAddExpr:
+    break;
+  case scMulExpr:
+    Op = Instruction::Mul;
+    break;
+  case scUMaxExpr:
+    Combine = Intrinsic::umax;
+    break;
+  case scSMaxExpr:
+    Combine = Intrinsic::smax;
+    break;
+  case scUMinExpr:
+  case scSequentialUMinExpr:
+    Combine = Intrinsic::umin;
+    break;
+  case scSMinExpr:
+    Combine = Intrinsic::smin;
+    break;
+  default:
+    return nullptr;
+  }
+  Value *Result = nullptr;
+  for (const SCEV *Operand : Nary->operands()) {
+    Value *V = expandAtEntry(Operand);
+    if (!V)
+      return nullptr;
+    if (!Result)
+      Result = V;
+    else if (Combine)
+      Result = AB.CreateBinaryIntrinsic(*Combine, Result, V);
+    else
+      Result = AB.CreateBinOp(Op, Result, V);
+  }
+  return Result;
+}
+
+bool ReverseBuilder::onlyLastValueNeeded(BasicBlock *DefBlock) const {
+  if (!DefBlock || !CurrentPrimalBlock || !InCycle.count(DefBlock))
+    return false;
+  Loop *L = Loops.getLoopFor(DefBlock);
+  if (!L)
+    return false;
+  // The loop nest runs once (no cycle encloses it), and the reverse sweep
+  // reads the value after it.
+  Loop *Outermost = L->getOutermostLoop();
+  return CycleSize.lookup(Outermost->getHeader()) ==
+             Outermost->getNumBlocks() &&
+         !Outermost->contains(CurrentPrimalBlock);
 }
 
 /// Memory the augmented function allocates itself; everything else belongs
@@ -1185,6 +1337,7 @@ void ReverseBuilder::buildBlockExits() {
     if (Preds.size() < 2)
       continue;
     B.SetInsertPoint(RevBlocks[&BB]);
+    CurrentPrimalBlock = &BB;
     if (Value *Derived = cameFromByCounter(BB, Preds)) {
       CameFromIndex[&BB] = Derived;
       continue;
@@ -1250,8 +1403,8 @@ void ReverseBuilder::buildBlockExits() {
 
 void ReverseBuilder::buildExit() {
   B.SetInsertPoint(RevExit);
-  for (unsigned Field : Stacks)
-    S.stacks().release(B, Layout.fieldAddress(B, Rev.getArg(0), Field));
+  for (const StackSite &Stack : Stacks)
+    S.stacks().release(B, Layout.fieldAddress(B, Rev.getArg(0), Stack.Field));
   if (Rev.getReturnType()->isVoidTy()) {
     B.CreateRetVoid();
     return;
@@ -1272,8 +1425,10 @@ void ReverseBuilder::buildExit() {
 bool ReverseBuilder::run() {
   for (const auto &SCC : make_range(scc_begin(&Primal), scc_end(&Primal)))
     if (SCC.size() > 1 || is_contained(successors(SCC.front()), SCC.front()))
-      for (BasicBlock *BB : SCC)
+      for (BasicBlock *BB : SCC) {
         InCycle.insert(BB);
+        CycleSize[BB] = SCC.size();
+      }
 
   WritesCallerMemory =
       !Request.CallerMemoryStable || writesCallerMemory(Primal);
@@ -1314,6 +1469,7 @@ bool ReverseBuilder::run() {
   bool Ok = true;
   for (BasicBlock *BB : RPO) {
     B.SetInsertPoint(RevBlocks[BB]);
+    CurrentPrimalBlock = BB;
     auto *Ret = dyn_cast<ReturnInst>(BB->getTerminator());
     if (Ret && RevDReturn && Ret->getReturnValue())
       addAdjoint(Ret->getReturnValue(), RevDReturn);
@@ -1331,16 +1487,30 @@ bool ReverseBuilder::run() {
   buildBlockExits();
   buildExit();
 
-  // Stacks start empty in each activation of the augmented function.
+  // Stacks start empty in each activation of the augmented function, with
+  // room for every push when the trip counts of their loops are known.
   AB.SetInsertPoint(Aug.getEntryBlock().getFirstNonPHIOrDbgOrAlloca());
-  for (unsigned Field : Stacks)
-    S.stacks().init(AB, Layout.fieldAddress(AB, Aug.getArg(0), Field));
+  DenseMap<BasicBlock *, Value *> MaxRuns;
+  for (const StackSite &Stack : Stacks) {
+    Value *Header = Layout.fieldAddress(AB, Aug.getArg(0), Stack.Field);
+    S.stacks().init(AB, Header);
+    auto [Runs, New] = MaxRuns.try_emplace(Stack.Block);
+    if (New)
+      Runs->second = maxRunsAtEntry(*Stack.Block);
+    if (Runs->second)
+      S.stacks().reserve(AB, Header, Runs->second, Stack.ElemSize);
+  }
   Fns.TapeBytes = Layout.finalize();
   for (auto &[V, Slot] : Cached)
     if (auto *I = dyn_cast<Instruction>(V))
       reportRemark(*I, "Cached",
                    Twine(Slot.IsStack ? "cached once per loop iteration: "
                                       : "cached for the reverse sweep: ") +
+                       describeValue(*V));
+  for (auto &[V, Slot] : CachedLast)
+    if (auto *I = dyn_cast<Instruction>(V))
+      reportRemark(*I, "Cached",
+                   "cached once, the last value of its loop: " +
                        describeValue(*V));
   LLVM_DEBUG(dbgs() << "fluxion: augmented\n" << Aug << "reverse\n" << Rev);
   return true;

@@ -53,6 +53,16 @@ void TapeStackOps::init(IRBuilderBase &B, Value *Header) {
   B.CreateStore(B.getInt64(0), capacityAddress(B, Header));
 }
 
+void TapeStackOps::reserve(IRBuilderBase &B, Value *Header, Value *Elements,
+                           uint64_t ElemSize) {
+  FunctionCallee Malloc =
+      M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
+  Value *Buffer = B.CreateCall(
+      Malloc, {B.CreateMul(Elements, B.getInt64(ElemSize))}, "tape.reserved");
+  B.CreateStore(Buffer, Header);
+  B.CreateStore(Elements, capacityAddress(B, Header));
+}
+
 Function &TapeStackOps::pushFunction() {
   constexpr StringLiteral Name = "fluxion.tape.push";
   if (Function *F = M.getFunction(Name))

@@ -56,6 +56,10 @@ public:
 
   /// Stores an empty header.
   void init(llvm::IRBuilderBase &B, llvm::Value *Header);
+  /// Gives an empty stack room for \p Elements elements of \p ElemSize
+  /// bytes, so that pushing that many never grows it.
+  void reserve(llvm::IRBuilderBase &B, llvm::Value *Header,
+               llvm::Value *Elements, uint64_t ElemSize);
   /// Reserves one element of \p ElemSize bytes and returns its address.
   llvm::Value *push(llvm::IRBuilderBase &B, llvm::Value *Header,
                     uint64_t ElemSize);
