@@ -130,7 +130,7 @@ private:
   bool onlyLastValueNeeded(BasicBlock *DefBlock) const;
   /// At most how many times \p Block runs in one call, computed at the
   /// augmented function's entry (AB's position) from the symbolic trip
-  /// counts of its loops, capped; null when a count is unknown there.
+  /// counts of its loops (0 past a cap); null when a count is unknown there.
   Value *maxRunsAtEntry(BasicBlock &Block);
   /// \p Expr, over the function's parameters only, computed at AB's
   /// position; null for any other expression.
@@ -147,6 +147,11 @@ private:
   bool isRereadable(LoadInst &Load);
   bool overwrittenLater(LoadInst &Load);
   Value *recompute(Instruction &I, bool Shadow);
+  /// A stack slot of the reverse function holding loop counter \p Phi in
+  /// each reverse iteration of its loop, so the counter is never taped; null
+  /// when \p Phi is not a counter or the block being built is outside its
+  /// loop.
+  AllocaInst *reverseCounter(PHINode &Phi);
 
   // Adjoints.
   bool isActive(Value *V) const { return AA.isActive(V); }
@@ -195,6 +200,7 @@ private:
   TapeLayout Layout;
   DenseMap<Value *, TapeRegion> Cached;
   DenseMap<Value *, TapeRegion> CachedLast;
+  MapVector<PHINode *, AllocaInst *> ReverseCounters;
   /// The primal block whose reverse code is being built.
   BasicBlock *CurrentPrimalBlock = nullptr;
   DenseMap<BasicBlock *, SmallVector<unsigned, 4>> StacksToPop;
@@ -316,20 +322,21 @@ Value *ReverseBuilder::maxRunsAtEntry(BasicBlock &Block) {
       return nullptr;
     Counts.push_back(Count);
   }
-  // A bound beyond this is left to growth.
-  constexpr uint64_t MaxReserved = uint64_t(1) << 24;
+  // Room for more elements than this is left to growth, as is room for
+  // loops whose bound is unknown.
+  constexpr uint64_t MaxReserved = uint64_t(1) << 22;
+  Value *Cap = AB.getInt64(MaxReserved + 1);
   Value *Runs = AB.getInt64(1);
   for (Value *Count : Counts) {
     Value *Iterations = AB.CreateAdd(
-        AB.CreateBinaryIntrinsic(Intrinsic::umin,
-                                 AB.CreateZExtOrTrunc(Count, AB.getInt64Ty()),
-                                 AB.getInt64(MaxReserved)),
+        AB.CreateBinaryIntrinsic(
+            Intrinsic::umin, AB.CreateZExtOrTrunc(Count, AB.getInt64Ty()), Cap),
         AB.getInt64(1));
-    Runs = AB.CreateBinaryIntrinsic(
-        Intrinsic::umin, AB.CreateMul(Runs, Iterations),
-        AB.getInt64(MaxReserved), nullptr, "tape.max.runs");
+    Runs = AB.CreateBinaryIntrinsic(Intrinsic::umin,
+                                    AB.CreateMul(Runs, Iterations), Cap);
   }
-  return Runs;
+  return AB.CreateSelect(AB.CreateICmpUGT(Runs, AB.getInt64(MaxReserved)),
+                         AB.getInt64(0), Runs, "tape.max.runs");
 }
 
 Value *ReverseBuilder::expandAtEntry(const SCEV *Expr) {
@@ -556,6 +563,11 @@ Value *ReverseBuilder::primal(Value *V) {
     Value *&Known = PrimalInBlock[{I, B.GetInsertBlock()}];
     if (Known)
       return Known;
+    if (auto *Counter = dyn_cast<PHINode>(I)) {
+      if (AllocaInst *Slot = reverseCounter(*Counter))
+        return PrimalInBlock[{I, B.GetInsertBlock()}] = B.CreateLoad(
+                   Counter->getType(), Slot, Counter->getName() + ".reverse");
+    }
     if (isRecomputable(*I)) {
       ++RecomputeDepth;
       Value *Recomputed = recompute(*I, /*Shadow=*/false);
@@ -568,6 +580,56 @@ Value *ReverseBuilder::primal(Value *V) {
   if (auto *A = dyn_cast<Argument>(V))
     return reload(VMap.lookup(A), nullptr);
   return V;
+}
+
+/// The step of loop counter \p Phi = phi [Start, outside], [Phi + Step,
+/// latch] of a loop with one exit block, entered only from the loop.
+static ConstantInt *counterStep(PHINode &Phi, const LoopInfo &Loops) {
+  Loop *L = Loops.getLoopFor(Phi.getParent());
+  if (!L || L->getHeader() != Phi.getParent() ||
+      !Phi.getType()->isIntegerTy() || Phi.getNumIncomingValues() != 2)
+    return nullptr;
+  BasicBlock *Latch = L->getLoopLatch();
+  BasicBlock *Exit = L->getExitBlock();
+  if (!Latch || !Exit || !Exit->getSinglePredecessor())
+    return nullptr;
+  auto *Next = dyn_cast<BinaryOperator>(Phi.getIncomingValueForBlock(Latch));
+  if (!Next || Next->getOpcode() != Instruction::Add)
+    return nullptr;
+  Value *Step = Next->getOperand(0) == &Phi   ? Next->getOperand(1)
+                : Next->getOperand(1) == &Phi ? Next->getOperand(0)
+                                              : nullptr;
+  return dyn_cast_or_null<ConstantInt>(Step);
+}
+
+AllocaInst *ReverseBuilder::reverseCounter(PHINode &Phi) {
+  auto Found = ReverseCounters.find(&Phi);
+  if (Found != ReverseCounters.end())
+    return Found->second;
+  Loop *L = Loops.getLoopFor(Phi.getParent());
+  if (!counterStep(Phi, Loops) || !CurrentPrimalBlock ||
+      !L->contains(CurrentPrimalBlock) || !RevBlocks.count(L->getExitBlock()))
+    return nullptr;
+  // The reverse sweep runs the loop's iterations backwards: the counter
+  // starts at its value in the last iteration, kept once per run of the
+  // loop at its exit, and steps back at the end of each reverse iteration
+  // (buildBlockExits).
+  BasicBlock *Exit = L->getExitBlock();
+  Type *Ty = Phi.getType();
+  TapeRegion Last =
+      makeRegion(Exit, DL.getTypeAllocSize(Ty), DL.getABITypeAlign(Ty));
+  auto *AugExit = cast<BasicBlock>(VMap[Exit]);
+  AB.SetInsertPoint(AugExit->getFirstInsertionPt());
+  AB.CreateStore(augValue(&Phi), augRegionAddress(Last));
+
+  IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
+  AllocaInst *Slot = EB.CreateAlloca(Ty, nullptr, Phi.getName() + ".counter");
+  IRBuilderBase::InsertPointGuard Guard(B);
+  BasicBlock *RevExitBlock = RevBlocks[Exit];
+  B.SetInsertPoint(RevExitBlock, RevExitBlock->getFirstInsertionPt());
+  B.CreateStore(B.CreateLoad(Ty, revRegionAddress(Last)), Slot);
+  ReverseCounters[&Phi] = Slot;
+  return Slot;
 }
 
 Value *ReverseBuilder::shadow(Value *V) {
@@ -1303,7 +1365,8 @@ Value *ReverseBuilder::cameFromByCounter(
   // reverse sweep has the counter on the tape anyway it knows the way back
   // without taping the predecessor too.
   for (PHINode &Counter : Header.phis()) {
-    if (!Counter.getType()->isIntegerTy() || !Cached.count(VMap[&Counter]))
+    if (!Counter.getType()->isIntegerTy() ||
+        (!Cached.count(VMap[&Counter]) && !reverseCounter(Counter)))
       continue;
     Value *Start = Counter.getIncomingValueForBlock(Entry);
     auto *Next =
@@ -1358,6 +1421,13 @@ void ReverseBuilder::buildBlockExits() {
     if (!RevBB)
       continue;
     B.SetInsertPoint(RevBB);
+    for (auto &[Counter, Slot] : ReverseCounters) {
+      if (Counter->getParent() != &BB)
+        continue;
+      Value *Step = counterStep(*Counter, Loops);
+      B.CreateStore(B.CreateSub(B.CreateLoad(Counter->getType(), Slot), Step),
+                    Slot);
+    }
     for (unsigned Field : StacksToPop.lookup(&BB))
       S.stacks().pop(B, Layout.fieldAddress(B, Rev.getArg(0), Field));
     if (&BB == &Primal.getEntryBlock()) {

@@ -1,5 +1,6 @@
 ; An array the function only reads is read again by the reverse sweep: the
-; tape holds the loop index and the path, never the loaded elements.
+; tape holds the last loop index once, never the loaded elements, and the
+; reverse loop counts the index down.
 ; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
 
 declare double @__enzyme_autodiff(ptr, ...)
@@ -30,16 +31,22 @@ define void @gradient(ptr %a, ptr %da, ptr %b, ptr %db, i64 %n) {
 
 ; CHECK-LABEL: define internal double @fluxion.aug.dot.dup.dup.const(
 ; CHECK-NOT: store double
-; CHECK: store i64 %i,
+; CHECK-NOT: @fluxion.tape.push
+; CHECK: exit:
+; CHECK-NEXT: getelementptr i8, ptr %tape
+; CHECK-NEXT: store i64 %i,
 ; CHECK-NOT: store double
 ; CHECK: ret double
 
-; The reverse sweep loads a[i] and b[i] from the primal arrays and adds into
-; the shadows.
+
 ; CHECK-LABEL: define internal void @fluxion.rev.dot.dup.dup.const(
-; CHECK: %i.cached = load i64
-; CHECK: %pb = getelementptr inbounds double, ptr %b, i64 %i.cached
+; CHECK: rev.loop:
+; CHECK: %i.reverse = load i64, ptr %i.counter
+; CHECK: %pb = getelementptr inbounds double, ptr %b, i64 %i.reverse
 ; CHECK: load double, ptr %pb
 ; CHECK: %pa.shadow = getelementptr inbounds double, ptr %a.shadow
 ; CHECK: fadd double
 ; CHECK: store double {{.*}}, ptr %pa.shadow
+; CHECK: sub i64 {{.*}}, 1
+; CHECK: rev.exit:
+; CHECK: store i64 {{.*}}, ptr %i.counter
