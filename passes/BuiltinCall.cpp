@@ -476,6 +476,18 @@ std::optional<BuiltinKind> builtinKind(const Function &F) {
   return std::nullopt;
 }
 
+bool keepBuiltinCallsApart(Module &M) {
+  bool Changed = false;
+  for (Function &F : M) {
+    if (!F.isDeclaration() || !builtinKind(F) ||
+        F.hasFnAttribute(Attribute::NoMerge))
+      continue;
+    F.addFnAttr(Attribute::NoMerge);
+    Changed = true;
+  }
+  return Changed;
+}
+
 Function *differentiatedFunction(CallBase &Call) {
   unsigned FnArg = Call.hasStructRetAttr() ? 1 : 0;
   if (Call.arg_size() <= FnArg)

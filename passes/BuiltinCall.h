@@ -21,6 +21,7 @@
 namespace llvm {
 class CallBase;
 class Function;
+class Module;
 class Value;
 } // namespace llvm
 
@@ -37,6 +38,12 @@ enum class BuiltinKind {
 
 /// The kind of builtin \p F is, if it is one.
 std::optional<BuiltinKind> builtinKind(const llvm::Function &F);
+
+/// Keeps the optimizer from merging builtin calls that differentiate
+/// different functions into one call of a phi of functions (SimplifyCFG
+/// sinks the two calls of an if/else otherwise). Returns whether it changed
+/// \p M.
+bool keepBuiltinCallsApart(llvm::Module &M);
 
 /// The function a builtin call differentiates, if it can be resolved.
 llvm::Function *differentiatedFunction(llvm::CallBase &Call);

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BuiltinCall.h"
 #include "Checkpoint.h"
 #include "CustomRules.h"
 #include "FluxionPass.h"
@@ -49,6 +50,7 @@ public:
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
     bool Changed =
         fluxion::collectCustomRules(M, /*RemoveRegistrations=*/false);
+    Changed |= fluxion::keepBuiltinCallsApart(M);
     Changed |= fluxion::keepCheckpointBodies(M);
     Changed |= fluxion::deferLibdeviceInlining(M);
     return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
