@@ -87,6 +87,9 @@ bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
       Changed |= shadowAllocationBehind(SI->getPointerOperand());
     return Changed;
   }
+  if (const auto *RMW = dyn_cast<AtomicRMWInst>(&I))
+    return Varied.count(RMW->getValOperand()) &&
+           shadowAllocationBehind(RMW->getPointerOperand());
   if (const auto *MT = dyn_cast<MemTransferInst>(&I))
     return Shadowed.count(MT->getSource()) &&
            shadowAllocationBehind(MT->getDest());
@@ -148,6 +151,12 @@ bool ActivityAnalysis::mayTouchActiveMemory(const Instruction &I) const {
     return Shadowed.count(SI->getPointerOperand()) &&
            (isDifferentiableType(SI->getValueOperand()->getType()) ||
             SI->getValueOperand()->getType()->isPtrOrPtrVectorTy());
+  if (const auto *RMW = dyn_cast<AtomicRMWInst>(&I))
+    return Shadowed.count(RMW->getPointerOperand()) &&
+           isDifferentiableType(RMW->getValOperand()->getType());
+  if (const auto *CmpXchg = dyn_cast<AtomicCmpXchgInst>(&I))
+    return Shadowed.count(CmpXchg->getPointerOperand()) &&
+           isDifferentiableType(CmpXchg->getNewValOperand()->getType());
   if (const auto *Call = dyn_cast<CallBase>(&I)) {
     if (isInertIntrinsic(I))
       return false;

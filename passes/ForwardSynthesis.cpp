@@ -52,6 +52,7 @@ public:
   bool visitGetElementPtrInst(GetElementPtrInst &I) { return visitLinear(I); }
   bool visitLoadInst(LoadInst &I);
   bool visitStoreInst(StoreInst &I);
+  bool visitAtomicRMWInst(AtomicRMWInst &I);
   bool visitAllocaInst(AllocaInst &I) { return visitAllocation(I); }
   bool visitCallBase(CallBase &I);
 
@@ -233,6 +234,20 @@ bool ForwardBuilder::visitLoadInst(LoadInst &I) {
                           I.getType(), lane(Shadow, Lane), I.getAlign());
                     },
                     I.getType()));
+  return true;
+}
+
+/// The tangent of an atomic add to memory is an atomic add of the tangent to
+/// the shadow: other threads may add theirs concurrently.
+bool ForwardBuilder::visitAtomicRMWInst(AtomicRMWInst &I) {
+  if (!AA.hasShadow(I.getPointerOperand()))
+    return true;
+  insertAfter(I);
+  Value *Shadow = tangent(I.getPointerOperand());
+  Value *Delta = tangent(I.getValOperand());
+  for (unsigned Lane = 0; Lane < Width; ++Lane)
+    B.CreateAtomicRMW(I.getOperation(), lane(Shadow, Lane), lane(Delta, Lane),
+                      I.getAlign(), I.getOrdering(), I.getSyncScopeID());
   return true;
 }
 

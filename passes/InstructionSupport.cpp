@@ -136,6 +136,24 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
   }
   if (!AA.needsDerivative(I))
     return true;
+  if (const auto *RMW = dyn_cast<AtomicRMWInst>(&I)) {
+    if (RMW->getOperation() != AtomicRMWInst::FAdd &&
+        RMW->getOperation() != AtomicRMWInst::FSub) {
+      reportError(I, "cannot differentiate atomic '" +
+                         AtomicRMWInst::getOperationName(RMW->getOperation()) +
+                         "' on memory that holds derivatives; only atomic "
+                         "adds and subtractions have one");
+      return false;
+    }
+    // The value before the add depends on the order threads ran in.
+    if (AA.isActive(RMW)) {
+      reportError(I, "the value an atomic add returns is used in the "
+                     "derivative, but it depends on the order threads run "
+                     "in; read the memory after a barrier instead");
+      return false;
+    }
+    return true;
+  }
   if (isa<BinaryOperator, UnaryOperator, CastInst, SelectInst, PHINode,
           ExtractElementInst, InsertElementInst, ShuffleVectorInst,
           ExtractValueInst, InsertValueInst, LoadInst, GetElementPtrInst,

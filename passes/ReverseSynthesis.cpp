@@ -91,6 +91,7 @@ public:
   bool visitFreezeInst(FreezeInst &I);
   bool visitLoadInst(LoadInst &I);
   bool visitStoreInst(StoreInst &I);
+  bool visitAtomicRMWInst(AtomicRMWInst &I);
   bool visitAllocaInst(AllocaInst &I);
   bool visitCallBase(CallBase &I);
 
@@ -856,6 +857,20 @@ bool ReverseBuilder::visitStoreInst(StoreInst &I) {
   Value *DV = B.CreateAlignedLoad(Ty, Shadow, I.getAlign());
   B.CreateAlignedStore(Constant::getNullValue(Ty), Shadow, I.getAlign());
   addAdjoint(Stored, DV);
+  return true;
+}
+
+/// `*p += v` leaves v in the memory for good: v's adjoint is the adjoint
+/// the memory has by then, which stays there (other threads' adds share it).
+bool ReverseBuilder::visitAtomicRMWInst(AtomicRMWInst &I) {
+  Value *Added = I.getValOperand();
+  if (!AA.hasShadow(I.getPointerOperand()) || !isActive(Added))
+    return true;
+  Value *Adjoint = B.CreateAlignedLoad(
+      Added->getType(), shadow(I.getPointerOperand()), I.getAlign());
+  if (I.getOperation() == AtomicRMWInst::FSub)
+    Adjoint = B.CreateFNeg(Adjoint);
+  addAdjoint(Added, Adjoint);
   return true;
 }
 
