@@ -13,6 +13,7 @@
 #include "InstructionSupport.h"
 #include "ShadowMemory.h"
 #include "Synthesizer.h"
+#include "WarpShuffle.h"
 
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/IR/IRBuilder.h"
@@ -84,6 +85,7 @@ private:
   bool visitLinear(Instruction &I);
   bool visitDefinedCall(CallBase &Call);
   bool visitCustomCall(CallBase &Call);
+  bool visitShuffle(CallBase &Call);
   void finishPhis();
   void rewriteReturns();
 
@@ -280,6 +282,23 @@ bool ForwardBuilder::visitAllocation(Instruction &I) {
   return true;
 }
 
+/// The tangent of a warp shuffle is the same shuffle of the tangent.
+bool ForwardBuilder::visitShuffle(CallBase &Call) {
+  if (!AA.isActive(&Call))
+    return true;
+  Shuffle Primal = *asShuffle(Call);
+  Shuffle Copy{Primal.Mode, mapped(Primal.Mask), nullptr, mapped(Primal.Offset),
+               mapped(Primal.Clamp)};
+  Value *Tangent = tangent(Primal.Data);
+  insertAfter(Call);
+  setTangent(Call, perLane(
+                       [&](unsigned Lane) {
+                         return emitShuffle(B, Copy, lane(Tangent, Lane));
+                       },
+                       Call.getType()));
+  return true;
+}
+
 bool ForwardBuilder::visitCallBase(CallBase &I) {
   switch (classifyCall(I)) {
   case CallKind::Inert:
@@ -299,6 +318,8 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
     return true;
   case CallKind::Elementwise:
     return visitElementwise(I);
+  case CallKind::Shuffle:
+    return visitShuffle(I);
   case CallKind::Defined:
     return visitDefinedCall(I);
   case CallKind::Custom:

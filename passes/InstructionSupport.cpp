@@ -9,6 +9,7 @@
 #include "ShadowMemory.h"
 #include "Synthesizer.h"
 #include "TypeAnalysis.h"
+#include "WarpShuffle.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/Function.h"
@@ -50,6 +51,8 @@ CallKind classifyCall(const CallBase &Call) {
       return CallKind::Inert;
     if (Callee->getName().starts_with("llvm.nvvm.barrier"))
       return CallKind::Barrier;
+    if (asShuffle(Call))
+      return CallKind::Shuffle;
     if (isa<MemSetInst>(II))
       return CallKind::MemSet;
     if (isa<MemTransferInst>(II))
@@ -57,6 +60,8 @@ CallKind classifyCall(const CallBase &Call) {
   }
   if (isMarkedInactive(*Callee) || isInertLibraryFunction(Callee->getName()))
     return CallKind::Inert;
+  if (asShuffle(Call))
+    return CallKind::Shuffle;
   CustomRule Rule = customRule(*Callee);
   if (Rule.Forward || Rule.Reverse)
     return CallKind::Custom;

@@ -33,6 +33,7 @@ enum class CallKind {
   Allocation,   ///< malloc, calloc, operator new.
   Deallocation, ///< free, operator delete.
   Barrier,      ///< A GPU block barrier: mirrored in the reverse sweep.
+  Shuffle,      ///< A warp shuffle of a float or double (WarpShuffle.h).
   Unsupported,
 };
 

@@ -6,6 +6,7 @@
 #include "CustomRules.h"
 #include "DerivativeRules.h"
 #include "TypeAnalysis.h"
+#include "WarpShuffle.h"
 
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
@@ -131,6 +132,8 @@ Function &PreprocessCache::get(Function &F) {
   FPM.run(*Copy, FAM);
   FAM.clear(*Copy, Copy->getName());
   retypeIntegerCopies(*Copy);
+  if (Copy->getParent()->getTargetTriple().isNVPTX())
+    fuseDoubleShuffles(*Copy);
 
   Copies[&F] = Copy;
   Originals[Copy] = &F;

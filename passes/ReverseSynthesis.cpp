@@ -27,6 +27,7 @@
 #include "ShadowMemory.h"
 #include "Synthesizer.h"
 #include "TypeAnalysis.h"
+#include "WarpShuffle.h"
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/PostOrderIterator.h"
@@ -166,6 +167,7 @@ private:
   bool visitDefinedCall(CallBase &Call);
   bool visitCustomCall(CallBase &Call);
   bool visitCheckpointedCall(CallBase &Call, const CheckpointPlan &Plan);
+  bool visitShuffle(CallBase &Call);
   /// Adds the adjoints a callee's reverse function returned to its Out
   /// arguments.
   void addArgumentAdjoints(CallBase &Call, const DiffRequest &CR,
@@ -904,6 +906,23 @@ bool ReverseBuilder::visitMemTransfer(MemTransferInst &Copy) {
   return true;
 }
 
+bool ReverseBuilder::visitShuffle(CallBase &Call) {
+  Shuffle S = *asShuffle(Call);
+  if (!isActive(&Call) || !isActive(S.Data))
+    return true;
+  Value *DY = takeAdjoint(&Call);
+  Shuffle Primal{S.Mode, primal(S.Mask), nullptr, primal(S.Offset),
+                 primal(S.Clamp)};
+  std::string WhyNot;
+  Value *DX = emitShuffleAdjoint(B, Primal, DY, WhyNot);
+  if (!DX) {
+    reportError(Call, WhyNot);
+    return false;
+  }
+  addAdjoint(S.Data, DX);
+  return true;
+}
+
 bool ReverseBuilder::visitCallBase(CallBase &I) {
   switch (classifyCall(I)) {
   case CallKind::Inert:
@@ -925,6 +944,8 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
     return true;
   case CallKind::Elementwise:
     return visitElementwise(I);
+  case CallKind::Shuffle:
+    return visitShuffle(I);
   case CallKind::Defined:
     return visitDefinedCall(I);
   case CallKind::Custom:

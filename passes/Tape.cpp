@@ -93,9 +93,21 @@ Function &TapeStackOps::pushFunction() {
   Value *IsEmpty = B.CreateICmpEQ(Capacity, B.getInt64(0));
   Value *NewCapacity = B.CreateSelect(IsEmpty, B.getInt64(16),
                                       B.CreateShl(Capacity, 1), "new.capacity");
-  FunctionCallee Realloc = M.getOrInsertFunction("realloc", PtrTy, PtrTy, I64);
-  Value *NewBuffer = B.CreateCall(
-      Realloc, {Buffer, B.CreateMul(NewCapacity, ElemSize)}, "new.buffer");
+  Value *NewBytes = B.CreateMul(NewCapacity, ElemSize);
+  Value *NewBuffer;
+  if (M.getTargetTriple().isNVPTX()) {
+    // CUDA's device runtime has malloc and free but no realloc.
+    FunctionCallee Malloc = M.getOrInsertFunction("malloc", PtrTy, I64);
+    FunctionCallee Free = M.getOrInsertFunction("free", B.getVoidTy(), PtrTy);
+    NewBuffer = B.CreateCall(Malloc, {NewBytes}, "new.buffer");
+    B.CreateMemCpy(NewBuffer, MaybeAlign(), Buffer, MaybeAlign(),
+                   B.CreateMul(Count, ElemSize));
+    B.CreateCall(Free, {Buffer});
+  } else {
+    FunctionCallee Realloc =
+        M.getOrInsertFunction("realloc", PtrTy, PtrTy, I64);
+    NewBuffer = B.CreateCall(Realloc, {Buffer, NewBytes}, "new.buffer");
+  }
   B.CreateStore(NewBuffer, Header);
   B.CreateStore(NewCapacity, CapacityPtr);
   B.CreateBr(Store);
