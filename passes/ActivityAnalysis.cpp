@@ -60,13 +60,21 @@ ActivityAnalysis::ActivityAnalysis(Function &F, const DiffRequest &Request) {
       Active.insert(V);
 }
 
+bool ActivityAnalysis::hasShadow(const Value *V) const {
+  if (Shadowed.count(V))
+    return true;
+  // Addresses of a shadowed __shared__ array are constant expressions.
+  return isa<ConstantExpr>(V) && V->getType()->isPointerTy() &&
+         Shadowed.count(getUnderlyingObject(V));
+}
+
 bool ActivityAnalysis::shadowAllocationBehind(const Value *Ptr) {
   SmallVector<const Value *, 4> Objects;
   getUnderlyingObjects(Ptr, Objects);
   bool Changed = false;
   for (const Value *Base : Objects) {
     const auto *Call = dyn_cast<CallBase>(Base);
-    bool IsAllocation = isa<AllocaInst>(Base) ||
+    bool IsAllocation = isa<AllocaInst>(Base) || isSharedArray(*Base) ||
                         (Call && allocationKind(*Call) != AllocationKind::None);
     Changed |= IsAllocation && Shadowed.insert(Base).second;
   }
@@ -80,10 +88,9 @@ bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
     bool Changed = false;
     // A pointer kept in shadowed memory may be loaded back and written
     // through with active data: what it points to needs a shadow.
-    if (Stored->getType()->isPointerTy() &&
-        Shadowed.count(SI->getPointerOperand()))
+    if (Stored->getType()->isPointerTy() && hasShadow(SI->getPointerOperand()))
       Changed |= shadowAllocationBehind(Stored);
-    if (Varied.count(Stored) || Shadowed.count(Stored))
+    if (Varied.count(Stored) || hasShadow(Stored))
       Changed |= shadowAllocationBehind(SI->getPointerOperand());
     return Changed;
   }
@@ -91,14 +98,13 @@ bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
     return Varied.count(RMW->getValOperand()) &&
            shadowAllocationBehind(RMW->getPointerOperand());
   if (const auto *MT = dyn_cast<MemTransferInst>(&I))
-    return Shadowed.count(MT->getSource()) &&
-           shadowAllocationBehind(MT->getDest());
+    return hasShadow(MT->getSource()) && shadowAllocationBehind(MT->getDest());
   const auto *Call = dyn_cast<CallBase>(&I);
   if (!Call || isInertIntrinsic(I) || !Call->getCalledFunction() ||
       Call->getCalledFunction()->isDeclaration())
     return false;
   bool Active = any_of(Call->args(), [&](const Use &U) {
-    return Varied.count(U.get()) || Shadowed.count(U.get());
+    return Varied.count(U.get()) || hasShadow(U.get());
   });
   bool Changed = false;
   if (Active)
@@ -114,18 +120,18 @@ void ActivityAnalysis::propagateVaried(Function &F) {
     Changed = false;
     for (Instruction &I : instructions(F)) {
       Changed |= shadowAllocationsWritten(I);
-      if (Varied.count(&I) || Shadowed.count(&I) || isInertIntrinsic(I))
+      if (Varied.count(&I) || hasShadow(&I) || isInertIntrinsic(I))
         continue;
       bool OperandVaried = any_of(I.operands(), [&](const Use &U) {
-        return Varied.count(U.get()) || Shadowed.count(U.get());
+        return Varied.count(U.get()) || hasShadow(U.get());
       });
       if (I.getType()->isPointerTy()) {
         bool FromShadow =
             (derivesPointer(I) &&
              any_of(I.operands(),
-                    [&](const Use &U) { return Shadowed.count(U.get()); })) ||
+                    [&](const Use &U) { return hasShadow(U.get()); })) ||
             (isa<LoadInst>(I) &&
-             Shadowed.count(cast<LoadInst>(I).getPointerOperand())) ||
+             hasShadow(cast<LoadInst>(I).getPointerOperand())) ||
             (isa<CallBase>(I) && OperandVaried);
         if (FromShadow) {
           Shadowed.insert(&I);
@@ -148,20 +154,20 @@ bool ActivityAnalysis::mayTouchActiveMemory(const Instruction &I) const {
     // Storing even an inactive value into shadowed memory overwrites the
     // derivative held there; a pointer without a shadow overwrites the
     // shadow pointer held there with null.
-    return Shadowed.count(SI->getPointerOperand()) &&
+    return hasShadow(SI->getPointerOperand()) &&
            (isDifferentiableType(SI->getValueOperand()->getType()) ||
             SI->getValueOperand()->getType()->isPtrOrPtrVectorTy());
   if (const auto *RMW = dyn_cast<AtomicRMWInst>(&I))
-    return Shadowed.count(RMW->getPointerOperand()) &&
+    return hasShadow(RMW->getPointerOperand()) &&
            isDifferentiableType(RMW->getValOperand()->getType());
   if (const auto *CmpXchg = dyn_cast<AtomicCmpXchgInst>(&I))
-    return Shadowed.count(CmpXchg->getPointerOperand()) &&
+    return hasShadow(CmpXchg->getPointerOperand()) &&
            isDifferentiableType(CmpXchg->getNewValOperand()->getType());
   if (const auto *Call = dyn_cast<CallBase>(&I)) {
     if (isInertIntrinsic(I))
       return false;
     return any_of(Call->args(),
-                  [&](const Use &U) { return Shadowed.count(U.get()); });
+                  [&](const Use &U) { return hasShadow(U.get()); });
   }
   return false;
 }

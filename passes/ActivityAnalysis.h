@@ -33,7 +33,7 @@ public:
   ActivityAnalysis(llvm::Function &F, const DiffRequest &Request);
 
   bool isActive(const llvm::Value *V) const { return Active.count(V); }
-  bool hasShadow(const llvm::Value *V) const { return Shadowed.count(V); }
+  bool hasShadow(const llvm::Value *V) const;
   bool isVaried(const llvm::Value *V) const { return Varied.count(V); }
   /// Whether the instruction's derivative code is needed: it produces an
   /// active value, or it may move active data through shadowed memory.

@@ -104,6 +104,10 @@ private:
 Value *ForwardBuilder::tangent(Value *PrimalV) {
   if (Value *T = Tangents.lookup(PrimalV))
     return T;
+  if (auto *Address = dyn_cast<Constant>(PrimalV);
+      Address && AA.hasShadow(Address))
+    return perLane([&](unsigned Lane) { return sharedShadow(Address, Lane); },
+                   Address->getType());
   return Constant::getNullValue(tangentType(PrimalV->getType(), Width));
 }
 

@@ -12,6 +12,7 @@
 #include "WarpShuffle.h"
 
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Instructions.h"
@@ -128,8 +129,19 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
                      "loads or stores");
       return false;
     }
-    if ((AA.isVaried(Stored) || AA.hasShadow(Stored)) &&
-        !AA.hasShadow(SI->getPointerOperand())) {
+    bool StoresActive = AA.isVaried(Stored) || AA.hasShadow(Stored);
+    if (const auto *GV = dyn_cast<GlobalVariable>(
+            getUnderlyingObject(SI->getPointerOperand()));
+        StoresActive && GV && GV->getAddressSpace() == 3 &&
+        !GV->hasInitializer()) {
+      reportError(I, "active value " + describeValue(*Stored) +
+                         " is stored to dynamic (extern) __shared__ memory '" +
+                         GV->getName() +
+                         "', which has no shadow yet; use a __shared__ "
+                         "array of fixed size");
+      return false;
+    }
+    if (StoresActive && !AA.hasShadow(SI->getPointerOperand())) {
       reportError(I, "active value " + describeValue(*Stored) +
                          " is stored to memory whose derivative is not "
                          "tracked (" +

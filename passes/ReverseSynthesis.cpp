@@ -638,6 +638,8 @@ AllocaInst *ReverseBuilder::reverseCounter(PHINode &Phi) {
 Value *ReverseBuilder::shadow(Value *V) {
   if (auto *A = dyn_cast<Argument>(V))
     return RevShadowArgs.lookup(A);
+  if (auto *Address = dyn_cast<Constant>(V))
+    return sharedShadow(Address);
   auto Region = ShadowRegions.find(V);
   if (Region != ShadowRegions.end())
     return revRegionAddress(Region->second);
@@ -1152,6 +1154,9 @@ bool ReverseBuilder::buildAugmentedCustomCall(CallBase &Call) {
 Value *ReverseBuilder::augShadow(Value *PrimalV) {
   if (Value *Shadow = AugShadows.lookup(PrimalV))
     return Shadow;
+  if (auto *Address = dyn_cast<Constant>(PrimalV);
+      Address && AA.hasShadow(Address))
+    return sharedShadow(Address);
   return Constant::getNullValue(PrimalV->getType());
 }
 
@@ -1349,6 +1354,19 @@ bool ReverseBuilder::buildAugmented() {
               MT->getDestAlign(), augShadow(MT->getSource()),
               MT->getSourceAlign(), augValue(MT->getLength()));
         }
+        continue;
+      }
+      if (auto *SI = dyn_cast<StoreInst>(&I);
+          SI && isDifferentiableType(SI->getValueOperand()->getType()) &&
+          AA.hasShadow(SI->getPointerOperand()) &&
+          isSharedArray(*getUnderlyingObject(SI->getPointerOperand()))) {
+        // A shared array's shadow starts undefined: each place the primal
+        // writes gets a zero adjoint, ordered by the primal's own barriers,
+        // before the reverse sweep adds to it.
+        augInsertAfter(VMap[SI]);
+        AB.CreateAlignedStore(
+            Constant::getNullValue(SI->getValueOperand()->getType()),
+            augShadow(SI->getPointerOperand()), SI->getAlign());
         continue;
       }
       if (auto *SI = dyn_cast<StoreInst>(&I);

@@ -177,4 +177,40 @@ void emitCopyAdjoint(IRBuilderBase &B, Type *Elem, Value *DstShadow,
   B.CreateCall(Free, {Saved});
 }
 
+/// The address space of CUDA's `__shared__` memory in NVPTX.
+static constexpr unsigned SharedAddressSpace = 3;
+
+bool isSharedArray(const Value &Object) {
+  const auto *GV = dyn_cast<GlobalVariable>(&Object);
+  return GV && GV->getAddressSpace() == SharedAddressSpace &&
+         GV->hasInitializer() && GV->getParent() &&
+         GV->getParent()->getTargetTriple().isNVPTX();
+}
+
+Constant *sharedShadow(Constant *Address, unsigned Lane) {
+  if (auto *GV = dyn_cast<GlobalVariable>(Address)) {
+    if (!isSharedArray(*GV))
+      return Address;
+    Module &M = *GV->getParent();
+    std::string Name = (GV->getName() + ".shadow").str();
+    if (Lane)
+      Name += "." + std::to_string(Lane);
+    if (GlobalVariable *Shadow = M.getNamedGlobal(Name))
+      return Shadow;
+    auto *Shadow = new GlobalVariable(
+        M, GV->getValueType(), /*isConstant=*/false,
+        GlobalValue::InternalLinkage, UndefValue::get(GV->getValueType()), Name,
+        nullptr, GlobalValue::NotThreadLocal, SharedAddressSpace);
+    Shadow->setAlignment(GV->getAlign());
+    return Shadow;
+  }
+  auto *Expr = dyn_cast<ConstantExpr>(Address);
+  if (!Expr)
+    return Address;
+  SmallVector<Constant *, 4> Operands;
+  for (Use &Op : Expr->operands())
+    Operands.push_back(sharedShadow(cast<Constant>(Op.get()), Lane));
+  return Expr->getWithOperands(Operands);
+}
+
 } // namespace fluxion

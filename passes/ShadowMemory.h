@@ -36,6 +36,15 @@ void createShadowDeallocation(llvm::IRBuilderBase &B,
 /// Releases a shadow made by createShadowAllocation for \p Allocation.
 void releaseShadow(llvm::IRBuilderBase &B, llvm::Instruction &Allocation,
                    llvm::Value *Shadow);
+/// Whether \p Object is a statically sized GPU `__shared__` array: its
+/// shadow is another such array (sharedShadow).
+bool isSharedArray(const llvm::Value &Object);
+
+/// \p Address (a constant address inside a shared array) moved to the same
+/// place in the array's shadow number \p Lane (vector mode has one per lane).
+/// The shadow holds no defined values until the derivative writes it.
+llvm::Constant *sharedShadow(llvm::Constant *Address, unsigned Lane = 0);
+
 /// The size in bytes of \p Alloca.
 llvm::Value *allocaSize(llvm::IRBuilderBase &B, llvm::AllocaInst &Alloca);
 
