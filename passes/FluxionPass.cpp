@@ -9,6 +9,7 @@
 #include "Preprocess.h"
 #include "Synthesizer.h"
 
+#include "llvm/IR/Constants.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
@@ -29,6 +30,48 @@ static void removeDeadMarkers(Module &M) {
     if (GV.use_empty() && GV.isDeclaration())
       GV.eraseFromParent();
   }
+}
+
+/// The annotation that asks for a function to be simplified before its
+/// builtin calls are read, at every optimization level: header templates
+/// that pass activity markers through their own parameters (fluxion/cuda.cuh)
+/// would otherwise hide them in stack slots at -O0.
+static constexpr StringLiteral SimplifyAnnotation = "fluxion.simplify";
+
+static bool simplifyBuiltinWrappers(Module &M, PreprocessCache &Preprocessed) {
+  GlobalVariable *Annotations = M.getNamedGlobal("llvm.global.annotations");
+  auto *Entries = Annotations && Annotations->hasInitializer()
+                      ? dyn_cast<ConstantArray>(Annotations->getInitializer())
+                      : nullptr;
+  if (!Entries)
+    return false;
+  bool Changed = false;
+  for (Use &Entry : Entries->operands()) {
+    auto *Fields = dyn_cast<ConstantStruct>(Entry.get());
+    if (!Fields || Fields->getNumOperands() < 2)
+      continue;
+    auto *F = dyn_cast<Function>(Fields->getOperand(0)->stripPointerCasts());
+    auto *Text =
+        dyn_cast<GlobalVariable>(Fields->getOperand(1)->stripPointerCasts());
+    auto *Data = Text && Text->hasInitializer()
+                     ? dyn_cast<ConstantDataSequential>(Text->getInitializer())
+                     : nullptr;
+    if (!F || F->isDeclaration() || !Data || !Data->isCString() ||
+        Data->getAsCString() != SimplifyAnnotation)
+      continue;
+    // Template machinery (std::apply, std::tuple_cat) nests deeply.
+    constexpr unsigned MaxCalleeSize = 200, Rounds = 64;
+    F->removeFnAttr(Attribute::OptimizeNone);
+    inlineSmallCallees(*F, *F, MaxCalleeSize, Rounds);
+    Preprocessed.simplify(*F);
+    Changed = true;
+  }
+  // Helpers inlined into the wrappers would still hold builtin calls.
+  if (Changed)
+    for (Function &F : make_early_inc_range(M))
+      if (!F.isDeclaration() && F.isDiscardableIfUnused() && F.use_empty())
+        F.eraseFromParent();
+  return Changed;
 }
 
 using BuiltinCallList = SmallVector<std::pair<CallBase *, BuiltinKind>, 8>;
@@ -78,6 +121,8 @@ static BuiltinCallList innermostFirst(BuiltinCallList Pending) {
 PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   bool Registered = collectCustomRules(M, /*RemoveRegistrations=*/true);
   Registered |= keepCheckpointBodies(M);
+  PreprocessCache Preprocessed;
+  Registered |= simplifyBuiltinWrappers(M, Preprocessed);
   BuiltinCallList Calls;
   SmallVector<Function *, 4> Builtins;
   for (Function &F : M) {
@@ -95,7 +140,6 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
     return Registered ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }
 
-  PreprocessCache Preprocessed;
   Synthesizer S(M, Preprocessed);
   for (auto [Call, Kind] : innermostFirst(Calls))
     lowerBuiltinCall(*Call, Kind, S);

@@ -38,8 +38,7 @@ PreprocessCache::~PreprocessCache() = default;
 /// would have, so that closures and helper objects that clang leaves in
 /// memory at -O0 become SSA values after SROA.
 void inlineSmallCallees(Function &Copy, Function &Original,
-                        unsigned MaxCalleeSize) {
-  constexpr unsigned Rounds = 10;
+                        unsigned MaxCalleeSize, unsigned Rounds) {
   for (unsigned Round = 0; Round < Rounds; ++Round) {
     SmallVector<CallBase *, 8> Calls;
     for (Instruction &I : instructions(Copy)) {
@@ -121,16 +120,7 @@ Function &PreprocessCache::get(Function &F) {
 
   inlineSmallCallees(*Copy, F);
   removeUnwinding(*Copy);
-
-  FunctionPassManager FPM;
-  FPM.addPass(SROAPass(SROAOptions::ModifyCFG));
-  FPM.addPass(PromotePass());
-  FPM.addPass(EarlyCSEPass());
-  FPM.addPass(InstCombinePass());
-  FPM.addPass(SimplifyCFGPass());
-  FPM.addPass(UnifyFunctionExitNodesPass());
-  FPM.run(*Copy, FAM);
-  FAM.clear(*Copy, Copy->getName());
+  simplify(*Copy);
   retypeIntegerCopies(*Copy);
   if (Copy->getParent()->getTargetTriple().isNVPTX())
     fuseDoubleShuffles(*Copy);
@@ -138,6 +128,18 @@ Function &PreprocessCache::get(Function &F) {
   Copies[&F] = Copy;
   Originals[Copy] = &F;
   return *Copy;
+}
+
+void PreprocessCache::simplify(Function &F) {
+  FunctionPassManager FPM;
+  FPM.addPass(SROAPass(SROAOptions::ModifyCFG));
+  FPM.addPass(PromotePass());
+  FPM.addPass(EarlyCSEPass());
+  FPM.addPass(InstCombinePass());
+  FPM.addPass(SimplifyCFGPass());
+  FPM.addPass(UnifyFunctionExitNodesPass());
+  FPM.run(F, FAM);
+  FAM.clear(F, F.getName());
 }
 
 Function *PreprocessCache::original(Function &Copy) const {

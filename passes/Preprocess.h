@@ -18,9 +18,10 @@ namespace fluxion {
 
 /// Inlines non-recursive callees of at most \p MaxCalleeSize instructions
 /// into \p Copy (a copy of \p Original), as the -O2 inliner would, leaving
-/// calls that carry a derivative rule or a checkpoint.
+/// calls that carry a derivative rule or a checkpoint; \p Rounds bounds the
+/// depth of nested calls inlined.
 void inlineSmallCallees(llvm::Function &Copy, llvm::Function &Original,
-                        unsigned MaxCalleeSize = 100);
+                        unsigned MaxCalleeSize = 100, unsigned Rounds = 10);
 
 class PreprocessCache {
 public:
@@ -29,6 +30,9 @@ public:
 
   /// The simplified copy of \p F, made on first request.
   llvm::Function &get(llvm::Function &F);
+  /// Simplifies \p F in place (SROA, mem2reg, CSE, CFG cleanup, one return
+  /// block), whatever the optimization level.
+  void simplify(llvm::Function &F);
   /// The user's function a simplified copy was made from.
   llvm::Function *original(llvm::Function &Copy) const;
   /// Analyses of functions Fluxion creates or rewrites.

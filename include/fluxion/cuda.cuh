@@ -1,5 +1,27 @@
 //===- fluxion/cuda.cuh - Derivatives on the GPU from host code -*- CUDA -*-===//
 //
+// Whole-kernel derivatives, launched from host code with the primal's grid,
+// block, dynamic shared memory and stream, without writing a kernel:
+//
+//   __global__ void saxpy(double a, const double *x, double *y, int n);
+//   // adjoint: dx += (dy^T dy_out/dx), with dy the adjoint of y
+//   fluxion::cuda::gradient<saxpy>(grid, block, 0, stream,
+//       fluxion::cuda::constant(a), fluxion::cuda::dup(x, dx),
+//       fluxion::cuda::dup(y, dy), fluxion::cuda::constant(n));
+//   // tangent: dy = d y_out along dx
+//   fluxion::cuda::tangent<saxpy>(grid, block, 0, stream, ...same...);
+//
+// Each argument of the kernel is passed as constant(v) (inactive),
+// dup(v, shadow) (a pointer and its adjoint or tangent memory) or, in
+// reverse mode, active(v, &adjoint) (a scalar whose adjoint, summed over the
+// threads, is added to *adjoint in device memory). The device
+// compile synthesizes the derivative of the kernel body for every thread, as
+// the builtins do in device code: adjoints other threads may also write are
+// added atomically, barriers are mirrored, static __shared__ arrays get
+// shadows. Reverse mode adds into the shadows (zero them, or seed them with
+// the output adjoints, before the launch) and leaves the primal outputs as
+// the kernel computes them.
+//
 // batched_jacobian<N, M>(f, X, J, B): the Jacobians of B independent samples
 // of a map f : R^N -> R^M on the GPU, one sample per thread. X (B x N) and
 // J (B x M x N, each Jacobian row-major) are device pointers. f is a
@@ -18,14 +40,120 @@
 
 #include <cstddef>
 #include <cuda_runtime.h>
+#include <tuple>
+#include <type_traits>
 
 extern "C" __device__ int enzyme_const;
 extern "C" __device__ void fluxion_cuda_fwddiff(void *, ...)
     __asm__("__enzyme_fwddiff");
 
+extern "C" __device__ int enzyme_dup;
+extern "C" __device__ int enzyme_out;
+extern "C" __device__ void fluxion_cuda_autodiff(void *, ...)
+    __asm__("__enzyme_autodiff");
+
 namespace fluxion {
 namespace cuda {
+
+/// An inactive kernel argument.
+template <class T> struct Constant {
+  T Value;
+};
+/// A pointer argument with its shadow: adjoint memory in reverse mode,
+/// tangent memory in forward mode.
+template <class T> struct Duplicated {
+  T *Value;
+  std::remove_const_t<T> *Shadow;
+};
+
+/// An active scalar argument: the adjoint every thread computes for it is
+/// added (atomically) to *Adjoint, a device pointer. At most one per kernel.
+template <class T> struct Active {
+  T Value;
+  T *Adjoint;
+};
+
+template <class T> Constant<T> constant(T Value) { return {Value}; }
+template <class T> Active<T> active(T Value, T *Adjoint) {
+  return {Value, Adjoint};
+}
+template <class T>
+Duplicated<T> dup(T *Value, std::remove_const_t<T> *Shadow) {
+  return {Value, Shadow};
+}
+
 namespace detail {
+
+// Each argument becomes the builtin's marker and values.
+template <class T> __device__ auto markers(const Constant<T> &A) {
+  return std::make_tuple(enzyme_const, A.Value);
+}
+template <class T> __device__ auto markers(const Duplicated<T> &A) {
+  return std::make_tuple(enzyme_dup, A.Value, A.Shadow);
+}
+
+template <class T> __device__ auto markers(const Active<T> &A) {
+  return std::make_tuple(enzyme_out, A.Value);
+}
+
+template <class T> struct ActiveValue {
+  using Type = void;
+};
+template <class T> struct ActiveValue<Active<T>> {
+  using Type = T;
+};
+/// The type of the active scalar among \p Args, or void.
+template <class... Args> struct ActiveScalar {
+  using Type = void;
+};
+template <class A, class... Rest> struct ActiveScalar<A, Rest...> {
+  using Type = std::conditional_t<!std::is_void_v<typename ActiveValue<A>::Type>,
+                                  typename ActiveValue<A>::Type,
+                                  typename ActiveScalar<Rest...>::Type>;
+};
+
+template <class T, class A> __device__ T *adjointOf(const A &, T *Found) {
+  return Found;
+}
+template <class T> __device__ T *adjointOf(const Active<T> &A, T *) {
+  return A.Adjoint;
+}
+
+// The plugin simplifies these kernels before reading their builtin calls,
+// so the markers reach the calls at -O0 too.
+#define FLUXION_SIMPLIFY __attribute__((annotate("fluxion.simplify")))
+
+template <auto Kernel, class... Args>
+FLUXION_SIMPLIFY __global__ void gradient_kernel(Args... As) {
+  using T = typename ActiveScalar<Args...>::Type;
+  static_assert((0 + ... + !std::is_void_v<typename ActiveValue<Args>::Type>) <=
+                    1,
+                "fluxion::cuda::gradient: at most one active scalar; pass "
+                "others by pointer with dup");
+  auto Flat = std::tuple_cat(markers(As)...);
+  if constexpr (std::is_void_v<T>) {
+    std::apply(
+        [](auto... Values) { fluxion_cuda_autodiff((void *)Kernel, Values...); },
+        Flat);
+  } else {
+    using Builtin = T (*)(void *, ...);
+    T Adjoint = std::apply(
+        [](auto... Values) {
+          return ((Builtin)fluxion_cuda_autodiff)((void *)Kernel, Values...);
+        },
+        Flat);
+    T *Target = nullptr;
+    ((Target = adjointOf(As, Target)), ...);
+    atomicAdd(Target, Adjoint);
+  }
+}
+
+template <auto Kernel, class... Args>
+FLUXION_SIMPLIFY __global__ void tangent_kernel(Args... As) {
+  std::apply(
+      [](auto... Flat) { fluxion_cuda_fwddiff((void *)Kernel, Flat...); },
+      std::tuple_cat(markers(As)...));
+}
 
 template <class F, class T>
 __device__ void call_map(const F *Self, const T *X, T *Y) {
@@ -33,7 +161,8 @@ __device__ void call_map(const F *Self, const T *X, T *Y) {
 }
 
 template <class F, class T, int N, int M>
-__global__ void batched_jacobian_kernel(F Fn, const T *X, T *J, int B) {
+FLUXION_SIMPLIFY __global__ void batched_jacobian_kernel(F Fn, const T *X,
+                                                         T *J, int B) {
   int Sample = blockIdx.x * blockDim.x + threadIdx.x;
   if (Sample >= B)
     return;
@@ -51,6 +180,26 @@ __global__ void batched_jacobian_kernel(F Fn, const T *X, T *J, int B) {
 }
 
 } // namespace detail
+
+/// Launches the reverse-mode derivative of \p Kernel: adjoints are added to
+/// the shadows of its duplicated arguments. Returns the launch status.
+template <auto Kernel, class... Args>
+cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
+                     cudaStream_t Stream, Args... As) {
+  detail::gradient_kernel<Kernel, Args...>
+      <<<Grid, Block, SharedBytes, Stream>>>(As...);
+  return cudaGetLastError();
+}
+
+/// Launches the forward-mode derivative of \p Kernel: the shadows of its
+/// duplicated arguments carry tangents in and out. Returns the launch status.
+template <auto Kernel, class... Args>
+cudaError_t tangent(dim3 Grid, dim3 Block, std::size_t SharedBytes,
+                    cudaStream_t Stream, Args... As) {
+  detail::tangent_kernel<Kernel, Args...>
+      <<<Grid, Block, SharedBytes, Stream>>>(As...);
+  return cudaGetLastError();
+}
 
 /// Launches the batched Jacobian on \p Stream; returns the launch status.
 template <int N, int M, class F, class T>
