@@ -21,12 +21,20 @@ using namespace llvm;
 namespace fluxion {
 
 static void removeDeadMarkers(Module &M) {
+  auto EraseDeadLoads = [](Value &Address) {
+    for (User *U : make_early_inc_range(Address.users()))
+      if (auto *LI = dyn_cast<LoadInst>(U); LI && LI->use_empty())
+        LI->eraseFromParent();
+  };
   for (GlobalVariable &GV : make_early_inc_range(M.globals())) {
     if (!isMarkerGlobal(GV))
       continue;
+    EraseDeadLoads(GV);
+    // Device code reads markers through an address-space cast.
     for (User *U : make_early_inc_range(GV.users()))
-      if (auto *LI = dyn_cast<LoadInst>(U); LI && LI->use_empty())
-        LI->eraseFromParent();
+      if (auto *Cast = dyn_cast<ConstantExpr>(U))
+        EraseDeadLoads(*Cast);
+    GV.removeDeadConstantUsers();
     if (GV.use_empty() && GV.isDeclaration())
       GV.eraseFromParent();
   }

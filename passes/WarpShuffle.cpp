@@ -151,7 +151,11 @@ void fuseDoubleShuffles(Function &F) {
         !match(Bits, m_BitCast(m_Value(Source))) ||
         !Source->getType()->isDoubleTy())
       continue;
-    IRBuilder<> B(Join);
+    // The join may have been sunk into a branch only some lanes take; the
+    // fused shuffle stays where the halves were exchanged, by every lane.
+    if (High->getParent() != Low->getParent())
+      continue;
+    IRBuilder<> B(High->comesBefore(Low) ? Low : High);
     Function &Helper =
         doubleShuffle(*F.getParent(), *modeOf(High->getIntrinsicID()));
     CallInst *Fused =
