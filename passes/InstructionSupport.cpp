@@ -103,8 +103,44 @@ static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
   return false;
 }
 
+/// Whether integer value \p V holds bits of an active floating value: it is
+/// computed by bit operations from a bitcast of one.
+static bool carriesActiveBits(const Value *V, const ActivityAnalysis &AA,
+                              unsigned Depth = 0) {
+  constexpr unsigned MaxDepth = 8;
+  const auto *I = dyn_cast<Instruction>(V);
+  if (!I || Depth > MaxDepth)
+    return false;
+  if (const auto *Cast = dyn_cast<BitCastInst>(I))
+    return Cast->getSrcTy()->isFPOrFPVectorTy() &&
+           AA.isVaried(Cast->getOperand(0));
+  if (!isa<BinaryOperator, TruncInst, ZExtInst, SExtInst, SelectInst, PHINode,
+           FreezeInst>(I))
+    return false;
+  return any_of(I->operands(), [&](const Use &U) {
+    return carriesActiveBits(U.get(), AA, Depth + 1);
+  });
+}
+
 bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
                     DiffMode Mode) {
+  // Type punning: the bits of an active value made into a float again, or
+  // kept in memory, would arrive without their derivative.
+  const Value *Punned = nullptr;
+  if (const auto *Cast = dyn_cast<BitCastInst>(&I);
+      Cast && Cast->getDestTy()->isFPOrFPVectorTy() &&
+      Cast->getSrcTy()->isIntOrIntVectorTy())
+    Punned = Cast->getOperand(0);
+  if (const auto *SI = dyn_cast<StoreInst>(&I);
+      SI && SI->getValueOperand()->getType()->isIntOrIntVectorTy())
+    Punned = SI->getValueOperand();
+  if (Punned && carriesActiveBits(Punned, AA)) {
+    reportError(I, "the derivative of an active value would be lost: its "
+                   "bits pass through integer operations (" +
+                       describeValue(*Punned) +
+                       "); keep the arithmetic in floating point");
+    return false;
+  }
   // The reverse sweep still needs the adjoints of the block realloc frees.
   if (const auto *Call = dyn_cast<CallBase>(&I);
       Call && Mode == DiffMode::Reverse && AA.needsDerivative(I) &&
