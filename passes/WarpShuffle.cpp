@@ -94,8 +94,8 @@ Function &doubleShuffle(Module &M, ShuffleMode Mode) {
   for (Value *&Half : Halves)
     Half = B.CreateIntrinsic(intrinsicOf(Mode, /*Float=*/false),
                              {F->getArg(0), Half, F->getArg(2), F->getArg(3)});
-  Value *Joined = B.CreateOr(B.CreateShl(B.CreateZExt(Halves[1], I64), 32),
-                             B.CreateZExt(Halves[0], I64));
+  Value *High = B.CreateShl(B.CreateZExt(Halves[1], I64), 32);
+  Value *Joined = B.CreateOr(High, B.CreateZExt(Halves[0], I64));
   B.CreateRet(B.CreateBitCast(Joined, F64));
   return *F;
 }
@@ -241,8 +241,9 @@ Value *emitShuffleAdjoint(IRBuilderBase &B, const Shuffle &S, Value *DY,
       Down ? B.CreateAdd(Lane, S.Offset) : B.CreateSub(Lane, S.Offset);
   Value *ReadItself = Down ? B.CreateICmpSGT(Source, B.getInt32(LastLane))
                            : B.CreateICmpSLT(Source, B.getInt32(0));
-  return B.CreateFAdd(B.CreateSelect(PartnerInWarp, FromOthers, Zero),
-                      B.CreateSelect(ReadItself, DY, Zero));
+  Value *FromPartner = B.CreateSelect(PartnerInWarp, FromOthers, Zero);
+  Value *FromItself = B.CreateSelect(ReadItself, DY, Zero);
+  return B.CreateFAdd(FromPartner, FromItself);
 }
 
 } // namespace fluxion

@@ -66,8 +66,9 @@ define double @reverse_butterfly(double %x) {
 ; CHECK-NEXT: %[[HASPARTNER:.*]] = icmp sge i32 %[[PARTNER]], 0
 ; CHECK-NEXT: %[[SOURCE:.*]] = add i32 %[[LANE]], 4
 ; CHECK-NEXT: %[[ITSELF:.*]] = icmp sgt i32 %[[SOURCE]], 31
-; CHECK-NEXT: select i1 %[[ITSELF]], float %s.adj, float 0.0
-; CHECK-NEXT: select i1 %[[HASPARTNER]], float %[[UP]], float 0.0
+; CHECK-NEXT: %[[FROMPARTNER:.*]] = select i1 %[[HASPARTNER]], float %[[UP]], float 0.0
+; CHECK-NEXT: %[[FROMITSELF:.*]] = select i1 %[[ITSELF]], float %s.adj, float 0.0
+; CHECK-NEXT: fadd float %[[FROMPARTNER]], %[[FROMITSELF]]
 
 ; CHECK-LABEL: define internal { float, float } @fluxion.fwd.down.dup(
 ; CHECK: %s = call float @llvm.nvvm.shfl.sync.down.f32(i32 -1, float %x, i32 4, i32 31)
