@@ -490,9 +490,80 @@ bool ForwardBuilder::run() {
 
 } // namespace
 
+/// Which of sin and cos \p Call computes, if either, in libm or as an
+/// intrinsic.
+static std::optional<bool> isSineCall(const Instruction &I) {
+  const auto *Call = dyn_cast<CallInst>(&I);
+  const Function *Callee = Call ? Call->getCalledFunction() : nullptr;
+  if (!Callee || Call->arg_size() != 1 || !Call->getType()->isFloatingPointTy())
+    return std::nullopt;
+  switch (Callee->getIntrinsicID()) {
+  case Intrinsic::sin:
+    return true;
+  case Intrinsic::cos:
+    return false;
+  default:
+    break;
+  }
+  StringRef Name = Callee->getName();
+  if (Name == "sin" || Name == "sinf")
+    return true;
+  if (Name == "cos" || Name == "cosf")
+    return false;
+  return std::nullopt;
+}
+
+/// The tangent of sin(x) is cos(x) dx and that of cos(x) is -sin(x) dx:
+/// each pair of sin and cos of the same value in a block becomes one
+/// llvm.sincos, which costs little more than either (libm's sincos). NVPTX
+/// keeps the separate libdevice calls.
+static void fuseSineCosine(Function &F) {
+  if (F.getParent()->getTargetTriple().isNVPTX())
+    return;
+  for (BasicBlock &BB : F) {
+    DenseMap<Value *, CallInst *> Sines, Cosines;
+    SmallVector<std::pair<CallInst *, CallInst *>, 4> Pairs;
+    for (Instruction &I : BB) {
+      std::optional<bool> Sine = isSineCall(I);
+      if (!Sine)
+        continue;
+      auto *Call = cast<CallInst>(&I);
+      Value *X = Call->getArgOperand(0);
+      auto &Mine = *Sine ? Sines : Cosines;
+      auto &Other = *Sine ? Cosines : Sines;
+      if (Mine.count(X))
+        continue;
+      if (CallInst *Partner = Other.lookup(X)) {
+        Pairs.push_back(*Sine ? std::pair(Call, Partner)
+                              : std::pair(Partner, Call));
+        Other.erase(X);
+        continue;
+      }
+      Mine[X] = Call;
+    }
+    for (auto [Sin, Cos] : Pairs) {
+      Instruction *First = Sin->comesBefore(Cos) ? Sin : Cos;
+      IRBuilder<> B(First);
+      Value *Both =
+          B.CreateUnaryIntrinsic(Intrinsic::sincos, Sin->getArgOperand(0));
+      CallInst *Calls[] = {Sin, Cos};
+      Value *Parts[] = {B.CreateExtractValue(Both, 0),
+                        B.CreateExtractValue(Both, 1)};
+      for (auto [Call, Part] : zip(Calls, Parts)) {
+        Part->takeName(Call);
+        Call->replaceAllUsesWith(Part);
+        Call->eraseFromParent();
+      }
+    }
+  }
+}
+
 bool synthesizeForward(Synthesizer &S, const DiffRequest &Request,
                        Function &Primal, Function &Derivative) {
-  return ForwardBuilder(S, Request, Primal, Derivative).run();
+  if (!ForwardBuilder(S, Request, Primal, Derivative).run())
+    return false;
+  fuseSineCosine(Derivative);
+  return true;
 }
 
 } // namespace fluxion

@@ -10,6 +10,7 @@
 
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
+#include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/InstCombine/InstCombine.h"
 #include "llvm/Transforms/Scalar/EarlyCSE.h"
@@ -107,6 +108,25 @@ static void retypeIntegerCopies(Function &Copy) {
   }
 }
 
+/// A derivative computes sin and cos together (llvm.sincos); differentiated
+/// again (nested AD), it is split back into the two rows of the rule table.
+static void splitSineCosine(Function &Copy) {
+  for (Instruction &I : make_early_inc_range(instructions(Copy))) {
+    auto *Both = dyn_cast<IntrinsicInst>(&I);
+    if (!Both || Both->getIntrinsicID() != Intrinsic::sincos)
+      continue;
+    IRBuilder<> B(Both);
+    Value *X = Both->getArgOperand(0);
+    Value *Pair = PoisonValue::get(Both->getType());
+    Pair =
+        B.CreateInsertValue(Pair, B.CreateUnaryIntrinsic(Intrinsic::sin, X), 0);
+    Pair =
+        B.CreateInsertValue(Pair, B.CreateUnaryIntrinsic(Intrinsic::cos, X), 1);
+    Both->replaceAllUsesWith(Pair);
+    Both->eraseFromParent();
+  }
+}
+
 Function &PreprocessCache::get(Function &F) {
   if (Function *Copy = Copies.lookup(&F))
     return *Copy;
@@ -120,6 +140,7 @@ Function &PreprocessCache::get(Function &F) {
 
   inlineSmallCallees(*Copy, F);
   removeUnwinding(*Copy);
+  splitSineCosine(*Copy);
   simplify(*Copy);
   retypeIntegerCopies(*Copy);
   if (Copy->getParent()->getTargetTriple().isNVPTX())

@@ -22,8 +22,9 @@ define double @tangent(double %x, double %dx, double %y) {
 @enzyme_const = external global i32
 
 ; CHECK-LABEL: define internal { double, double } @fluxion.fwd.f.dup.const(double %x, double %x.tangent, double %y)
-; CHECK: %s = call double @llvm.sin.f64(double %x)
-; CHECK-NEXT: [[COS:%.*]] = call double @llvm.cos.f64(double %x)
+; CHECK: [[BOTH:%.*]] = call { double, double } @llvm.sincos.f64(double %x)
+; CHECK-NEXT: %s = extractvalue { double, double } [[BOTH]], 0
+; CHECK-NEXT: [[COS:%.*]] = extractvalue { double, double } [[BOTH]], 1
 ; CHECK-NEXT: %s.tangent = fmul double [[COS]], %x.tangent
 ; CHECK-NEXT: %m = fmul double %s, %y
 ; CHECK-NEXT: %m.tangent = fmul double %y, %s.tangent
