@@ -15,6 +15,7 @@
 #include "Synthesizer.h"
 #include "WarpShuffle.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstVisitor.h"
@@ -154,13 +155,21 @@ bool ForwardBuilder::visitElementwise(Instruction &I) {
     return Idx < 0 ? Copy : Copy->getOperand(Idx);
   };
   RuleOperands R(B, I.getType(), Fetch);
-  Value *Sum = nullptr;
+  // Partials of an operand that appears twice (x * x) are added before
+  // scaling its tangent once.
+  MapVector<Value *, Value *> Partials;
   for (unsigned Idx = 0; Idx < NumOperands && Idx < Rule->Partials.size();
        ++Idx) {
     Value *Op = I.getOperand(Idx);
     if (!Rule->Partials[Idx] || !Tangents.count(Op))
       continue;
-    Value *Term = scale(Rule->Partials[Idx](R).get(), Tangents[Op]);
+    Value *Partial = Rule->Partials[Idx](R).get();
+    Value *&Total = Partials[Op];
+    Total = Total ? B.CreateFAdd(Total, Partial) : Partial;
+  }
+  Value *Sum = nullptr;
+  for (auto [Op, Partial] : Partials) {
+    Value *Term = scale(Partial, Tangents[Op]);
     Sum = Sum ? B.CreateFAdd(Sum, Term) : Term;
   }
   setTangent(I, Sum ? Sum : tangent(&I));
