@@ -5,7 +5,7 @@
  * from: run.py --seed 5265 --opt O0 (gen.py seed 5265), shrunk by run.py's
  *   AST reducer, then by hand (the store after the call writes 100.0 instead
  *   of -0.439 so that the wrong adjoint is glaring).
- * reproduce: build/bin/fluxion-clang -O0 -std=gnu11 -w -Xclang -llvm-verify-each test/integration/random/findings/mismatch-rev-callee-load-overwritten-O0.c -o prog -lm && ./prog
+ * reproduce: build/bin/fluxion-clang -O0 -std=gnu11 -w -Xclang -llvm-verify-each test/integration/host/callee_memory_overwritten.c -o prog -lm && ./prog
  *   MISMATCH rev[0]: ad=-2398.559898 fd=0.1895979779
  *   (with the store writing -0.439: ad=-0.7594953675; with no store: PASS)
  * diagnosis: f calls h0(x, n, x[0]) and then overwrites x[0].  The reverse
