@@ -1,0 +1,464 @@
+//===- ReverseAdjoints.cpp - Adjoint rules of the reverse sweep -----------===//
+//
+// The adjoint of each instruction kind, emitted into the reverse block being
+// built: the rule table's partials for arithmetic and math, memory through
+// shadows (atomically where other GPU threads may touch it), calls of
+// differentiated, custom-rule, checkpointed and shuffle functions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ReverseBuilder.h"
+
+#define DEBUG_TYPE "fluxion-reverse"
+
+using namespace llvm;
+
+namespace fluxion {
+
+//===-- Adjoints ----------------------------------------------------------===//
+
+AllocaInst *ReverseBuilder::adjointSlot(Value *V) {
+  AllocaInst *&Slot = Adjoints[V];
+  if (!Slot) {
+    IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
+    Slot = EB.CreateAlloca(V->getType(), nullptr, V->getName() + ".adjoint");
+    EB.CreateStore(additiveIdentity(V->getType()), Slot);
+  }
+  return Slot;
+}
+
+Value *ReverseBuilder::addValues(Value *L, Value *R) {
+  Type *Ty = L->getType();
+  if (Ty->isFPOrFPVectorTy())
+    return B.CreateFAdd(L, R);
+  unsigned N = isa<StructType>(Ty) ? Ty->getStructNumElements()
+                                   : Ty->getArrayNumElements();
+  Value *Sum = L;
+  for (unsigned Idx = 0; Idx < N; ++Idx) {
+    Value *Elem = B.CreateExtractValue(L, Idx);
+    if (!isDifferentiableType(Elem->getType()))
+      continue;
+    Sum = B.CreateInsertValue(
+        Sum, addValues(Elem, B.CreateExtractValue(R, Idx)), Idx);
+  }
+  return Sum;
+}
+
+void ReverseBuilder::addAdjoint(Value *V, Value *Delta) {
+  if (!isActive(V) || !isDifferentiableType(V->getType()))
+    return;
+  AllocaInst *Slot = adjointSlot(V);
+  Value *Old = B.CreateLoad(V->getType(), Slot);
+  B.CreateStore(addValues(Old, Delta), Slot);
+}
+
+Value *ReverseBuilder::takeAdjoint(Value *V) {
+  AllocaInst *Slot = adjointSlot(V);
+  Value *Adjoint = B.CreateLoad(V->getType(), Slot, V->getName() + ".adj");
+  B.CreateStore(additiveIdentity(V->getType()), Slot);
+  return Adjoint;
+}
+
+//===-- Adjoint rules for each instruction kind ---------------------------===//
+
+bool ReverseBuilder::visitElementwise(Instruction &I) {
+  const ElementwiseRule *Rule = findElementwiseRule(I);
+  if (!Rule)
+    return true;
+  Value *DY = takeAdjoint(&I);
+  if (Rule->hasZeroDerivative())
+    return true;
+  unsigned NumOperands =
+      isa<CallBase>(I) ? cast<CallBase>(I).arg_size() : I.getNumOperands();
+  DenseMap<Value *, Value *> Fetched;
+  auto Fetch = [&](int Idx) -> Value * {
+    Value *Operand = Idx < 0 ? &I : I.getOperand(Idx);
+    Value *&V = Fetched[Operand];
+    if (!V)
+      V = primal(Operand);
+    return V;
+  };
+  RuleOperands R(B, I.getType(), Fetch);
+  for (unsigned Idx = 0; Idx < NumOperands && Idx < Rule->Partials.size();
+       ++Idx) {
+    Value *Op = I.getOperand(Idx);
+    if (!Rule->Partials[Idx] || !isActive(Op))
+      continue;
+    addAdjoint(Op, scaleByPartial(B, Rule->Partials[Idx](R).get(), DY));
+  }
+  return true;
+}
+
+bool ReverseBuilder::visitCastInst(CastInst &I) {
+  Value *Op = I.getOperand(0);
+  if (!isActive(&I) || !isActive(Op))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Instruction::CastOps Inverse;
+  switch (I.getOpcode()) {
+  case Instruction::FPExt:
+    Inverse = Instruction::FPTrunc;
+    break;
+  case Instruction::FPTrunc:
+    Inverse = Instruction::FPExt;
+    break;
+  default:
+    Inverse = Instruction::BitCast;
+    break;
+  }
+  addAdjoint(Op, B.CreateCast(Inverse, DY, Op->getType()));
+  return true;
+}
+
+bool ReverseBuilder::visitSelectInst(SelectInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Zero = Constant::getNullValue(I.getType());
+  Value *Cond = primal(I.getCondition());
+  addAdjoint(I.getTrueValue(), B.CreateSelect(Cond, DY, Zero));
+  addAdjoint(I.getFalseValue(), B.CreateSelect(Cond, Zero, DY));
+  return true;
+}
+
+bool ReverseBuilder::visitExtractValueInst(ExtractValueInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Agg = I.getAggregateOperand();
+  addAdjoint(Agg, B.CreateInsertValue(Constant::getNullValue(Agg->getType()),
+                                      DY, I.getIndices()));
+  return true;
+}
+
+bool ReverseBuilder::visitInsertValueInst(InsertValueInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Inserted = I.getInsertedValueOperand();
+  addAdjoint(Inserted, B.CreateExtractValue(DY, I.getIndices()));
+  addAdjoint(I.getAggregateOperand(),
+             B.CreateInsertValue(DY,
+                                 Constant::getNullValue(Inserted->getType()),
+                                 I.getIndices()));
+  return true;
+}
+
+bool ReverseBuilder::visitExtractElementInst(ExtractElementInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Vec = I.getVectorOperand();
+  addAdjoint(Vec, B.CreateInsertElement(Constant::getNullValue(Vec->getType()),
+                                        DY, primal(I.getIndexOperand())));
+  return true;
+}
+
+bool ReverseBuilder::visitInsertElementInst(InsertElementInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Index = primal(I.getOperand(2));
+  Value *Elem = I.getOperand(1);
+  addAdjoint(Elem, B.CreateExtractElement(DY, Index));
+  addAdjoint(I.getOperand(0),
+             B.CreateInsertElement(DY, Constant::getNullValue(Elem->getType()),
+                                   Index));
+  return true;
+}
+
+bool ReverseBuilder::visitShuffleVectorInst(ShuffleVectorInst &I) {
+  if (!isActive(&I))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Ops[2] = {I.getOperand(0), I.getOperand(1)};
+  auto *SrcTy = cast<FixedVectorType>(Ops[0]->getType());
+  unsigned Width = SrcTy->getNumElements();
+  Value *Sums[2] = {Constant::getNullValue(SrcTy),
+                    Constant::getNullValue(SrcTy)};
+  for (auto [Lane, Source] : enumerate(I.getShuffleMask())) {
+    if (Source < 0)
+      continue;
+    unsigned Which = unsigned(Source) / Width,
+             SrcLane = unsigned(Source) % Width;
+    Value *Old = B.CreateExtractElement(Sums[Which], SrcLane);
+    Value *New = B.CreateFAdd(Old, B.CreateExtractElement(DY, Lane));
+    Sums[Which] = B.CreateInsertElement(Sums[Which], New, SrcLane);
+  }
+  addAdjoint(Ops[0], Sums[0]);
+  addAdjoint(Ops[1], Sums[1]);
+  return true;
+}
+
+bool ReverseBuilder::visitFreezeInst(FreezeInst &I) {
+  if (isActive(&I))
+    addAdjoint(I.getOperand(0), takeAdjoint(&I));
+  return true;
+}
+
+bool ReverseBuilder::visitLoadInst(LoadInst &I) {
+  if (!isActive(&I) || !AA.hasShadow(I.getPointerOperand()))
+    return true;
+  Value *DY = takeAdjoint(&I);
+  Value *Shadow = shadow(I.getPointerOperand());
+  // On a GPU other threads may read the same element and add their
+  // adjoints concurrently; memory private to the thread needs no atomics.
+  bool Shared = Primal.getParent()->getTargetTriple().isNVPTX() &&
+                !isLocalObject(getUnderlyingObject(I.getPointerOperand()));
+  if (Shared && I.getType()->isFloatingPointTy()) {
+    B.CreateAtomicRMW(AtomicRMWInst::FAdd, Shadow, DY, I.getAlign(),
+                      AtomicOrdering::Monotonic);
+    return true;
+  }
+  Value *Old = B.CreateAlignedLoad(I.getType(), Shadow, I.getAlign());
+  B.CreateAlignedStore(addValues(Old, DY), Shadow, I.getAlign());
+  return true;
+}
+
+bool ReverseBuilder::visitStoreInst(StoreInst &I) {
+  Value *Stored = I.getValueOperand();
+  if (!AA.hasShadow(I.getPointerOperand()) ||
+      !isDifferentiableType(Stored->getType()))
+    return true;
+  // The adjoint of the overwritten memory flows to the stored value; what was
+  // there before the store never reached later reads.
+  Value *Shadow = shadow(I.getPointerOperand());
+  Type *Ty = Stored->getType();
+  Value *DV = B.CreateAlignedLoad(Ty, Shadow, I.getAlign());
+  B.CreateAlignedStore(Constant::getNullValue(Ty), Shadow, I.getAlign());
+  addAdjoint(Stored, DV);
+  return true;
+}
+
+/// `*p += v` leaves v in the memory for good: v's adjoint is the adjoint
+/// the memory has by then, which stays there (other threads' adds share it).
+bool ReverseBuilder::visitAtomicRMWInst(AtomicRMWInst &I) {
+  Value *Added = I.getValOperand();
+  if (!AA.hasShadow(I.getPointerOperand()) || !isActive(Added))
+    return true;
+  Value *Adjoint = B.CreateAlignedLoad(
+      Added->getType(), shadow(I.getPointerOperand()), I.getAlign());
+  if (I.getOperation() == AtomicRMWInst::FSub)
+    Adjoint = B.CreateFNeg(Adjoint);
+  addAdjoint(Added, Adjoint);
+  return true;
+}
+
+bool ReverseBuilder::visitAllocaInst(AllocaInst &I) {
+  if (HeapShadows.count(&I))
+    releaseShadow(B, I, shadow(&I));
+  return true;
+}
+
+bool ReverseBuilder::visitMemTransfer(MemTransferInst &Copy) {
+  Value *Dest = Copy.getDest();
+  if (!AA.hasShadow(Dest))
+    return true;
+  if (!AA.hasShadow(Copy.getSource())) {
+    B.CreateMemSet(shadow(Dest), B.getInt8(0), primal(Copy.getLength()),
+                   Copy.getDestAlign());
+    return true;
+  }
+  Type *Elem = deduceElementType(Dest);
+  if (!Elem)
+    Elem = deduceElementType(Copy.getSource());
+  if (!Elem) {
+    reportError(Copy, "cannot deduce the type of the data this copy moves; "
+                      "access the buffers with typed loads or stores");
+    return false;
+  }
+  if (!isDifferentiableType(Elem))
+    return true;
+  emitCopyAdjoint(B, Elem, shadow(Dest), shadow(Copy.getSource()),
+                  primal(Copy.getLength()), isa<MemMoveInst>(Copy));
+  return true;
+}
+
+bool ReverseBuilder::visitShuffle(CallBase &Call) {
+  Shuffle S = *asShuffle(Call);
+  if (!isActive(&Call) || !isActive(S.Data))
+    return true;
+  Value *DY = takeAdjoint(&Call);
+  Shuffle Primal{S.Mode, primal(S.Mask), nullptr, primal(S.Offset),
+                 primal(S.Clamp)};
+  std::string WhyNot;
+  Value *DX = emitShuffleAdjoint(B, Primal, DY, WhyNot);
+  if (!DX) {
+    reportError(Call, WhyNot);
+    return false;
+  }
+  addAdjoint(S.Data, DX);
+  return true;
+}
+
+bool ReverseBuilder::visitCallBase(CallBase &I) {
+  switch (classifyCall(I)) {
+  case CallKind::Inert:
+  case CallKind::Unsupported:
+  case CallKind::Deallocation:
+    return true;
+  case CallKind::Barrier: {
+    // Adjoints flow backwards through memory the barrier ordered forwards,
+    // so the reverse sweep synchronizes at the mirrored point.
+    auto *Mirror = cast<CallBase>(I.clone());
+    for (Use &Arg : Mirror->args())
+      Arg.set(primal(Arg.get()));
+    B.Insert(Mirror);
+    return true;
+  }
+  case CallKind::Allocation:
+    if (AA.hasShadow(&I))
+      releaseShadow(B, I, shadow(&I));
+    return true;
+  case CallKind::Elementwise:
+    return visitElementwise(I);
+  case CallKind::Shuffle:
+    return visitShuffle(I);
+  case CallKind::Defined:
+    return visitDefinedCall(I);
+  case CallKind::Custom:
+    return visitCustomCall(I);
+  case CallKind::MemSet: {
+    auto &MS = cast<MemSetInst>(I);
+    if (!AA.hasShadow(MS.getDest()))
+      return true;
+    B.CreateMemSet(shadow(MS.getDest()), B.getInt8(0), primal(MS.getLength()),
+                   MS.getDestAlign());
+    return true;
+  }
+  case CallKind::MemTransfer:
+    return visitMemTransfer(cast<MemTransferInst>(I));
+  }
+  llvm_unreachable("unknown call kind");
+}
+
+void ReverseBuilder::addArgumentAdjoints(CallBase &Call, const DiffRequest &CR,
+                                         Value *Adjoints) {
+  unsigned Out = 0;
+  for (auto [U, Activity] : zip(Call.args(), CR.Args))
+    if (Activity == ArgActivity::Out)
+      addAdjoint(U.get(), B.CreateExtractValue(Adjoints, Out++));
+}
+
+bool ReverseBuilder::visitDefinedCall(CallBase &Call) {
+  auto Found = Callees.find(&Call);
+  if (Found == Callees.end())
+    return true;
+  if (const CheckpointPlan *Plan = Checkpoints.lookup(&Call))
+    return visitCheckpointedCall(Call, *Plan);
+  const ReverseFunctions *Callee = Found->second;
+  const DiffRequest &CR = CalleeRequests[&Call];
+  SmallVector<Value *, 8> Args;
+  const TapeRegion &Region = CalleeTapes[&Call];
+  Value *CalleeTape = revRegionAddress(Region);
+  if (!Callee->Complete)
+    CalleeTape = B.CreateLoad(B.getPtrTy(), CalleeTape, "callee.tape");
+  Args.push_back(CalleeTape);
+  for (auto [U, Activity] : zip(Call.args(), CR.Args)) {
+    Args.push_back(primal(U.get()));
+    if (hasShadowArg(Activity))
+      Args.push_back(shadow(U.get()));
+  }
+  if (CR.ReturnActive)
+    Args.push_back(takeAdjoint(&Call));
+  CallInst *Adjoints = B.CreateCall(Callee->Reverse, Args);
+  if (!Callee->Complete)
+    B.CreateCall(
+        S.module().getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy()),
+        {CalleeTape});
+  addArgumentAdjoints(Call, CR, Adjoints);
+  return true;
+}
+
+/// Runs the call again on a scratch copy of its memory, restored from the
+/// snapshot, with a tape that lives only for this call, then its reverse.
+bool ReverseBuilder::visitCheckpointedCall(CallBase &Call,
+                                           const CheckpointPlan &Plan) {
+  const ReverseFunctions *Callee = Callees[&Call];
+  const DiffRequest &CR = CalleeRequests[&Call];
+  IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
+  auto EntryBuffer = [&](uint64_t Bytes, const Twine &Name) {
+    AllocaInst *Buffer =
+        EB.CreateAlloca(ArrayType::get(EB.getInt8Ty(), Bytes), nullptr, Name);
+    Buffer->setAlignment(TapeLayout::MaxAlign);
+    return Buffer;
+  };
+  Value *Scratch = EntryBuffer(Plan.ScratchBytes, "checkpoint.scratch");
+  Value *CalleeTape = EntryBuffer(Callee->TapeBytes, "checkpoint.tape");
+  Value *Snapshot =
+      Plan.SnapshotBytes ? revRegionAddress(CalleeTapes[&Call]) : nullptr;
+
+  DenseMap<unsigned, Value *> Redirected;
+  for (auto [W, SnapshotOffset, ScratchOffset] :
+       zip(Plan.Windows, Plan.SnapshotOffsets, Plan.ScratchOffsets)) {
+    Value *Window = B.CreateConstGEP1_64(B.getInt8Ty(), Scratch, ScratchOffset);
+    if (W.snapshotBytes())
+      B.CreateMemCpy(
+          B.CreateConstGEP1_64(B.getInt8Ty(), Window, W.ReadLo - W.Lo),
+          Align(1),
+          B.CreateConstGEP1_64(B.getInt8Ty(), Snapshot, SnapshotOffset),
+          Align(8), W.snapshotBytes());
+    Redirected[W.ArgNo] = B.CreateConstGEP1_64(B.getInt8Ty(), Window, -W.Lo);
+  }
+  SmallVector<Value *, 8> Args{CalleeTape};
+  for (auto [U, Activity] : zip(Call.args(), CR.Args)) {
+    Value *Redirect = Redirected.lookup(Call.getArgOperandNo(&U));
+    Args.push_back(Redirect ? Redirect : primal(U.get()));
+    if (hasShadowArg(Activity))
+      Args.push_back(shadow(U.get()));
+  }
+  ArrayRef<Value *> AugArgs(Args.data(), Callee->Augmented->arg_size());
+  B.CreateCall(Callee->Augmented, AugArgs);
+  if (CR.ReturnActive)
+    Args.push_back(takeAdjoint(&Call));
+  CallInst *Adjoints = B.CreateCall(Callee->Reverse, Args);
+  addArgumentAdjoints(Call, CR, Adjoints);
+  return true;
+}
+
+bool ReverseBuilder::visitCustomCall(CallBase &Call) {
+  auto Found = CustomTapes.find(&Call);
+  if (Found == CustomTapes.end())
+    return visitDefinedCall(Call);
+  Function *Callee = Call.getCalledFunction();
+  Function *Rule = customRule(*Callee).Reverse;
+  SmallVector<Value *, 8> Args = customRuleArgs(Call, /*InReverse=*/true);
+  if (isDifferentiableType(Call.getType()))
+    Args.push_back(isActive(&Call) ? takeAdjoint(&Call)
+                                   : Constant::getNullValue(Call.getType()));
+  Args.push_back(reload(Found->second, Call.getParent()));
+  if (Rule->arg_size() != Args.size()) {
+    reportError(Call, "reverse rule '" + Rule->getName() + "' for '" +
+                          Callee->getName() + "' takes " +
+                          Twine(Rule->arg_size()) + " parameters, expected " +
+                          Twine(Args.size()));
+    return false;
+  }
+  CallInst *Adjoints = B.CreateCall(Rule, Args);
+  SmallVector<Value *, 4> Floating;
+  for (const Use &U : Call.args())
+    if (isDifferentiableType(U->getType()))
+      Floating.push_back(U.get());
+  if (Floating.empty())
+    return true;
+  // One floating parameter may come back bare or as a one-field struct.
+  bool Bare = Floating.size() == 1 &&
+              Adjoints->getType() == Floating.front()->getType();
+  for (auto [Idx, V] : enumerate(Floating)) {
+    Value *Adjoint = Adjoints;
+    if (!Bare && Adjoints->getType()->isStructTy() &&
+        Idx < Adjoints->getType()->getStructNumElements())
+      Adjoint = B.CreateExtractValue(Adjoints, Idx);
+    if (Adjoint->getType() != V->getType()) {
+      reportError(Call, "reverse rule '" + Rule->getName() +
+                            "' must return the adjoints of the floating "
+                            "parameters of '" +
+                            Callee->getName() + "'");
+      return false;
+    }
+    addAdjoint(V, Adjoint);
+  }
+  return true;
+}
+
+} // namespace fluxion

@@ -1,0 +1,261 @@
+//===- ReverseBuilder.h - The builder of reverse-mode derivatives -*- C++
+//-*-===//
+//
+// Private to the reverse-mode engine: the state that ReverseSynthesis.cpp
+// (the augmented forward function, the reverse control flow),
+// ReverseTape.cpp (what is cached, recomputed or read again) and
+// ReverseAdjoints.cpp (the adjoint of each instruction kind) share while
+// they build one derivative. See ReverseSynthesis.cpp for the design.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_REVERSEBUILDER_H
+#define FLUXION_REVERSEBUILDER_H
+
+#include "ActivityAnalysis.h"
+#include "Checkpoint.h"
+#include "CustomRules.h"
+#include "DerivativeRules.h"
+#include "Diagnostics.h"
+#include "InstructionSupport.h"
+#include "ShadowMemory.h"
+#include "Synthesizer.h"
+#include "TypeAnalysis.h"
+#include "WarpShuffle.h"
+
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/PostOrderIterator.h"
+#include "llvm/ADT/SCCIterator.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Analysis/AliasAnalysis.h"
+#include "llvm/Analysis/CFG.h"
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/ScalarEvolutionExpressions.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/CFG.h"
+#include "llvm/IR/Dominators.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/InstVisitor.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Debug.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+namespace fluxion {
+
+/// Bytes of the tape written at one program point of the augmented function
+/// and read back in the reverse function: a field of the tape, or, for
+/// program points inside a loop, the top element of a stack.
+struct TapeRegion {
+  unsigned Field;
+  bool IsStack;
+  uint64_t Size;
+};
+
+class ReverseBuilder : public llvm::InstVisitor<ReverseBuilder, bool> {
+public:
+  ReverseBuilder(Synthesizer &S, const DiffRequest &Request,
+                 llvm::Function &Primal, ReverseFunctions &Fns)
+      : S(S), Request(Request), Primal(Primal), Aug(*Fns.Augmented),
+        Rev(*Fns.Reverse), Fns(Fns), AA(Primal, Request),
+        DL(Primal.getDataLayout()), AB(Primal.getContext()),
+        B(Primal.getContext()), Dominators(Primal), Loops(Dominators),
+        Aliases(
+            S.preprocessed().analyses().getResult<llvm::AAManager>(Primal)) {}
+
+  bool run();
+
+  // Reverse-sweep code for one primal instruction, emitted at the end of the
+  // reverse block being built.
+  bool visitInstruction(llvm::Instruction &I) { return true; }
+  bool visitBinaryOperator(llvm::BinaryOperator &I) {
+    return visitElementwise(I);
+  }
+  bool visitUnaryOperator(llvm::UnaryOperator &I) {
+    return visitElementwise(I);
+  }
+  bool visitCastInst(llvm::CastInst &I);
+  bool visitSelectInst(llvm::SelectInst &I);
+  bool visitExtractValueInst(llvm::ExtractValueInst &I);
+  bool visitInsertValueInst(llvm::InsertValueInst &I);
+  bool visitExtractElementInst(llvm::ExtractElementInst &I);
+  bool visitInsertElementInst(llvm::InsertElementInst &I);
+  bool visitShuffleVectorInst(llvm::ShuffleVectorInst &I);
+  bool visitFreezeInst(llvm::FreezeInst &I);
+  bool visitLoadInst(llvm::LoadInst &I);
+  bool visitStoreInst(llvm::StoreInst &I);
+  bool visitAtomicRMWInst(llvm::AtomicRMWInst &I);
+  bool visitAllocaInst(llvm::AllocaInst &I);
+  bool visitCallBase(llvm::CallBase &I);
+
+private:
+  // Augmented forward function.
+  bool buildAugmented();
+  bool buildAugmentedShadow(llvm::Instruction &I);
+  bool buildAugmentedCall(llvm::CallBase &Call);
+  bool buildAugmentedCustomCall(llvm::CallBase &Call);
+  /// The snapshot plan when \p Call of a checkpointed callee can be
+  /// recomputed in the reverse sweep instead of taped, else null.
+  const CheckpointPlan *checkpointFor(llvm::CallBase &Call,
+                                      const ReverseFunctions &Callee);
+  void buildSnapshot(llvm::CallBase &Call, const CheckpointPlan &Plan);
+  /// The arguments of a custom reverse-mode rule for \p Call: each argument,
+  /// pointers followed by their shadows (null where inactive).
+  llvm::SmallVector<llvm::Value *, 8> customRuleArgs(llvm::CallBase &Call,
+                                                     bool InReverse);
+  llvm::Value *augShadow(llvm::Value *PrimalV);
+  /// The augmented function's copy of primal value \p V.
+  llvm::Value *augValue(llvm::Value *V) {
+    llvm::Value *Copy = VMap.lookup(V);
+    return Copy ? Copy : V;
+  }
+  /// Positions AB right after the augmented copy of primal \p V.
+  void augInsertAfter(llvm::Value *AugV);
+
+  // The tape.
+  TapeRegion makeRegion(llvm::BasicBlock *PrimalBlock, uint64_t Size,
+                        llvm::Align A);
+  llvm::Value *augRegionAddress(const TapeRegion &R);
+  llvm::Value *revRegionAddress(const TapeRegion &R);
+  /// The value of augmented-function value \p AugV, defined in primal block
+  /// \p DefBlock, read back at the reverse builder's position.
+  llvm::Value *reload(llvm::Value *AugV, llvm::BasicBlock *DefBlock);
+  /// Whether a value defined in \p DefBlock is read by the reverse block
+  /// being built only after the loops around \p DefBlock are done, so only
+  /// the last value they produced is needed.
+  bool onlyLastValueNeeded(llvm::BasicBlock *DefBlock) const;
+  /// At most how many times \p Block runs in one call, computed at the
+  /// augmented function's entry (AB's position) from the symbolic trip
+  /// counts of its loops (0 past a cap); null when a count is unknown there.
+  llvm::Value *maxRunsAtEntry(llvm::BasicBlock &Block);
+  /// \p Expr, over the function's parameters only, computed at AB's
+  /// position; null for any other expression.
+  llvm::Value *expandAtEntry(const llvm::SCEV *Expr);
+  /// The primal value \p V as seen by the reverse sweep.
+  llvm::Value *primal(llvm::Value *V);
+  /// The shadow of primal pointer \p V as seen by the reverse sweep.
+  llvm::Value *shadow(llvm::Value *V);
+  /// Address arithmetic, and loads of caller memory the function never
+  /// writes, are evaluated again in the reverse sweep rather than cached.
+  bool isRecomputable(llvm::Instruction &I);
+  /// Loads of caller memory nothing overwrites after them are read again
+  /// in the reverse sweep of a combined gradient.
+  bool isRereadable(llvm::LoadInst &Load);
+  bool overwrittenLater(llvm::LoadInst &Load);
+  llvm::Value *recompute(llvm::Instruction &I, bool Shadow);
+  /// A stack slot of the reverse function holding loop counter \p Phi in
+  /// each reverse iteration of its loop, so the counter is never taped; null
+  /// when \p Phi is not a counter or the block being built is outside its
+  /// loop.
+  llvm::AllocaInst *reverseCounter(llvm::PHINode &Phi);
+
+  // Adjoints.
+  bool isActive(llvm::Value *V) const { return AA.isActive(V); }
+  llvm::AllocaInst *adjointSlot(llvm::Value *V);
+  void addAdjoint(llvm::Value *V, llvm::Value *Delta);
+  /// Reads the adjoint of \p V and resets it to zero.
+  llvm::Value *takeAdjoint(llvm::Value *V);
+  llvm::Value *addValues(llvm::Value *L, llvm::Value *R);
+
+  bool visitElementwise(llvm::Instruction &I);
+  bool visitDefinedCall(llvm::CallBase &Call);
+  bool visitCustomCall(llvm::CallBase &Call);
+  bool visitCheckpointedCall(llvm::CallBase &Call, const CheckpointPlan &Plan);
+  bool visitShuffle(llvm::CallBase &Call);
+  /// Adds the adjoints a callee's reverse function returned to its Out
+  /// arguments.
+  void addArgumentAdjoints(llvm::CallBase &Call, const DiffRequest &CR,
+                           llvm::Value *Adjoints);
+  bool visitMemTransfer(llvm::MemTransferInst &Copy);
+  llvm::SmallSetVector<llvm::BasicBlock *, 4>
+  reachablePredecessors(llvm::BasicBlock *BB) const;
+  /// The predecessor index of a loop header, derived from a loop counter
+  /// instead of taped, or null.
+  llvm::Value *
+  cameFromByCounter(llvm::BasicBlock &Header,
+                    const llvm::SmallSetVector<llvm::BasicBlock *, 4> &Preds);
+  void buildBlockExits();
+  void buildExit();
+
+  Synthesizer &S;
+  const DiffRequest &Request;
+  llvm::Function &Primal;
+  llvm::Function &Aug;
+  llvm::Function &Rev;
+  ReverseFunctions &Fns;
+  ActivityAnalysis AA;
+  const llvm::DataLayout &DL;
+  llvm::IRBuilder<> AB; ///< Builds the augmented function.
+  llvm::IRBuilder<> B;  ///< Builds the reverse function.
+
+  llvm::ValueToValueMapTy VMap; ///< Primal value to augmented copy.
+  llvm::DenseMap<llvm::Value *, llvm::Value *> AugShadows;
+  /// Shadows of fixed-size stack allocations, kept in the tape.
+  llvm::DenseMap<llvm::Value *, TapeRegion> ShadowRegions;
+  /// Allocations whose shadow the reverse sweep releases.
+  llvm::SmallPtrSet<llvm::Value *, 8> HeapShadows;
+  llvm::DenseMap<llvm::Value *, llvm::Value *> RevShadowArgs;
+  llvm::Value *RevDReturn = nullptr;
+  TapeLayout Layout;
+  llvm::DenseMap<llvm::Value *, TapeRegion> Cached;
+  llvm::DenseMap<llvm::Value *, TapeRegion> CachedLast;
+  llvm::MapVector<llvm::PHINode *, llvm::AllocaInst *> ReverseCounters;
+  /// The primal block whose reverse code is being built.
+  llvm::BasicBlock *CurrentPrimalBlock = nullptr;
+  llvm::DenseMap<llvm::BasicBlock *, llvm::SmallVector<unsigned, 4>>
+      StacksToPop;
+  /// Each stack, the primal block that pushes it and its element size.
+  struct StackSite {
+    unsigned Field;
+    llvm::BasicBlock *Block;
+    uint64_t ElemSize;
+  };
+  llvm::SmallVector<StackSite, 8> Stacks;
+  llvm::SmallPtrSet<llvm::BasicBlock *, 16> InCycle;
+  /// The number of blocks of the largest cycle through each block.
+  llvm::DenseMap<llvm::BasicBlock *, unsigned> CycleSize;
+  llvm::DominatorTree Dominators;
+  /// Natural loops of the primal, for loop counters.
+  llvm::LoopInfo Loops;
+  bool WritesCallerMemory = true;
+  llvm::AAResults &Aliases;
+  llvm::DenseMap<const llvm::LoadInst *, bool> Rereadable;
+  /// Primal values already evaluated in a reverse block.
+  llvm::DenseMap<std::pair<llvm::Value *, llvm::BasicBlock *>, llvm::Value *>
+      PrimalInBlock;
+  /// Bounds chains of recomputation; past it values are cached.
+  unsigned RecomputeDepth = 0;
+  static constexpr unsigned MaxRecomputeDepth = 16;
+  llvm::DenseMap<llvm::BasicBlock *, llvm::BasicBlock *> RevBlocks;
+  llvm::DenseMap<llvm::BasicBlock *, llvm::PHINode *> CameFrom;
+  llvm::DenseMap<llvm::CallBase *, TapeRegion> CalleeTapes;
+  llvm::DenseMap<llvm::CallBase *, const ReverseFunctions *> Callees;
+  llvm::DenseMap<llvm::CallBase *, DiffRequest> CalleeRequests;
+  /// The tape a custom augmented rule returned, per call.
+  llvm::DenseMap<llvm::CallBase *, llvm::Value *> CustomTapes;
+  /// Calls recomputed in the reverse sweep; CalleeTapes holds their
+  /// snapshots.
+  llvm::DenseMap<llvm::CallBase *, const CheckpointPlan *> Checkpoints;
+  llvm::MapVector<llvm::Value *, llvm::AllocaInst *> Adjoints;
+  llvm::BasicBlock *RevEntry = nullptr;
+  llvm::BasicBlock *RevExit = nullptr;
+  llvm::BasicBlock *ReturnBlock = nullptr;
+};
+
+/// Memory the augmented function allocates itself; everything else belongs
+/// to the caller.
+bool isLocalObject(const llvm::Value *Object);
+
+/// Whether \p F may write memory its caller owns. When it does not, values
+/// loaded from such memory are read again in the reverse sweep instead of
+/// being cached.
+bool writesCallerMemory(llvm::Function &F);
+
+/// The step of loop counter \p Phi = phi [Start, outside], [Phi + Step,
+/// latch] of a loop with one exit block, entered only from the loop.
+llvm::ConstantInt *counterStep(llvm::PHINode &Phi, const llvm::LoopInfo &Loops);
+
+} // namespace fluxion
+
+#endif

@@ -1,0 +1,423 @@
+//===- ReverseTape.cpp - The tape of a reverse-mode derivative ------------===//
+//
+// What the reverse sweep reads of the primal, and from where: tape fields
+// and per-iteration stacks (sized at entry from loop trip counts), values
+// recomputed from their operands, caller memory read again when nothing
+// overwrites it, loop counters counted down, shadows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ReverseBuilder.h"
+
+#define DEBUG_TYPE "fluxion-reverse"
+
+using namespace llvm;
+
+namespace fluxion {
+
+//===-- The tape ----------------------------------------------------------===//
+
+TapeRegion ReverseBuilder::makeRegion(BasicBlock *PrimalBlock, uint64_t Size,
+                                      Align A) {
+  if (!InCycle.count(PrimalBlock))
+    return {Layout.addField(Size, A), false, Size};
+  unsigned Field = Layout.addStack();
+  Stacks.push_back({Field, PrimalBlock, Size});
+  StacksToPop[PrimalBlock].push_back(Field);
+  return {Field, true, Size};
+}
+
+Value *ReverseBuilder::augRegionAddress(const TapeRegion &R) {
+  Value *Address = Layout.fieldAddress(AB, Aug.getArg(0), R.Field);
+  if (!R.IsStack)
+    return Address;
+  return S.stacks().push(AB, Address, R.Size);
+}
+
+Value *ReverseBuilder::revRegionAddress(const TapeRegion &R) {
+  Value *Address = Layout.fieldAddress(B, Rev.getArg(0), R.Field);
+  if (!R.IsStack)
+    return Address;
+  return S.stacks().top(B, Address, R.Size);
+}
+
+void ReverseBuilder::augInsertAfter(Value *AugV) {
+  auto *I = cast<Instruction>(AugV);
+  if (isa<PHINode>(I))
+    AB.SetInsertPoint(I->getParent()->getFirstNonPHIIt());
+  else
+    AB.SetInsertPoint(std::next(I->getIterator()));
+}
+
+Value *ReverseBuilder::reload(Value *AugV, BasicBlock *DefBlock) {
+  if (isa<Constant>(AugV))
+    return AugV;
+  if (auto *A = dyn_cast<Argument>(AugV))
+    return Rev.getArg(A->getArgNo());
+  Type *Ty = AugV->getType();
+  bool LastOnly = onlyLastValueNeeded(DefBlock);
+  auto &Cache = LastOnly ? CachedLast : Cached;
+  auto Found = Cache.find(AugV);
+  if (Found == Cache.end()) {
+    // The last value a loop produced, read after the loop, is one field the
+    // loop overwrites rather than a stack it pushes.
+    TapeRegion R = LastOnly
+                       ? TapeRegion{Layout.addField(DL.getTypeAllocSize(Ty),
+                                                    DL.getABITypeAlign(Ty)),
+                                    false, DL.getTypeAllocSize(Ty)}
+                       : makeRegion(DefBlock, DL.getTypeAllocSize(Ty),
+                                    DL.getABITypeAlign(Ty));
+    augInsertAfter(AugV);
+    AB.CreateStore(AugV, augRegionAddress(R));
+    Found = Cache.try_emplace(AugV, R).first;
+    LLVM_DEBUG(dbgs() << "fluxion: caching " << *AugV
+                      << (R.IsStack ? " per iteration\n" : "\n"));
+  }
+  return B.CreateLoad(Ty, revRegionAddress(Found->second),
+                      AugV->getName() + ".cached");
+}
+
+Value *ReverseBuilder::maxRunsAtEntry(BasicBlock &Block) {
+  auto &FAM = S.preprocessed().analyses();
+  auto &SE = FAM.getResult<ScalarEvolutionAnalysis>(Primal);
+  auto &LI = FAM.getResult<LoopAnalysis>(Primal);
+  Loop *L = LI.getLoopFor(&Block);
+  if (!L || CycleSize.lookup(L->getOutermostLoop()->getHeader()) !=
+                L->getOutermostLoop()->getNumBlocks())
+    return nullptr;
+  // A block runs at most as often as its loop headers, each at most once
+  // more than its backedge is taken per entry of the loop.
+  SmallVector<Value *, 4> Counts;
+  for (; L; L = L->getParentLoop()) {
+    const SCEV *Taken = SE.getSymbolicMaxBackedgeTakenCount(L);
+    Value *Count =
+        isa<SCEVCouldNotCompute>(Taken) ? nullptr : expandAtEntry(Taken);
+    if (!Count)
+      return nullptr;
+    Counts.push_back(Count);
+  }
+  // Room for more elements than this is left to growth, as is room for
+  // loops whose bound is unknown.
+  constexpr uint64_t MaxReserved = uint64_t(1) << 22;
+  Value *Cap = AB.getInt64(MaxReserved + 1);
+  Value *Runs = AB.getInt64(1);
+  for (Value *Count : Counts) {
+    Value *Iterations = AB.CreateAdd(
+        AB.CreateBinaryIntrinsic(
+            Intrinsic::umin, AB.CreateZExtOrTrunc(Count, AB.getInt64Ty()), Cap),
+        AB.getInt64(1));
+    Runs = AB.CreateBinaryIntrinsic(Intrinsic::umin,
+                                    AB.CreateMul(Runs, Iterations), Cap);
+  }
+  return AB.CreateSelect(AB.CreateICmpUGT(Runs, AB.getInt64(MaxReserved)),
+                         AB.getInt64(0), Runs, "tape.max.runs");
+}
+
+Value *ReverseBuilder::expandAtEntry(const SCEV *Expr) {
+  Type *Ty = Expr->getType();
+  if (!Ty->isIntegerTy())
+    return nullptr;
+  if (auto *C = dyn_cast<SCEVConstant>(Expr))
+    return C->getValue();
+  if (auto *U = dyn_cast<SCEVUnknown>(Expr))
+    return isa<Argument>(U->getValue()) ? VMap.lookup(U->getValue()) : nullptr;
+  if (auto *Cast = dyn_cast<SCEVCastExpr>(Expr)) {
+    Value *Op = expandAtEntry(Cast->getOperand());
+    if (!Op)
+      return nullptr;
+    if (isa<SCEVZeroExtendExpr>(Cast))
+      return AB.CreateZExt(Op, Ty);
+    if (isa<SCEVSignExtendExpr>(Cast))
+      return AB.CreateSExt(Op, Ty);
+    if (isa<SCEVTruncateExpr>(Cast))
+      return AB.CreateTrunc(Op, Ty);
+    return nullptr;
+  }
+  auto *Nary = dyn_cast<SCEVNAryExpr>(Expr);
+  auto *Division = dyn_cast<SCEVUDivExpr>(Expr);
+  if (Division) {
+    Value *L = expandAtEntry(Division->getLHS());
+    Value *R = expandAtEntry(Division->getRHS());
+    return L && R ? AB.CreateUDiv(
+                        L, AB.CreateBinaryIntrinsic(Intrinsic::umax, R,
+                                                    ConstantInt::get(Ty, 1)))
+                  : nullptr;
+  }
+  if (!Nary || isa<SCEVAddRecExpr>(Nary))
+    return nullptr;
+  std::optional<Intrinsic::ID> Combine;
+  Instruction::BinaryOps Op = Instruction::Add;
+  switch (Nary->getSCEVType()) {
+  case scAddExpr:
+    break;
+  case scMulExpr:
+    Op = Instruction::Mul;
+    break;
+  case scUMaxExpr:
+    Combine = Intrinsic::umax;
+    break;
+  case scSMaxExpr:
+    Combine = Intrinsic::smax;
+    break;
+  case scUMinExpr:
+  case scSequentialUMinExpr:
+    Combine = Intrinsic::umin;
+    break;
+  case scSMinExpr:
+    Combine = Intrinsic::smin;
+    break;
+  default:
+    return nullptr;
+  }
+  Value *Result = nullptr;
+  for (const SCEV *Operand : Nary->operands()) {
+    Value *V = expandAtEntry(Operand);
+    if (!V)
+      return nullptr;
+    if (!Result)
+      Result = V;
+    else if (Combine)
+      Result = AB.CreateBinaryIntrinsic(*Combine, Result, V);
+    else
+      Result = AB.CreateBinOp(Op, Result, V);
+  }
+  return Result;
+}
+
+bool ReverseBuilder::onlyLastValueNeeded(BasicBlock *DefBlock) const {
+  if (!DefBlock || !CurrentPrimalBlock || !InCycle.count(DefBlock))
+    return false;
+  Loop *L = Loops.getLoopFor(DefBlock);
+  if (!L)
+    return false;
+  // The loop nest runs once (no cycle encloses it), and the reverse sweep
+  // reads the value after it.
+  Loop *Outermost = L->getOutermostLoop();
+  return CycleSize.lookup(Outermost->getHeader()) ==
+             Outermost->getNumBlocks() &&
+         !Outermost->contains(CurrentPrimalBlock);
+}
+
+/// Memory the augmented function allocates itself; everything else belongs
+/// to the caller.
+bool isLocalObject(const Value *Object) {
+  const auto *Call = dyn_cast<CallBase>(Object);
+  return isa<AllocaInst>(Object) ||
+         (Call && allocationKind(*Call) != AllocationKind::None);
+}
+
+/// Whether \p F may write memory its caller owns. When it does not, values
+/// loaded from such memory are read again in the reverse sweep instead of
+/// being cached.
+bool writesCallerMemory(Function &F) {
+  auto Escapes = [](const Value *Ptr) {
+    return !isLocalObject(getUnderlyingObject(Ptr));
+  };
+  for (Instruction &I : instructions(F)) {
+    if (auto *SI = dyn_cast<StoreInst>(&I)) {
+      if (Escapes(SI->getPointerOperand()))
+        return true;
+      continue;
+    }
+    if (auto *MI = dyn_cast<MemIntrinsic>(&I)) {
+      if (Escapes(MI->getDest()))
+        return true;
+      continue;
+    }
+    auto *Call = dyn_cast<CallBase>(&I);
+    if (!Call) {
+      if (I.mayWriteToMemory())
+        return true;
+      continue;
+    }
+    CallKind Kind = classifyCall(*Call);
+    if (Kind == CallKind::Deallocation) {
+      if (Escapes(Call->getArgOperand(0)))
+        return true;
+      continue;
+    }
+    if (Kind == CallKind::Elementwise || Kind == CallKind::Allocation ||
+        Call->onlyReadsMemory())
+      continue;
+    if (Kind == CallKind::Inert && !any_of(Call->args(), [](const Use &U) {
+          return U->getType()->isPointerTy();
+        }))
+      continue;
+    return true;
+  }
+  return false;
+}
+
+Value *ReverseBuilder::recompute(Instruction &I, bool Shadow) {
+  Instruction *Copy = cast<Instruction>(VMap.lookup(&I))->clone();
+  for (Use &U : I.operands()) {
+    bool ShadowOperand = Shadow && U->getType()->isPointerTy();
+    Copy->setOperand(U.getOperandNo(),
+                     ShadowOperand ? shadow(U.get()) : primal(U.get()));
+  }
+  B.Insert(Copy);
+  Copy->setName(I.getName() + (Shadow ? ".shadow" : ""));
+  return Copy;
+}
+
+/// Instructions cheaper to evaluate again in the reverse sweep than to keep:
+/// the reverse sweep then caches only the values they are computed from (a
+/// loop index instead of every element address and product derived from it).
+static bool isCheapPure(const Instruction &I) {
+  if (const auto *BO = dyn_cast<BinaryOperator>(&I))
+    return !BO->isIntDivRem() && BO->getOpcode() != Instruction::FDiv &&
+           BO->getOpcode() != Instruction::FRem;
+  if (const auto *II = dyn_cast<IntrinsicInst>(&I)) {
+    switch (II->getIntrinsicID()) {
+    case Intrinsic::fmuladd:
+    case Intrinsic::fma:
+    case Intrinsic::fabs:
+    case Intrinsic::copysign:
+    case Intrinsic::minnum:
+    case Intrinsic::maxnum:
+      return true;
+    default:
+      return false;
+    }
+  }
+  return isa<UnaryOperator, CastInst, CmpInst, SelectInst, GetElementPtrInst,
+             ExtractValueInst, InsertValueInst, ExtractElementInst,
+             InsertElementInst, ShuffleVectorInst, FreezeInst>(I);
+}
+
+bool ReverseBuilder::isRecomputable(Instruction &I) {
+  if (RecomputeDepth > MaxRecomputeDepth)
+    return false;
+  if (isCheapPure(I))
+    return true;
+  auto *LI = dyn_cast<LoadInst>(&I);
+  return LI && isRereadable(*LI);
+}
+
+bool ReverseBuilder::isRereadable(LoadInst &Load) {
+  if (!Request.CallerMemoryStable || Load.isVolatile() || Load.isAtomic())
+    return false;
+  auto [Known, New] = Rereadable.try_emplace(&Load, false);
+  if (!New)
+    return Known->second;
+  // Only memory known to outlive the augmented function: the caller's
+  // (reached from an argument, a global, or a pointer read from such
+  // memory).
+  const Value *Object = getUnderlyingObject(Load.getPointerOperand());
+  bool CallerMemory = isa<Argument, GlobalVariable>(Object);
+  if (auto *Base = dyn_cast<LoadInst>(Object))
+    CallerMemory = isRereadable(*const_cast<LoadInst *>(Base));
+  bool Result = CallerMemory && !overwrittenLater(Load);
+  Rereadable[&Load] = Result;
+  return Result;
+}
+
+/// Whether anything the function does after \p Load may write the memory it
+/// read: the reverse sweep runs once the whole forward sweep is done.
+bool ReverseBuilder::overwrittenLater(LoadInst &Load) {
+  if (!WritesCallerMemory)
+    return false;
+  constexpr unsigned MaxQueries = 4096;
+  MemoryLocation Location = MemoryLocation::get(&Load);
+  unsigned Queries = 0;
+  for (Instruction &I : instructions(Primal)) {
+    if (!I.mayWriteToMemory() ||
+        !isPotentiallyReachable(&Load, &I, nullptr, &Dominators, &Loops))
+      continue;
+    if (++Queries > MaxQueries || isModSet(Aliases.getModRefInfo(&I, Location)))
+      return true;
+  }
+  return false;
+}
+
+Value *ReverseBuilder::primal(Value *V) {
+  if (auto *I = dyn_cast<Instruction>(V)) {
+    // One evaluation per reverse block is enough: the block is built front
+    // to back, so an earlier evaluation dominates every later use.
+    Value *&Known = PrimalInBlock[{I, B.GetInsertBlock()}];
+    if (Known)
+      return Known;
+    if (auto *Counter = dyn_cast<PHINode>(I)) {
+      if (AllocaInst *Slot = reverseCounter(*Counter))
+        return PrimalInBlock[{I, B.GetInsertBlock()}] = B.CreateLoad(
+                   Counter->getType(), Slot, Counter->getName() + ".reverse");
+    }
+    if (isRecomputable(*I)) {
+      ++RecomputeDepth;
+      Value *Recomputed = recompute(*I, /*Shadow=*/false);
+      --RecomputeDepth;
+      return PrimalInBlock[{I, B.GetInsertBlock()}] = Recomputed;
+    }
+    return PrimalInBlock[{I, B.GetInsertBlock()}] =
+               reload(VMap.lookup(I), I->getParent());
+  }
+  if (auto *A = dyn_cast<Argument>(V))
+    return reload(VMap.lookup(A), nullptr);
+  return V;
+}
+
+/// The step of loop counter \p Phi = phi [Start, outside], [Phi + Step,
+/// latch] of a loop with one exit block, entered only from the loop.
+ConstantInt *counterStep(PHINode &Phi, const LoopInfo &Loops) {
+  Loop *L = Loops.getLoopFor(Phi.getParent());
+  if (!L || L->getHeader() != Phi.getParent() ||
+      !Phi.getType()->isIntegerTy() || Phi.getNumIncomingValues() != 2)
+    return nullptr;
+  BasicBlock *Latch = L->getLoopLatch();
+  BasicBlock *Exit = L->getExitBlock();
+  if (!Latch || !Exit || !Exit->getSinglePredecessor())
+    return nullptr;
+  auto *Next = dyn_cast<BinaryOperator>(Phi.getIncomingValueForBlock(Latch));
+  if (!Next || Next->getOpcode() != Instruction::Add)
+    return nullptr;
+  Value *Step = Next->getOperand(0) == &Phi   ? Next->getOperand(1)
+                : Next->getOperand(1) == &Phi ? Next->getOperand(0)
+                                              : nullptr;
+  return dyn_cast_or_null<ConstantInt>(Step);
+}
+
+AllocaInst *ReverseBuilder::reverseCounter(PHINode &Phi) {
+  auto Found = ReverseCounters.find(&Phi);
+  if (Found != ReverseCounters.end())
+    return Found->second;
+  Loop *L = Loops.getLoopFor(Phi.getParent());
+  if (!counterStep(Phi, Loops) || !CurrentPrimalBlock ||
+      !L->contains(CurrentPrimalBlock) || !RevBlocks.count(L->getExitBlock()))
+    return nullptr;
+  // The reverse sweep runs the loop's iterations backwards: the counter
+  // starts at its value in the last iteration, kept once per run of the
+  // loop at its exit, and steps back at the end of each reverse iteration
+  // (buildBlockExits).
+  BasicBlock *Exit = L->getExitBlock();
+  Type *Ty = Phi.getType();
+  TapeRegion Last =
+      makeRegion(Exit, DL.getTypeAllocSize(Ty), DL.getABITypeAlign(Ty));
+  auto *AugExit = cast<BasicBlock>(VMap[Exit]);
+  AB.SetInsertPoint(AugExit->getFirstInsertionPt());
+  AB.CreateStore(augValue(&Phi), augRegionAddress(Last));
+
+  IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
+  AllocaInst *Slot = EB.CreateAlloca(Ty, nullptr, Phi.getName() + ".counter");
+  IRBuilderBase::InsertPointGuard Guard(B);
+  BasicBlock *RevExitBlock = RevBlocks[Exit];
+  B.SetInsertPoint(RevExitBlock, RevExitBlock->getFirstInsertionPt());
+  B.CreateStore(B.CreateLoad(Ty, revRegionAddress(Last)), Slot);
+  ReverseCounters[&Phi] = Slot;
+  return Slot;
+}
+
+Value *ReverseBuilder::shadow(Value *V) {
+  if (auto *A = dyn_cast<Argument>(V))
+    return RevShadowArgs.lookup(A);
+  if (auto *Address = dyn_cast<Constant>(V))
+    return sharedShadow(Address);
+  auto Region = ShadowRegions.find(V);
+  if (Region != ShadowRegions.end())
+    return revRegionAddress(Region->second);
+  auto *I = cast<Instruction>(V);
+  if (isa<GetElementPtrInst, CastInst>(I))
+    return recompute(*I, /*Shadow=*/true);
+  return reload(AugShadows.lookup(I), I->getParent());
+}
+
+} // namespace fluxion
