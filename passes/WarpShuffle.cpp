@@ -199,51 +199,155 @@ Value *emitShuffle(IRBuilderBase &B, const Shuffle &S, Value *V) {
                       {S.Mask, V, S.Offset, S.Clamp});
 }
 
-Value *emitShuffleAdjoint(IRBuilderBase &B, const Shuffle &S, Value *DY,
-                          std::string &WhyNot) {
-  auto *Clamp = dyn_cast<ConstantInt>(S.Clamp);
-  unsigned WholeWarp = S.Mode == ShuffleMode::Up ? 0 : LastLane;
-  if (!Clamp || Clamp->getZExtValue() != WholeWarp) {
-    WhyNot = "shuffles within parts of a warp (a width below 32) have no "
-             "adjoint yet";
-    return nullptr;
+namespace {
+
+/// The lane that \p Lane reads in \p S, by PTX's rule for shfl.sync: the
+/// clamp operand packs a segment mask (bits 8-12, the lanes a shuffle of
+/// width w keeps: 32 - w) and the last lane of a segment (the first for up);
+/// a lane whose source falls outside its range reads itself.
+Value *sourceLane(IRBuilderBase &B, const Shuffle &S, Value *Lane) {
+  Value *SegmentMask = B.CreateAnd(B.CreateLShr(S.Clamp, 8), LastLane);
+  Value *InSegment = B.CreateXor(SegmentMask, LastLane);
+  Value *MinLane = B.CreateAnd(Lane, SegmentMask);
+  Value *MaxLane = B.CreateOr(MinLane, B.CreateAnd(S.Clamp, InSegment));
+  Value *Offset = B.CreateAnd(S.Offset, LastLane);
+  Value *Source, *InRange;
+  switch (S.Mode) {
+  case ShuffleMode::Up:
+    Source = B.CreateSub(Lane, Offset);
+    InRange = B.CreateICmpSGE(Source, MaxLane);
+    break;
+  case ShuffleMode::Down:
+    Source = B.CreateAdd(Lane, Offset);
+    InRange = B.CreateICmpSLE(Source, MaxLane);
+    break;
+  case ShuffleMode::Butterfly:
+    Source = B.CreateXor(Lane, Offset);
+    InRange = B.CreateICmpSLE(Source, MaxLane);
+    break;
+  case ShuffleMode::Index:
+    Source = B.CreateOr(MinLane, B.CreateAnd(Offset, InSegment));
+    InRange = B.CreateICmpSLE(Source, MaxLane);
+    break;
   }
-  if (S.Mode == ShuffleMode::Butterfly)
-    return emitShuffle(B, S, DY);
+  return B.CreateSelect(InRange, Source, Lane, "shfl.source");
+}
+
+/// The internal function that gives each lane of \p Mask the sum of the
+/// values of the lanes that read it: (mask, value, source lane) -> sum over
+/// the lanes k of the mask whose source is this lane of k's value. It visits
+/// the 32 lanes in turn, so it undoes any shuffle, at 64 shuffles' cost.
+Function &gatherFunction(Module &M, Type *Ty) {
+  std::string Name =
+      ("fluxion.shfl.gather." + Twine(Ty->isFloatTy() ? "f32" : "f64")).str();
+  if (Function *F = M.getFunction(Name))
+    return *F;
+  LLVMContext &Ctx = M.getContext();
+  Type *I32 = Type::getInt32Ty(Ctx);
+  auto *F = Function::Create(FunctionType::get(Ty, {I32, Ty, I32}, false),
+                             GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::Convergent);
+  F->addFnAttr(Attribute::NoUnwind);
+  Value *Mask = F->getArg(0), *Data = F->getArg(1), *Source = F->getArg(2);
+  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
+  auto *Loop = BasicBlock::Create(Ctx, "lanes", F);
+  auto *Exit = BasicBlock::Create(Ctx, "exit", F);
+  IRBuilder<> B(Entry);
   Value *Lane = B.CreateIntrinsic(Intrinsic::nvvm_read_ptx_sreg_laneid, {});
+  B.CreateBr(Loop);
+
+  B.SetInsertPoint(Loop);
+  PHINode *Other = B.CreatePHI(I32, 2, "other");
+  PHINode *Sum = B.CreatePHI(Ty, 2, "sum");
+  Shuffle Read{ShuffleMode::Index, Mask, /*Data=*/nullptr, Other,
+               B.getInt32(LastLane)};
+  Value *OtherValue = emitShuffle(B, Read, Data);
+  Value *OtherSource = B.CreateIntrinsic(Intrinsic::nvvm_shfl_sync_idx_i32,
+                                         {Mask, Source, Other, Read.Clamp});
+  // Lanes outside the mask give undefined values; they are skipped.
+  Value *InMask = B.CreateTrunc(B.CreateLShr(Mask, Other), B.getInt1Ty());
+  Value *ReadsThis = B.CreateAnd(InMask, B.CreateICmpEQ(OtherSource, Lane));
+  Value *Next = B.CreateFAdd(
+      Sum, B.CreateSelect(ReadsThis, OtherValue, ConstantFP::get(Ty, 0.0)));
+  Value *NextLane = B.CreateAdd(Other, B.getInt32(1));
+  Other->addIncoming(B.getInt32(0), Entry);
+  Other->addIncoming(NextLane, Loop);
+  Sum->addIncoming(ConstantFP::get(Ty, 0.0), Entry);
+  Sum->addIncoming(Next, Loop);
+  B.CreateCondBr(B.CreateICmpEQ(NextLane, B.getInt32(LastLane + 1)), Exit,
+                 Loop);
+
+  B.SetInsertPoint(Exit);
+  B.CreateRet(Next);
+  return *F;
+}
+
+/// The adjoint of \p S when its segments are whole, aligned powers of two
+/// and its offset is a constant, the form `__shfl_*_sync(mask, v, k, width)`
+/// takes: the movement run backwards with shuffles of the same width. Null
+/// for other shuffles.
+Value *segmentAdjoint(IRBuilderBase &B, const Shuffle &S, Value *DY) {
+  auto *Clamp = dyn_cast<ConstantInt>(S.Clamp);
+  auto *OffsetC = dyn_cast<ConstantInt>(S.Offset);
+  if (!Clamp || !OffsetC)
+    return nullptr;
+  uint64_t C = Clamp->getZExtValue();
+  unsigned SegmentMask = (C >> 8) & LastLane,
+           InSegment = ~SegmentMask & LastLane;
+  unsigned ClampLane = C & LastLane,
+           Offset = OffsetC->getZExtValue() & LastLane;
+  bool UpClamp = S.Mode == ShuffleMode::Up;
+  if (!isPowerOf2_32(InSegment + 1) ||
+      (ClampLane & InSegment) != (UpClamp ? 0 : InSegment))
+    return nullptr;
+  unsigned Width = InSegment + 1;
+  if (S.Mode == ShuffleMode::Butterfly)
+    // An exchange inside each segment is its own inverse.
+    return Offset < Width ? emitShuffle(B, S, DY) : nullptr;
+
+  Value *Lane = B.CreateIntrinsic(Intrinsic::nvvm_read_ptx_sreg_laneid, {});
+  Value *Position = B.CreateAnd(Lane, InSegment, "segment.position");
   Value *Zero = Constant::getNullValue(DY->getType());
   if (S.Mode == ShuffleMode::Index) {
-    if (!isa<ConstantInt>(S.Offset)) {
-      WhyNot = "shuffles from a lane computed at run time have no adjoint "
-               "yet; broadcasts from a constant lane do";
-      return nullptr;
-    }
-    // Every lane read the source lane's value: it gets the warp's sum.
+    // Every lane of a segment read the same lane: it gets their sum.
     Value *Sum = DY;
-    for (unsigned Distance = 16; Distance; Distance /= 2) {
+    for (unsigned Distance = Width / 2; Distance; Distance /= 2) {
       Shuffle Exchange{ShuffleMode::Butterfly, S.Mask, /*Data=*/nullptr,
-                       B.getInt32(Distance), B.getInt32(LastLane)};
+                       B.getInt32(Distance),
+                       B.getInt32(SegmentMask << 8 | LastLane)};
       Sum = B.CreateFAdd(Sum, emitShuffle(B, Exchange, Sum));
     }
-    return B.CreateSelect(B.CreateICmpEQ(Lane, S.Offset), Sum, Zero);
+    return B.CreateSelect(
+        B.CreateICmpEQ(Position, B.getInt32(Offset & InSegment)), Sum, Zero);
   }
-  // down by d: lane t read lane t + d, or itself past the warp's end; up by
-  // d: lane t read lane t - d, or itself before lane d.
+  // down by d: lane t read lane t + d, or itself past its segment's end; up
+  // by d: lane t read lane t - d, or itself before its segment's lane d.
   bool Down = S.Mode == ShuffleMode::Down;
   Shuffle Back{Down ? ShuffleMode::Up : ShuffleMode::Down, S.Mask,
-               /*Data=*/nullptr, S.Offset, B.getInt32(Down ? 0 : LastLane)};
+               /*Data=*/nullptr, S.Offset,
+               B.getInt32(SegmentMask << 8 | (Down ? 0 : LastLane))};
   Value *FromOthers = emitShuffle(B, Back, DY);
-  Value *Partner =
-      Down ? B.CreateSub(Lane, S.Offset) : B.CreateAdd(Lane, S.Offset);
-  Value *PartnerInWarp = Down ? B.CreateICmpSGE(Partner, B.getInt32(0))
-                              : B.CreateICmpSLE(Partner, B.getInt32(LastLane));
-  Value *Source =
-      Down ? B.CreateAdd(Lane, S.Offset) : B.CreateSub(Lane, S.Offset);
-  Value *ReadItself = Down ? B.CreateICmpSGT(Source, B.getInt32(LastLane))
-                           : B.CreateICmpSLT(Source, B.getInt32(0));
-  Value *FromPartner = B.CreateSelect(PartnerInWarp, FromOthers, Zero);
+  Value *D = B.getInt32(Offset);
+  Value *Last = B.getInt32(InSegment);
+  Value *PartnerInSegment =
+      Down ? B.CreateICmpUGE(Position, D)
+           : B.CreateICmpULE(B.CreateAdd(Position, D), Last);
+  Value *ReadItself = Down ? B.CreateICmpUGT(B.CreateAdd(Position, D), Last)
+                           : B.CreateICmpULT(Position, D);
+  Value *FromPartner = B.CreateSelect(PartnerInSegment, FromOthers, Zero);
   Value *FromItself = B.CreateSelect(ReadItself, DY, Zero);
   return B.CreateFAdd(FromPartner, FromItself);
+}
+
+} // namespace
+
+Value *emitShuffleAdjoint(IRBuilderBase &B, const Shuffle &S, Value *DY) {
+  if (Value *Adjoint = segmentAdjoint(B, S, DY))
+    return Adjoint;
+  Value *Lane = B.CreateIntrinsic(Intrinsic::nvvm_read_ptx_sreg_laneid, {});
+  Module &M = *B.GetInsertBlock()->getModule();
+  return B.CreateCall(&gatherFunction(M, DY->getType()),
+                      {S.Mask, DY, sourceLane(B, S, Lane)});
 }
 
 } // namespace fluxion

@@ -4,8 +4,10 @@
 // the same shuffle of the tangent. Its adjoint runs the movement backwards:
 // a butterfly (xor) shuffle is its own inverse, `down` by d is undone by
 // `up` by d (and the reverse), with the lanes that read their own value at
-// the warp's edge keeping their adjoint, and a broadcast from one lane sums
-// the adjoints of the warp into that lane.
+// the edge of their segment (the whole warp, or `width` lanes) keeping their
+// adjoint, and a broadcast from one lane sums the adjoints of the segment
+// into that lane. A shuffle of any other form, a lane computed at run time
+// among them, sends each lane's adjoint to the lane it read.
 //
 // clang splits a double shuffle into two 32-bit shuffles of its halves;
 // Preprocess fuses them back into one call of an internal helper so that
@@ -42,10 +44,12 @@ llvm::Value *emitShuffle(llvm::IRBuilderBase &B, const Shuffle &S,
 
 /// The adjoint \p DY of the result of \p S (operands already as the reverse
 /// sweep sees them) moved back to the lanes it came from: what to add to the
-/// adjoint of the data. Null, with \p WhyNot set, for shuffles whose adjoint
-/// is not implemented.
+/// adjoint of the data. Shuffles of a constant offset within segments of a
+/// power-of-two width run backwards as shuffles; any other shuffle (a lane
+/// computed at run time, say) sends each lane's adjoint to the lane it read
+/// by visiting the 32 lanes in turn.
 llvm::Value *emitShuffleAdjoint(llvm::IRBuilderBase &B, const Shuffle &S,
-                                llvm::Value *DY, std::string &WhyNot);
+                                llvm::Value *DY);
 
 } // namespace fluxion
 

@@ -61,11 +61,11 @@ define double @reverse_butterfly(double %x) {
 ; CHECK-LABEL: define internal { float } @fluxion.rev.down.out(
 ; CHECK: %s.adj = load float, ptr %s.adjoint
 ; CHECK: %[[LANE:.*]] = call i32 @llvm.nvvm.read.ptx.sreg.laneid()
+; CHECK-NEXT: %[[POS:.*]] = and i32 %[[LANE]], 31
 ; CHECK-NEXT: %[[UP:.*]] = call float @llvm.nvvm.shfl.sync.up.f32(i32 -1, float %s.adj, i32 4, i32 0)
-; CHECK-NEXT: %[[PARTNER:.*]] = sub i32 %[[LANE]], 4
-; CHECK-NEXT: %[[HASPARTNER:.*]] = icmp sge i32 %[[PARTNER]], 0
-; CHECK-NEXT: %[[SOURCE:.*]] = add i32 %[[LANE]], 4
-; CHECK-NEXT: %[[ITSELF:.*]] = icmp sgt i32 %[[SOURCE]], 31
+; CHECK-NEXT: %[[HASPARTNER:.*]] = icmp uge i32 %[[POS]], 4
+; CHECK-NEXT: %[[SOURCE:.*]] = add i32 %[[POS]], 4
+; CHECK-NEXT: %[[ITSELF:.*]] = icmp ugt i32 %[[SOURCE]], 31
 ; CHECK-NEXT: %[[FROMPARTNER:.*]] = select i1 %[[HASPARTNER]], float %[[UP]], float 0.0
 ; CHECK-NEXT: %[[FROMITSELF:.*]] = select i1 %[[ITSELF]], float %s.adj, float 0.0
 ; CHECK-NEXT: fadd float %[[FROMPARTNER]], %[[FROMITSELF]]

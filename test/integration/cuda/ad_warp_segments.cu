@@ -1,0 +1,205 @@
+// Per-thread derivatives of __device__ functions whose shuffles work on parts
+// of a warp or read lanes computed at run time: `down` reductions and
+// broadcasts within 8-lane segments (`__shfl_*_sync(mask, v, k, 8)`), an
+// `up` shift and a butterfly within 16-lane segments, a gather from a lane
+// each thread computes, a broadcast from a lane the whole warp computes, and
+// the tile reductions of cooperative groups (`cg::reduce` over
+// `tiled_partition<16>` and `<4>`). Lane t's output y_t depends on other
+// lanes' inputs, so each thread's reverse-mode result is sum_t dy_t/dx_s and
+// its forward-mode result along v is sum_s dy_t/dx_s v_s; both are checked
+// against central finite differences of the warp computed on the host with
+// PTX's shuffle rules (relative 1e-6 for double, 2e-3 for float).
+#include "check.cuh"
+
+#include <cooperative_groups.h>
+#include <cooperative_groups/reduce.h>
+#include <vector>
+
+namespace cg = cooperative_groups;
+
+extern "C" __device__ double __enzyme_autodiff(void *, ...);
+extern "C" __device__ double __enzyme_fwddiff(void *, ...);
+extern "C" __device__ float
+__enzyme_autodiff_f(void *, ...) __asm__("__enzyme_autodiff");
+extern "C" __device__ float __enzyme_fwddiff_f(void *,
+                                               ...) __asm__("__enzyme_fwddiff");
+extern "C" __device__ int enzyme_const;
+
+constexpr unsigned Full = 0xffffffffu;
+constexpr int Warp = 32;
+
+// The lane each thread gathers from, and the lane the warp broadcasts from:
+// computed at run time from the thread and an argument.
+__host__ __device__ int gather_lane(int lane, int k) {
+  return (lane * 7 + k) % Warp;
+}
+__host__ __device__ int leader_lane(int k) { return (k * 5 + 3) % Warp; }
+
+template <class T> __device__ T segments(T x, int k) {
+  T v = x * x;
+  for (int d = 4; d > 0; d /= 2)
+    v += __shfl_down_sync(Full, v, d, 8);
+  T lead = __shfl_sync(Full, v, 2, 8);
+  T up = __shfl_up_sync(Full, x, 2, 16);
+  T mixed = __shfl_xor_sync(Full, x * up, 5, 16);
+  int lane = threadIdx.x % Warp;
+  T gathered = __shfl_sync(Full, sin(x), gather_lane(lane, k));
+  T leader = __shfl_sync(Full, x * x * x, leader_lane(k));
+  return lead * x + mixed + gathered * x + T(0.5) * leader + T(0.1) * v;
+}
+
+template <class T> __device__ T tiles(T x) {
+  auto warp = cg::tiled_partition<32>(cg::this_thread_block());
+  auto half = cg::tiled_partition<16>(warp);
+  auto quad = cg::tiled_partition<4>(warp);
+  T sum16 = cg::reduce(half, x * x, cg::plus<T>());
+  T sum4 = cg::reduce(quad, sin(x), cg::plus<T>());
+  return sum16 * x + sum4 * sum4;
+}
+
+template <class T> __device__ T both(T x, int k) {
+  return segments(x, k) + tiles(x);
+}
+
+__global__ void derivatives(const double *x, const double *v, int k,
+                            double *rev, double *fwd, float *revf,
+                            float *fwdf) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  rev[i] = __enzyme_autodiff((void *)both<double>, x[i], enzyme_const, k);
+  fwd[i] = __enzyme_fwddiff((void *)both<double>, x[i], v[i], enzyme_const, k);
+  revf[i] =
+      __enzyme_autodiff_f((void *)both<float>, (float)x[i], enzyme_const, k);
+  fwdf[i] = __enzyme_fwddiff_f((void *)both<float>, (float)x[i], (float)v[i],
+                               enzyme_const, k);
+}
+
+// PTX shfl.sync on the host: the lane t reads for the given mode, offset
+// and width.
+enum Mode { Up, Down, Bfly, Idx };
+static int source(Mode m, int t, int b, int width) {
+  int first = t / width * width, last = first + width - 1, j;
+  switch (m) {
+  case Up:
+    j = t - b;
+    return j >= first ? j : t;
+  case Down:
+    j = t + b;
+    return j <= last ? j : t;
+  case Bfly:
+    j = t ^ b;
+    return j <= last ? j : t;
+  case Idx:
+    return first + b % width;
+  }
+  return t;
+}
+
+static void shfl(Mode m, const double *in, int b, int width, double *out) {
+  for (int t = 0; t < Warp; ++t)
+    out[t] = in[source(m, t, b, width)];
+}
+
+// The sum over each aligned tile of `width` lanes, in every lane of it.
+static void tile_sum(const double *in, int width, double *out) {
+  for (int t = 0; t < Warp; ++t) {
+    out[t] = 0;
+    for (int s = t / width * width; s < t / width * width + width; ++s)
+      out[t] += in[s];
+  }
+}
+
+// The warp's outputs from its inputs.
+static void warp_host(const double *x, int k, double *y) {
+  double v[Warp], tmp[Warp], lead[Warp], up[Warp], prod[Warp], mixed[Warp];
+  double sq[Warp], s[Warp], sum16[Warp], sum4[Warp];
+  for (int t = 0; t < Warp; ++t)
+    v[t] = x[t] * x[t];
+  for (int d = 4; d > 0; d /= 2) {
+    shfl(Down, v, d, 8, tmp);
+    for (int t = 0; t < Warp; ++t)
+      v[t] += tmp[t];
+  }
+  shfl(Idx, v, 2, 8, lead);
+  shfl(Up, x, 2, 16, up);
+  for (int t = 0; t < Warp; ++t)
+    prod[t] = x[t] * up[t];
+  shfl(Bfly, prod, 5, 16, mixed);
+  for (int t = 0; t < Warp; ++t) {
+    sq[t] = x[t] * x[t];
+    s[t] = std::sin(x[t]);
+  }
+  tile_sum(sq, 16, sum16);
+  tile_sum(s, 4, sum4);
+  int leader = leader_lane(k);
+  for (int t = 0; t < Warp; ++t) {
+    double gathered = std::sin(x[gather_lane(t, k)]);
+    double lead3 = x[leader] * x[leader] * x[leader];
+    y[t] = lead[t] * x[t] + mixed[t] + gathered * x[t] + 0.5 * lead3 +
+           0.1 * v[t] + sum16[t] * x[t] + sum4[t] * sum4[t];
+  }
+}
+
+// J[t][s] = dy_t / dx_s by central differences.
+static void warp_jacobian(const double *x, int k, double J[Warp][Warp]) {
+  double xp[Warp], yp[Warp], ym[Warp];
+  for (int s = 0; s < Warp; ++s) {
+    double h = 1e-6 * (1 + std::fabs(x[s]));
+    for (int t = 0; t < Warp; ++t)
+      xp[t] = x[t];
+    xp[s] = x[s] + h;
+    warp_host(xp, k, yp);
+    xp[s] = x[s] - h;
+    warp_host(xp, k, ym);
+    for (int t = 0; t < Warp; ++t)
+      J[t][s] = (yp[t] - ym[t]) / (2 * h);
+  }
+}
+
+int main() {
+  const int n = 2 * Warp, k = 4;
+  std::vector<double> hx(n), hv(n), hrev(n), hfwd(n);
+  std::vector<float> hrevf(n), hfwdf(n);
+  for (int i = 0; i < n; ++i) {
+    hx[i] = float(0.3 * std::sin(0.7 * i) + 0.02 * i);
+    hv[i] = float(std::cos(0.3 * i));
+  }
+  double *x, *v, *rev, *fwd;
+  float *revf, *fwdf;
+  CUDA_CHECK(cudaMalloc(&x, n * sizeof(double)));
+  CUDA_CHECK(cudaMalloc(&v, n * sizeof(double)));
+  CUDA_CHECK(cudaMalloc(&rev, n * sizeof(double)));
+  CUDA_CHECK(cudaMalloc(&fwd, n * sizeof(double)));
+  CUDA_CHECK(cudaMalloc(&revf, n * sizeof(float)));
+  CUDA_CHECK(cudaMalloc(&fwdf, n * sizeof(float)));
+  CUDA_CHECK(
+      cudaMemcpy(x, hx.data(), n * sizeof(double), cudaMemcpyHostToDevice));
+  CUDA_CHECK(
+      cudaMemcpy(v, hv.data(), n * sizeof(double), cudaMemcpyHostToDevice));
+  derivatives<<<1, n>>>(x, v, k, rev, fwd, revf, fwdf);
+  LAUNCH_CHECK();
+  CUDA_CHECK(
+      cudaMemcpy(hrev.data(), rev, n * sizeof(double), cudaMemcpyDeviceToHost));
+  CUDA_CHECK(
+      cudaMemcpy(hfwd.data(), fwd, n * sizeof(double), cudaMemcpyDeviceToHost));
+  CUDA_CHECK(cudaMemcpy(hrevf.data(), revf, n * sizeof(float),
+                        cudaMemcpyDeviceToHost));
+  CUDA_CHECK(cudaMemcpy(hfwdf.data(), fwdf, n * sizeof(float),
+                        cudaMemcpyDeviceToHost));
+  for (int w = 0; w < n / Warp; ++w) {
+    static double J[Warp][Warp];
+    warp_jacobian(&hx[w * Warp], k, J);
+    for (int s = 0; s < Warp; ++s) {
+      double adjoint = 0, tangent = 0;
+      for (int t = 0; t < Warp; ++t) {
+        adjoint += J[t][s];
+        tangent += J[s][t] * hv[w * Warp + t];
+      }
+      int i = w * Warp + s;
+      CHECK_NEAR(hrev[i], adjoint, 1e-6);
+      CHECK_NEAR(hfwd[i], tangent, 1e-6);
+      CHECK_NEAR(hrevf[i], adjoint, 2e-3);
+      CHECK_NEAR(hfwdf[i], tangent, 2e-3);
+    }
+  }
+  return finish("ad_warp_segments");
+}
