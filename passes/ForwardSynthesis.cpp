@@ -106,9 +106,26 @@ Value *ForwardBuilder::tangent(Value *PrimalV) {
   if (Value *T = Tangents.lookup(PrimalV))
     return T;
   if (auto *Address = dyn_cast<Constant>(PrimalV);
-      Address && AA.hasShadow(Address))
-    return perLane([&](unsigned Lane) { return sharedShadow(Address, Lane); },
-                   Address->getType());
+      Address && AA.hasShadow(Address)) {
+    SmallVector<Value *, 4> Lanes;
+    for (unsigned Lane = 0; Lane < Width; ++Lane)
+      Lanes.push_back(sharedShadow(D, Address, Lane, Width));
+    if (Width == 1)
+      return Lanes[0];
+    // Shadows of dynamic shared memory are computed at the entry, which
+    // dominates every use, phi operands among them; so is their vector.
+    Instruction *Point = &*D.getEntryBlock().getFirstInsertionPt();
+    for (Value *L : Lanes)
+      if (auto *I = dyn_cast<Instruction>(L); I && !I->comesBefore(Point))
+        Point = I->getNextNode();
+    IRBuilderBase::InsertPointGuard Guard(B);
+    B.SetInsertPoint(Point);
+    Value *Vector =
+        PoisonValue::get(FixedVectorType::get(Address->getType(), Width));
+    for (auto [Lane, Shadow] : enumerate(Lanes))
+      Vector = B.CreateInsertElement(Vector, Shadow, Lane);
+    return Vector;
+  }
   return Constant::getNullValue(tangentType(PrimalV->getType(), Width));
 }
 

@@ -166,17 +166,6 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
       return false;
     }
     bool StoresActive = AA.isVaried(Stored) || AA.hasShadow(Stored);
-    if (const auto *GV = dyn_cast<GlobalVariable>(
-            getUnderlyingObject(SI->getPointerOperand()));
-        StoresActive && GV && GV->getAddressSpace() == 3 &&
-        !GV->hasInitializer()) {
-      reportError(I, "active value " + describeValue(*Stored) +
-                         " is stored to dynamic (extern) __shared__ memory '" +
-                         GV->getName() +
-                         "', which has no shadow yet; use a __shared__ "
-                         "array of fixed size");
-      return false;
-    }
     if (StoresActive && !AA.hasShadow(SI->getPointerOperand())) {
       reportError(I, "active value " + describeValue(*Stored) +
                          " is stored to memory whose derivative is not "

@@ -87,7 +87,7 @@ Value *ReverseBuilder::augShadow(Value *PrimalV) {
     return Shadow;
   if (auto *Address = dyn_cast<Constant>(PrimalV);
       Address && AA.hasShadow(Address))
-    return sharedShadow(Address);
+    return sharedShadow(Aug, Address);
   return Constant::getNullValue(PrimalV->getType());
 }
 

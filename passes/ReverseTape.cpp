@@ -410,7 +410,7 @@ Value *ReverseBuilder::shadow(Value *V) {
   if (auto *A = dyn_cast<Argument>(V))
     return RevShadowArgs.lookup(A);
   if (auto *Address = dyn_cast<Constant>(V))
-    return sharedShadow(Address);
+    return sharedShadow(Rev, Address);
   auto Region = ShadowRegions.find(V);
   if (Region != ShadowRegions.end())
     return revRegionAddress(Region->second);

@@ -5,7 +5,10 @@
 #include "ActivityAnalysis.h"
 
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/IntrinsicsNVPTX.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PatternMatch.h"
 
 using namespace llvm;
 
@@ -19,7 +22,7 @@ AllocationKind allocationKind(const CallBase &Call) {
       .Case("malloc", AllocationKind::Malloc)
       .Case("calloc", AllocationKind::Calloc)
       .Case("realloc", AllocationKind::Realloc)
-      .Cases("_Znwm", "_Znam", AllocationKind::CxxNew)
+      .Cases({"_Znwm", "_Znam"}, AllocationKind::CxxNew)
       .Default(AllocationKind::None);
 }
 
@@ -28,7 +31,7 @@ bool isDeallocation(const CallBase &Call) {
   if (!Callee)
     return false;
   return StringSwitch<bool>(Callee->getName())
-      .Cases("free", "_ZdlPv", "_ZdlPvm", "_ZdaPv", "_ZdaPvm", true)
+      .Cases({"free", "_ZdlPv", "_ZdlPvm", "_ZdaPv", "_ZdaPvm"}, true)
       .Default(false);
 }
 
@@ -182,12 +185,40 @@ static constexpr unsigned SharedAddressSpace = 3;
 
 bool isSharedArray(const Value &Object) {
   const auto *GV = dyn_cast<GlobalVariable>(&Object);
-  return GV && GV->getAddressSpace() == SharedAddressSpace &&
-         GV->hasInitializer() && GV->getParent() &&
+  return GV && GV->getAddressSpace() == SharedAddressSpace && GV->getParent() &&
          GV->getParent()->getTargetTriple().isNVPTX();
 }
 
-Constant *sharedShadow(Constant *Address, unsigned Lane) {
+/// Shadow \p Lane of the dynamic shared memory behind \p Address: the
+/// launch provides \p Copies + 1 times the primal's bytes, and shadow k
+/// starts k + 1 primal sizes in.
+static Value *dynamicSharedShadow(Function &Into, Constant *Address,
+                                  unsigned Lane, unsigned Copies) {
+  using namespace PatternMatch;
+  for (Instruction &I : Into.getEntryBlock())
+    if (auto *GEP = dyn_cast<GetElementPtrInst>(&I);
+        GEP && GEP->getPointerOperand() == Address &&
+        GEP->getNumIndices() == 1 &&
+        match(GEP->getOperand(1),
+              m_ZExt(m_Mul(
+                  m_UDiv(m_Intrinsic<
+                             Intrinsic::nvvm_read_ptx_sreg_dynamic_smem_size>(),
+                         m_SpecificInt(Copies + 1)),
+                  m_SpecificInt(Lane + 1)))))
+      return GEP;
+  IRBuilder<> B(&*Into.getEntryBlock().getFirstInsertionPt());
+  Value *Bytes =
+      B.CreateIntrinsic(Intrinsic::nvvm_read_ptx_sreg_dynamic_smem_size, {});
+  Value *Part = B.CreateUDiv(Bytes, B.getInt32(Copies + 1));
+  Value *Offset = B.CreateMul(Part, B.getInt32(Lane + 1));
+  return B.CreateGEP(B.getInt8Ty(), Address,
+                     B.CreateZExt(Offset, B.getInt64Ty()),
+                     "dynamic.shared.shadow");
+}
+
+/// Shadow \p Lane of a static shared array (or an address inside it):
+/// another such array.
+static Constant *staticSharedShadow(Constant *Address, unsigned Lane) {
   if (auto *GV = dyn_cast<GlobalVariable>(Address)) {
     if (!isSharedArray(*GV))
       return Address;
@@ -209,8 +240,16 @@ Constant *sharedShadow(Constant *Address, unsigned Lane) {
     return Address;
   SmallVector<Constant *, 4> Operands;
   for (Use &Op : Expr->operands())
-    Operands.push_back(sharedShadow(cast<Constant>(Op.get()), Lane));
+    Operands.push_back(staticSharedShadow(cast<Constant>(Op.get()), Lane));
   return Expr->getWithOperands(Operands);
+}
+
+Value *sharedShadow(Function &Into, Constant *Address, unsigned Lane,
+                    unsigned Copies) {
+  const auto *GV = dyn_cast<GlobalVariable>(getUnderlyingObject(Address));
+  if (GV && isSharedArray(*GV) && !GV->hasInitializer())
+    return dynamicSharedShadow(Into, Address, Lane, Copies);
+  return staticSharedShadow(Address, Lane);
 }
 
 } // namespace fluxion

@@ -36,14 +36,21 @@ void createShadowDeallocation(llvm::IRBuilderBase &B,
 /// Releases a shadow made by createShadowAllocation for \p Allocation.
 void releaseShadow(llvm::IRBuilderBase &B, llvm::Instruction &Allocation,
                    llvm::Value *Shadow);
-/// Whether \p Object is a statically sized GPU `__shared__` array: its
-/// shadow is another such array (sharedShadow).
+/// Whether \p Object is GPU `__shared__` memory: a statically sized array,
+/// whose shadow is another such array, or dynamic (`extern`) shared memory,
+/// whose shadows follow the primal's part of the launch's dynamic shared
+/// memory (sharedShadow).
 bool isSharedArray(const llvm::Value &Object);
 
-/// \p Address (a constant address inside a shared array) moved to the same
-/// place in the array's shadow number \p Lane (vector mode has one per lane).
-/// The shadow holds no defined values until the derivative writes it.
-llvm::Constant *sharedShadow(llvm::Constant *Address, unsigned Lane = 0);
+/// \p Address (a constant address inside shared memory) moved to the same
+/// place in its shadow number \p Lane of \p Copies (vector mode has one per
+/// lane). For a static array that is a constant; for dynamic shared memory
+/// it is computed at the entry of \p Into: the launch provides \p Copies + 1
+/// times the primal's dynamic shared bytes, and shadow k lies k + 1 primal
+/// sizes in. Shadows hold no defined values until the derivative writes
+/// them.
+llvm::Value *sharedShadow(llvm::Function &Into, llvm::Constant *Address,
+                          unsigned Lane = 0, unsigned Copies = 1);
 
 /// The size in bytes of \p Alloca.
 llvm::Value *allocaSize(llvm::IRBuilderBase &B, llvm::AllocaInst &Alloca);

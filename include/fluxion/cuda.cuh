@@ -17,10 +17,12 @@
 // threads, is added to *adjoint in device memory). The device
 // compile synthesizes the derivative of the kernel body for every thread, as
 // the builtins do in device code: adjoints other threads may also write are
-// added atomically, barriers are mirrored, static __shared__ arrays get
-// shadows. Reverse mode adds into the shadows (zero them, or seed them with
-// the output adjoints, before the launch) and leaves the primal outputs as
-// the kernel computes them.
+// added atomically, barriers are mirrored, __shared__ arrays get shadows.
+// The derivative launches with twice the dynamic shared memory asked for:
+// the shadow of `extern __shared__` memory is its second half. Reverse mode
+// adds into the shadows (zero them, or seed them with the output adjoints,
+// before the launch) and leaves the primal outputs as the kernel computes
+// them.
 //
 // batched_jacobian<N, M>(f, X, J, B): the Jacobians of B independent samples
 // of a map f : R^N -> R^M on the GPU, one sample per thread. X (B x N) and
@@ -187,7 +189,7 @@ template <auto Kernel, class... Args>
 cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
                      cudaStream_t Stream, Args... As) {
   detail::gradient_kernel<Kernel, Args...>
-      <<<Grid, Block, SharedBytes, Stream>>>(As...);
+      <<<Grid, Block, 2 * SharedBytes, Stream>>>(As...);
   return cudaGetLastError();
 }
 
@@ -197,7 +199,7 @@ template <auto Kernel, class... Args>
 cudaError_t tangent(dim3 Grid, dim3 Block, std::size_t SharedBytes,
                     cudaStream_t Stream, Args... As) {
   detail::tangent_kernel<Kernel, Args...>
-      <<<Grid, Block, SharedBytes, Stream>>>(As...);
+      <<<Grid, Block, 2 * SharedBytes, Stream>>>(As...);
   return cudaGetLastError();
 }
 

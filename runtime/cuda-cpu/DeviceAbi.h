@@ -71,6 +71,8 @@ enum FxcpuSreg {
   FXCPU_SREG_LANEID,
   FXCPU_SREG_WARPID,
   FXCPU_SREG_NWARPID,
+  FXCPU_SREG_DYNAMIC_SMEM_SIZE,
+  FXCPU_SREG_TOTAL_SMEM_SIZE,
 };
 
 /// Modes of __fxcpu_shfl, as in PTX shfl.sync.

@@ -108,6 +108,10 @@ uint32_t BlockScheduler::specialRegister(uint32_t Which) const {
     return Current->Index / 32;
   case FXCPU_SREG_NWARPID:
     return static_cast<uint32_t>(Warps.size());
+  case FXCPU_SREG_DYNAMIC_SMEM_SIZE:
+    return static_cast<uint32_t>(L->DynamicSharedBytes);
+  case FXCPU_SREG_TOTAL_SMEM_SIZE:
+    return static_cast<uint32_t>(L->SharedBytes);
   }
   fatal("unknown special register %u", Which);
 }

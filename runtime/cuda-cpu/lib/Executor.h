@@ -29,6 +29,8 @@ struct Launch {
   Dim3 Grid, Block;
   /// Bytes of the per-block shared area: static variables, then dynamic.
   size_t SharedBytes = 0;
+  /// Bytes of dynamic shared memory the launch asked for.
+  size_t DynamicSharedBytes = 0;
   std::atomic<uint64_t> NextBlock{0};
 };
 

@@ -82,6 +82,7 @@ cudaError_t cudaLaunchKernel(const void *Func, dim3 Grid, dim3 Block,
   L.SharedBytes =
       std::max<size_t>(K->Module->StaticSharedBytes,
                        K->Module->DynamicSharedOffset + DynamicShared);
+  L.DynamicSharedBytes = DynamicShared;
   runLaunch(L);
   return cudaSuccess;
 }

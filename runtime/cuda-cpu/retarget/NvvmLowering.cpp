@@ -108,6 +108,8 @@ Expected<Value *> Lowering::specialRegister(IRBuilder<> &B, CallInst &CI,
       {"laneid", FXCPU_SREG_LANEID},
       {"warpid", FXCPU_SREG_WARPID},
       {"nwarpid", FXCPU_SREG_NWARPID},
+      {"dynamic_smem_size", FXCPU_SREG_DYNAMIC_SMEM_SIZE},
+      {"total_smem_size", FXCPU_SREG_TOTAL_SMEM_SIZE},
       // The executor runs every launch as clusters of one block.
       {"clusterid.x", FXCPU_SREG_CTAID_X},
       {"clusterid.y", FXCPU_SREG_CTAID_Y},
