@@ -19,7 +19,7 @@ using namespace llvm;
 namespace fluxion {
 namespace {
 
-enum class Marker { Const, Dup, DupNoNeed, Out, Width };
+enum class Marker { Const, Dup, DupNoNeed, Out, Width, TapeArena };
 
 std::optional<Marker> markerNamed(StringRef Name) {
   Name.consume_front("ad_") || Name.consume_front("enzyme_");
@@ -29,6 +29,7 @@ std::optional<Marker> markerNamed(StringRef Name) {
       .Case("dupnoneed", Marker::DupNoNeed)
       .Case("out", Marker::Out)
       .Case("width", Marker::Width)
+      .Case("tape_arena", Marker::TapeArena)
       .Default(std::nullopt);
 }
 
@@ -175,6 +176,8 @@ private:
   /// __ad_augmented and __ad_reverse: one sweep of the reverse pair, with
   /// the tape on the heap between them.
   std::optional<Value *> splitSweep();
+  /// __ad_tape_bytes and __ad_tape_reserved.
+  std::optional<Value *> tapeQuery();
   Value *toCallResult(Value *Result);
   void replaceWith(Value *Result);
 
@@ -190,6 +193,9 @@ private:
   /// __ad_reverse: the adjoint of the result (if floating) and the tape.
   Value *ResultAdjoint = nullptr;
   Value *Tape = nullptr;
+  /// ad_tape_arena: the thread's slice of a tape arena and its bytes.
+  Value *ArenaSlice = nullptr;
+  Value *ArenaBytes = nullptr;
 };
 
 bool BuiltinLowering::parse() {
@@ -197,7 +203,8 @@ bool BuiltinLowering::parse() {
   Builtin = Call.getCalledOperand()->getName();
   for (StringRef Spelling :
        {"__enzyme_autodiff", "__enzyme_fwddiff", "__ad_autodiff",
-        "__ad_fwddiff", "__ad_augmented", "__ad_reverse"})
+        "__ad_fwddiff", "__ad_augmented", "__ad_reverse", "__ad_tape_bytes",
+        "__ad_tape_reserved"})
     if (Builtin.contains(Spelling))
       Builtin = Spelling;
   // A struct returned through memory arrives as a leading sret pointer.
@@ -234,6 +241,25 @@ bool BuiltinLowering::parse() {
     Request.Width = Width->getZExtValue();
     Idx += 2;
   }
+  if (Idx < NumArgs && markerOf(Call.getArgOperand(Idx)) == Marker::TapeArena) {
+    if (Kind != BuiltinKind::Gradient)
+      return fail("ad_tape_arena is only available in " + Builtin +
+                  "'s reverse mode, the combined gradient");
+    if (!Call.getModule()->getTargetTriple().isNVPTX())
+      return fail("ad_tape_arena is only available in GPU device code");
+    if (Idx + 2 >= NumArgs)
+      return fail("ad_tape_arena must be followed by the thread's slice of "
+                  "the arena and its size in bytes");
+    ArenaSlice = Call.getArgOperand(Idx + 1);
+    ArenaBytes =
+        convertArgument(B, Call.getArgOperand(Idx + 2), B.getInt64Ty());
+    if (!ArenaSlice->getType()->isPointerTy() || !ArenaBytes)
+      return fail("ad_tape_arena must be followed by a pointer and an integer "
+                  "byte count");
+    ArenaSlice =
+        B.CreatePointerBitCastOrAddrSpaceCast(ArenaSlice, B.getPtrTy());
+    Idx += 3;
+  }
   for (Argument &Param : Fn->args()) {
     unsigned ParamNo = Param.getArgNo() + 1;
     if (Idx >= NumArgs)
@@ -248,8 +274,9 @@ bool BuiltinLowering::parse() {
       if (++Idx >= NumArgs)
         return fail("activity marker for parameter " + Twine(ParamNo) +
                     " of '" + Fn->getName() + "' is not followed by a value");
-      if (*M == Marker::Width)
-        return fail("ad_width must come before the first argument");
+      if (*M == Marker::Width || *M == Marker::TapeArena)
+        return fail(Twine(*M == Marker::Width ? "ad_width" : "ad_tape_arena") +
+                    " must come before the first argument");
       Activity = *M == Marker::Const       ? ArgActivity::Const
                  : *M == Marker::Dup       ? ArgActivity::Dup
                  : *M == Marker::DupNoNeed ? ArgActivity::DupNoNeed
@@ -349,12 +376,31 @@ std::optional<Value *> BuiltinLowering::derivativeCall() {
   }
   if (Kind == BuiltinKind::Augmented || Kind == BuiltinKind::Reverse)
     return splitSweep();
-  Function *Grad = S.gradient(Request);
+  if (Kind == BuiltinKind::TapeBytes || Kind == BuiltinKind::TapeReserved)
+    return tapeQuery();
+  Function *Grad = S.gradient(Request, ArenaSlice);
   if (!Grad)
     return std::nullopt;
+  if (ArenaSlice)
+    Args.insert(Args.begin(), {ArenaSlice, ArenaBytes});
   if (Request.ReturnActive)
     Args.push_back(ConstantFP::get(Request.Fn->getReturnType(), 1.0));
   return B.CreateCall(Grad, Args);
+}
+
+std::optional<Value *> BuiltinLowering::tapeQuery() {
+  if (Kind == BuiltinKind::TapeReserved) {
+    const ReverseFunctions *Fns = S.combinedReverse(Request);
+    if (!Fns)
+      return std::nullopt;
+    return B.getInt64(Fns->ArenaBytes != nullptr);
+  }
+  Function *Bytes = S.tapeBytes(Request);
+  if (!Bytes)
+    return std::nullopt;
+  SmallVector<Value *, 8> SizeArgs{Constant::getNullValue(B.getPtrTy())};
+  append_range(SizeArgs, Args);
+  return B.CreateCall(Bytes, SizeArgs);
 }
 
 std::optional<Value *> BuiltinLowering::splitSweep() {
@@ -367,6 +413,9 @@ std::optional<Value *> BuiltinLowering::splitSweep() {
         M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
     Value *TapeMemory =
         B.CreateCall(Malloc, {B.getInt64(Fns->TapeBytes)}, "tape");
+    if (M.getTargetTriple().isNVPTX())
+      TapeStackOps::storeArena(B, TapeMemory,
+                               Constant::getNullValue(B.getPtrTy()));
     SmallVector<Value *, 8> AugArgs{TapeMemory};
     append_range(AugArgs, Args);
     CallInst *Primal = B.CreateCall(Fns->Augmented, AugArgs);
@@ -413,6 +462,8 @@ Value *BuiltinLowering::toCallResult(Value *Result) {
     return Result;
   if (Result->getType()->isFloatingPointTy() && Want->isFloatingPointTy())
     return B.CreateFPCast(Result, Want);
+  if (Result->getType()->isIntegerTy() && Want->isIntegerTy())
+    return B.CreateZExtOrTrunc(Result, Want);
   uint64_t Size = std::max(Layout.getTypeAllocSize(Result->getType()),
                            Layout.getTypeAllocSize(Want));
   IRBuilder<> EntryB(&*Call.getFunction()->getEntryBlock().begin());
@@ -473,6 +524,10 @@ std::optional<BuiltinKind> builtinKind(const Function &F) {
     return BuiltinKind::Augmented;
   if (Name.contains("__ad_reverse"))
     return BuiltinKind::Reverse;
+  if (Name.contains("__ad_tape_bytes"))
+    return BuiltinKind::TapeBytes;
+  if (Name.contains("__ad_tape_reserved"))
+    return BuiltinKind::TapeReserved;
   return std::nullopt;
 }
 

@@ -2,9 +2,10 @@
 //-*-===//
 //
 // A call of __ad_autodiff / __ad_fwddiff (or Enzyme's __enzyme_autodiff /
-// __enzyme_fwddiff), or of the split-mode pair __ad_augmented /
-// __ad_reverse, names the function to differentiate and passes its
-// arguments, each optionally preceded by an activity marker. This file turns
+// __enzyme_fwddiff), of the split-mode pair __ad_augmented / __ad_reverse,
+// or of the tape queries __ad_tape_bytes / __ad_tape_reserved, names the
+// function to differentiate and passes its arguments, each optionally
+// preceded by an activity marker. This file turns
 // such a call into a DiffRequest plus the argument list of the derivative, and
 // replaces the call with a call of the synthesized derivative.
 //
@@ -34,6 +35,12 @@ enum class BuiltinKind {
   Gradient,  ///< __ad_autodiff: the adjoints, seeding the result with 1.
   Augmented, ///< __ad_augmented: the forward sweep; returns {tape, result}.
   Reverse,   ///< __ad_reverse: the reverse sweep of a tape; frees it.
+  /// __ad_tape_bytes: the bytes of tape arena the gradient's stacks take for
+  /// these arguments (GPU code; 0 elsewhere).
+  TapeBytes,
+  /// __ad_tape_reserved: 1 when the gradient reserves stacks at its entry,
+  /// so that __ad_tape_bytes may be nonzero, else 0.
+  TapeReserved,
 };
 
 /// The kind of builtin \p F is, if it is one.

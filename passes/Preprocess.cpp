@@ -127,6 +127,21 @@ static void splitSineCosine(Function &Copy) {
   }
 }
 
+/// Moves the reads of GPU special registers that stay the same in a thread
+/// (indices, sizes) to the entry, as LICM would at -O2, so that loops
+/// striding by gridDim * blockDim have invariant steps at -O0 too.
+static void hoistSpecialRegisterReads(Function &F) {
+  Instruction *Entry = &*F.getEntryBlock().getFirstNonPHIOrDbgOrAlloca();
+  for (Instruction &I : make_early_inc_range(instructions(F))) {
+    auto *Read = dyn_cast<IntrinsicInst>(&I);
+    if (Read && Read->arg_size() == 0 && Read->doesNotAccessMemory() &&
+        Read->getCalledFunction()->getName().starts_with(
+            "llvm.nvvm.read.ptx.sreg.") &&
+        Read->getParent() != &F.getEntryBlock())
+      Read->moveBefore(Entry->getIterator());
+  }
+}
+
 Function &PreprocessCache::get(Function &F) {
   if (Function *Copy = Copies.lookup(&F))
     return *Copy;
@@ -141,6 +156,8 @@ Function &PreprocessCache::get(Function &F) {
   inlineSmallCallees(*Copy, F);
   removeUnwinding(*Copy);
   splitSineCosine(*Copy);
+  if (Copy->getParent()->getTargetTriple().isNVPTX())
+    hoistSpecialRegisterReads(*Copy);
   simplify(*Copy);
   retypeIntegerCopies(*Copy);
   if (Copy->getParent()->getTargetTriple().isNVPTX())

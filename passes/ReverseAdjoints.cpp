@@ -379,6 +379,10 @@ bool ReverseBuilder::visitCheckpointedCall(CallBase &Call,
   };
   Value *Scratch = EntryBuffer(Plan.ScratchBytes, "checkpoint.scratch");
   Value *CalleeTape = EntryBuffer(Callee->TapeBytes, "checkpoint.tape");
+  // The recomputed call's stacks live for that call only, on the heap.
+  if (S.module().getTargetTriple().isNVPTX())
+    TapeStackOps::storeArena(B, CalleeTape,
+                             Constant::getNullValue(B.getPtrTy()));
   Value *Snapshot =
       Plan.SnapshotBytes ? revRegionAddress(CalleeTapes[&Call]) : nullptr;
 

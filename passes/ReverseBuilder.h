@@ -60,7 +60,9 @@ public:
       : S(S), Request(Request), Primal(Primal), Aug(*Fns.Augmented),
         Rev(*Fns.Reverse), Fns(Fns), AA(Primal, Request),
         DL(Primal.getDataLayout()), AB(Primal.getContext()),
-        B(Primal.getContext()), Dominators(Primal), Loops(Dominators),
+        B(Primal.getContext()),
+        Layout(Primal.getParent()->getTargetTriple().isNVPTX()),
+        Dominators(Primal), Loops(Dominators),
         Aliases(
             S.preprocessed().analyses().getResult<llvm::AAManager>(Primal)) {}
 
@@ -125,6 +127,9 @@ private:
   /// being built only after the loops around \p DefBlock are done, so only
   /// the last value they produced is needed.
   bool onlyLastValueNeeded(llvm::BasicBlock *DefBlock) const;
+  /// Initializes the tape stacks at the augmented function's entry and
+  /// gives them room for the pushes their loops' trip counts allow.
+  void buildStackReservations();
   /// At most how many times \p Block runs in one call, computed at the
   /// augmented function's entry (AB's position) from the symbolic trip
   /// counts of its loops (0 past a cap); null when a count is unknown there.
@@ -198,6 +203,9 @@ private:
   llvm::DenseMap<llvm::Value *, llvm::Value *> RevShadowArgs;
   llvm::Value *RevDReturn = nullptr;
   TapeLayout Layout;
+  /// GPU code: the arena state pointer the augmented function's tape holds,
+  /// loaded at its entry.
+  llvm::LoadInst *AugArena = nullptr;
   llvm::DenseMap<llvm::Value *, TapeRegion> Cached;
   llvm::DenseMap<llvm::Value *, TapeRegion> CachedLast;
   llvm::MapVector<llvm::PHINode *, llvm::AllocaInst *> ReverseCounters;

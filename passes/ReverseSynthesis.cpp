@@ -188,6 +188,8 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
     AB.CreateStore(Heap, CalleeTape);
     CalleeTape = Heap;
   }
+  if (AugArena)
+    TapeStackOps::storeArena(AB, CalleeTape, AugArena);
   SmallVector<Value *, 8> Args{CalleeTape};
   for (auto [U, Activity] : zip(Call.args(), CR.Args)) {
     Args.push_back(augValue(U.get()));
@@ -254,6 +256,10 @@ bool ReverseBuilder::buildAugmented() {
   Aug.getArg(0)->setName("tape");
   clonePrimalInto(Primal, Request, Aug, /*FirstParam=*/1, ".shadow", VMap,
                   AugShadows);
+  if (S.module().getTargetTriple().isNVPTX()) {
+    AB.SetInsertPoint(Aug.getEntryBlock().getFirstNonPHIOrDbgOrAlloca());
+    AugArena = cast<LoadInst>(TapeStackOps::loadArena(AB, Aug.getArg(0)));
+  }
 
   bool Ok = true;
   SmallVector<PHINode *, 8> ShadowPhis;
@@ -542,19 +548,7 @@ bool ReverseBuilder::run() {
   buildBlockExits();
   buildExit();
 
-  // Stacks start empty in each activation of the augmented function, with
-  // room for every push when the trip counts of their loops are known.
-  AB.SetInsertPoint(Aug.getEntryBlock().getFirstNonPHIOrDbgOrAlloca());
-  DenseMap<BasicBlock *, Value *> MaxRuns;
-  for (const StackSite &Stack : Stacks) {
-    Value *Header = Layout.fieldAddress(AB, Aug.getArg(0), Stack.Field);
-    S.stacks().init(AB, Header);
-    auto [Runs, New] = MaxRuns.try_emplace(Stack.Block);
-    if (New)
-      Runs->second = maxRunsAtEntry(*Stack.Block);
-    if (Runs->second)
-      S.stacks().reserve(AB, Header, Runs->second, Stack.ElemSize);
-  }
+  buildStackReservations();
   Fns.TapeBytes = Layout.finalize();
   for (auto &[V, Slot] : Cached)
     if (auto *I = dyn_cast<Instruction>(V))
@@ -569,6 +563,41 @@ bool ReverseBuilder::run() {
                        describeValue(*V));
   LLVM_DEBUG(dbgs() << "fluxion: augmented\n" << Aug << "reverse\n" << Rev);
   return true;
+}
+
+void ReverseBuilder::buildStackReservations() {
+  // Stacks start empty in each activation of the augmented function, with
+  // room for every push when the trip counts of their loops are known; on a
+  // GPU, the bytes they take from an arena are summed before the arena is
+  // read, so that the entry up to that sum tells a launch what to allocate.
+  if (AugArena)
+    AB.SetInsertPoint(AugArena);
+  else
+    AB.SetInsertPoint(Aug.getEntryBlock().getFirstNonPHIOrDbgOrAlloca());
+  DenseMap<BasicBlock *, Value *> MaxRuns;
+  SmallVector<Value *, 8> Reserved;
+  Value *ArenaBytes = nullptr;
+  for (const StackSite &Stack : Stacks) {
+    auto [Runs, New] = MaxRuns.try_emplace(Stack.Block);
+    if (New)
+      Runs->second = maxRunsAtEntry(*Stack.Block);
+    Reserved.push_back(Runs->second);
+    if (!AugArena || !Runs->second)
+      continue;
+    Value *Taken = TapeStackOps::arenaBytes(
+        AB, AB.CreateMul(Runs->second, AB.getInt64(Stack.ElemSize)));
+    ArenaBytes =
+        ArenaBytes ? AB.CreateAdd(ArenaBytes, Taken, "arena.bytes") : Taken;
+  }
+  Fns.ArenaBytes = ArenaBytes;
+  if (AugArena)
+    AB.SetInsertPoint(AugArena->getNextNode());
+  for (auto [Stack, Runs] : zip(Stacks, Reserved)) {
+    Value *Header = Layout.fieldAddress(AB, Aug.getArg(0), Stack.Field);
+    S.stacks().init(AB, Header);
+    if (Runs)
+      S.stacks().reserve(AB, Header, AugArena, Runs, Stack.ElemSize);
+  }
 }
 
 bool synthesizeReverse(Synthesizer &S, const DiffRequest &Request,

@@ -77,6 +77,47 @@ Value *ReverseBuilder::reload(Value *AugV, BasicBlock *DefBlock) {
                       AugV->getName() + ".cached");
 }
 
+/// How often \p L probably branches back when scalar evolution cannot prove
+/// it: a loop whose one exit tests `iv < bound` on an induction variable
+/// {start, +, step} with a loop-invariant step (a grid-stride loop steps by
+/// gridDim * blockDim, which might wrap as far as SCEV knows) goes on
+/// ceil((bound - start) / step) times. An estimate only sizes a stack; if
+/// the loop runs longer, the stack grows.
+static const SCEV *estimatedBackedgeTakenCount(Loop &L, ScalarEvolution &SE) {
+  BasicBlock *Exiting = L.getExitingBlock();
+  auto *Br = Exiting ? dyn_cast<BranchInst>(Exiting->getTerminator()) : nullptr;
+  auto *Cmp = Br && Br->isConditional() ? dyn_cast<ICmpInst>(Br->getCondition())
+                                        : nullptr;
+  if (!Cmp)
+    return nullptr;
+  // The predicate under which the loop goes on.
+  ICmpInst::Predicate Stay = L.contains(Br->getSuccessor(0))
+                                 ? Cmp->getPredicate()
+                                 : Cmp->getInversePredicate();
+  const SCEV *IV = SE.getSCEV(Cmp->getOperand(0));
+  const SCEV *Bound = SE.getSCEV(Cmp->getOperand(1));
+  if (!isa<SCEVAddRecExpr>(IV)) {
+    std::swap(IV, Bound);
+    Stay = ICmpInst::getSwappedPredicate(Stay);
+  }
+  auto *Rec = dyn_cast<SCEVAddRecExpr>(IV);
+  if (!Rec || Rec->getLoop() != &L || !Rec->isAffine() ||
+      !SE.isLoopInvariant(Bound, &L) ||
+      (Stay != ICmpInst::ICMP_SLT && Stay != ICmpInst::ICMP_ULT))
+    return nullptr;
+  const SCEV *Step = Rec->getStepRecurrence(SE);
+  const SCEV *Start = Rec->getStart();
+  bool Signed = Stay == ICmpInst::ICMP_SLT;
+  // Runs of the latch with iv < bound: ceil((bound - start) / step), none
+  // when the loop is entered past its bound.
+  const SCEV *Distance = SE.getMinusSCEV(Signed ? SE.getSMaxExpr(Bound, Start)
+                                                : SE.getUMaxExpr(Bound, Start),
+                                         Start);
+  const SCEV *Rounded = SE.getAddExpr(
+      Distance, SE.getMinusSCEV(Step, SE.getOne(Step->getType())));
+  return SE.getUDivExpr(Rounded, Step);
+}
+
 Value *ReverseBuilder::maxRunsAtEntry(BasicBlock &Block) {
   auto &FAM = S.preprocessed().analyses();
   auto &SE = FAM.getResult<ScalarEvolutionAnalysis>(Primal);
@@ -90,8 +131,9 @@ Value *ReverseBuilder::maxRunsAtEntry(BasicBlock &Block) {
   SmallVector<Value *, 4> Counts;
   for (; L; L = L->getParentLoop()) {
     const SCEV *Taken = SE.getSymbolicMaxBackedgeTakenCount(L);
-    Value *Count =
-        isa<SCEVCouldNotCompute>(Taken) ? nullptr : expandAtEntry(Taken);
+    if (isa<SCEVCouldNotCompute>(Taken))
+      Taken = estimatedBackedgeTakenCount(*L, SE);
+    Value *Count = Taken ? expandAtEntry(Taken) : nullptr;
     if (!Count)
       return nullptr;
     Counts.push_back(Count);
@@ -119,8 +161,18 @@ Value *ReverseBuilder::expandAtEntry(const SCEV *Expr) {
     return nullptr;
   if (auto *C = dyn_cast<SCEVConstant>(Expr))
     return C->getValue();
-  if (auto *U = dyn_cast<SCEVUnknown>(Expr))
-    return isa<Argument>(U->getValue()) ? VMap.lookup(U->getValue()) : nullptr;
+  if (auto *U = dyn_cast<SCEVUnknown>(Expr)) {
+    if (isa<Argument>(U->getValue()))
+      return VMap.lookup(U->getValue());
+    // GPU thread and block indices and sizes read the same anywhere (clocks
+    // are special registers too, but read memory the compiler cannot see).
+    auto *Read = dyn_cast<IntrinsicInst>(U->getValue());
+    if (Read && Read->arg_size() == 0 && Read->doesNotAccessMemory() &&
+        Read->getCalledFunction()->getName().starts_with(
+            "llvm.nvvm.read.ptx.sreg."))
+      return AB.CreateIntrinsic(Read->getIntrinsicID(), {});
+    return nullptr;
+  }
   if (auto *Cast = dyn_cast<SCEVCastExpr>(Expr)) {
     Value *Op = expandAtEntry(Cast->getOperand());
     if (!Op)

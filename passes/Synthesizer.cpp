@@ -7,6 +7,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/Local.h"
 
 using namespace llvm;
 
@@ -184,29 +185,56 @@ const CheckpointPlan *Synthesizer::checkpointPlan(Function &Callee,
   return Plan ? &*Plan : nullptr;
 }
 
-Function *Synthesizer::gradient(const DiffRequest &Request) {
-  if (Function *F = Gradients[Request])
-    return F;
-  // The two sweeps run back to back here: caller memory cannot change.
+const ReverseFunctions *
+Synthesizer::combinedReverse(const DiffRequest &Request) {
+  // The two sweeps run back to back: caller memory cannot change between
+  // them.
   DiffRequest Combined = Request;
   Combined.CallerMemoryStable = true;
-  const ReverseFunctions *Fns = reverse(Combined);
+  return reverse(Combined);
+}
+
+Function *Synthesizer::gradient(const DiffRequest &Request, bool WithArena) {
+  Function *&F = Gradients[{Request, WithArena}];
+  if (F)
+    return F;
+  const ReverseFunctions *Fns = combinedReverse(Request);
   if (!Fns)
     return nullptr;
-  SmallVector<Type *, 8> Params = shadowedParamTypes(Request);
+  LLVMContext &Ctx = M.getContext();
+  SmallVector<Type *, 8> Params;
+  if (WithArena)
+    Params = {PointerType::getUnqual(Ctx), Type::getInt64Ty(Ctx)};
+  append_range(Params, shadowedParamTypes(Request));
   if (Request.ReturnActive)
     Params.push_back(Request.Fn->getReturnType());
-  Function *F =
-      createInternal(M, FunctionType::get(adjointsType(Request), Params, false),
-                     derivativeName("fluxion.grad", Request));
-  Gradients[Request] = F;
+  F = createInternal(
+      M, FunctionType::get(adjointsType(Request), Params, false),
+      derivativeName(WithArena ? "fluxion.grad.arena" : "fluxion.grad",
+                     Request));
 
-  IRBuilder<> B(BasicBlock::Create(M.getContext(), "entry", F));
+  IRBuilder<> B(BasicBlock::Create(Ctx, "entry", F));
   AllocaInst *Tape = B.CreateAlloca(
       ArrayType::get(B.getInt8Ty(), Fns->TapeBytes), nullptr, "tape");
   Tape->setAlignment(TapeLayout::MaxAlign);
+  if (M.getTargetTriple().isNVPTX()) {
+    // The arena state {next, end} over the memory [slice, slice + bytes),
+    // empty for a null slice.
+    Value *Arena = Constant::getNullValue(B.getPtrTy());
+    if (WithArena) {
+      Type *StateTy = StructType::get(B.getPtrTy(), B.getPtrTy());
+      Arena = B.CreateAlloca(StateTy, nullptr, "arena");
+      Value *Slice = F->getArg(0);
+      Value *Bytes =
+          B.CreateSelect(B.CreateIsNull(Slice), B.getInt64(0), F->getArg(1));
+      B.CreateStore(Slice, B.CreateStructGEP(StateTy, Arena, 0));
+      B.CreateStore(B.CreateGEP(B.getInt8Ty(), Slice, Bytes),
+                    B.CreateStructGEP(StateTy, Arena, 1));
+    }
+    TapeStackOps::storeArena(B, Tape, Arena);
+  }
   SmallVector<Value *, 8> Args{Tape};
-  for (Argument &A : F->args())
+  for (Argument &A : drop_begin(F->args(), WithArena ? 2 : 0))
     Args.push_back(&A);
   ArrayRef<Value *> AugArgs(Args.data(), Fns->Augmented->arg_size());
   CallInst *Aug = B.CreateCall(Fns->Augmented, AugArgs);
@@ -220,6 +248,50 @@ Function *Synthesizer::gradient(const DiffRequest &Request) {
   InlineFunctionInfo IFI;
   InlineFunction(*Aug, IFI);
   InlineFunction(*Rev, IFI);
+  return F;
+}
+
+Function *Synthesizer::tapeBytes(const DiffRequest &Request) {
+  Function *&F = TapeBytesFunctions[Request];
+  if (F)
+    return F;
+  const ReverseFunctions *Fns = combinedReverse(Request);
+  if (!Fns)
+    return nullptr;
+  Function &Aug = *Fns->Augmented;
+  Type *I64 = Type::getInt64Ty(M.getContext());
+  F = createInternal(
+      M, FunctionType::get(I64, Aug.getFunctionType()->params(), false),
+      derivativeName("fluxion.tapebytes", Request));
+  auto *Computed = dyn_cast_or_null<Instruction>(Fns->ArenaBytes);
+  if (!Computed) {
+    IRBuilder<>(BasicBlock::Create(M.getContext(), "entry", F))
+        .CreateRet(Fns->ArenaBytes ? Fns->ArenaBytes
+                                   : ConstantInt::get(I64, 0));
+    return F;
+  }
+  // The augmented function's entry up to the sum of its reservations, which
+  // reads only arguments and special registers.
+  ValueToValueMapTy VMap;
+  for (auto [From, To] : zip(Aug.args(), F->args()))
+    VMap[&From] = &To;
+  SmallVector<ReturnInst *, 4> Returns;
+  CloneFunctionInto(F, &Aug, VMap, CloneFunctionChangeType::LocalChangesOnly,
+                    Returns);
+  auto *Bytes = cast<Instruction>(VMap[Computed]);
+  BasicBlock *Entry = Bytes->getParent();
+  Entry->splitBasicBlock(Bytes->getNextNode());
+  Entry->getTerminator()->eraseFromParent();
+  ReturnInst::Create(M.getContext(), Bytes, Entry);
+  for (BasicBlock &BB : *F)
+    if (&BB != Entry)
+      BB.dropAllReferences();
+  for (BasicBlock &BB : make_early_inc_range(*F))
+    if (&BB != Entry)
+      BB.eraseFromParent();
+  for (Instruction &I : make_early_inc_range(llvm::reverse(*Entry)))
+    if (isInstructionTriviallyDead(&I))
+      I.eraseFromParent();
   return F;
 }
 

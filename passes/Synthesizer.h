@@ -42,6 +42,10 @@ struct ReverseFunctions {
   llvm::GlobalVariable *TapeSize = nullptr;
   uint64_t TapeBytes = 0;
   bool Complete = false;
+  /// GPU code: the bytes the augmented function's stacks take from an
+  /// arena, a constant or computed in its entry block from the arguments
+  /// alone; null when it reserves none.
+  llvm::Value *ArenaBytes = nullptr;
 };
 
 class Synthesizer {
@@ -51,7 +55,16 @@ public:
   /// Null after reporting an error.
   llvm::Function *forward(const DiffRequest &Request);
   const ReverseFunctions *reverse(const DiffRequest &Request);
-  llvm::Function *gradient(const DiffRequest &Request);
+  /// The reverse pair a combined gradient of \p Request joins.
+  const ReverseFunctions *combinedReverse(const DiffRequest &Request);
+  /// The combined gradient: the reverse pair joined through a tape in its
+  /// frame. \p WithArena (GPU code) takes first the slice of a tape arena
+  /// and its size in bytes, from which the tape's stacks take their room.
+  llvm::Function *gradient(const DiffRequest &Request, bool WithArena = false);
+  /// GPU code: i64 (tape, arguments of the augmented function) computing
+  /// the bytes of arena the combined gradient's stacks take for those
+  /// arguments; it ignores the tape.
+  llvm::Function *tapeBytes(const DiffRequest &Request);
 
   /// The snapshot plan for calls of checkpointed function \p Callee, or
   /// null with \p WhyNot set when its calls must be taped instead.
@@ -75,7 +88,8 @@ private:
   TapeStackOps Stacks;
   std::map<DiffRequest, llvm::Function *> Forward;
   std::map<DiffRequest, ReverseFunctions> Reverse;
-  std::map<DiffRequest, llvm::Function *> Gradients;
+  std::map<std::pair<DiffRequest, bool>, llvm::Function *> Gradients;
+  std::map<DiffRequest, llvm::Function *> TapeBytesFunctions;
   std::map<DiffRequest, bool> Failed;
   std::map<llvm::Function *,
            std::pair<std::optional<CheckpointPlan>, std::string>>

@@ -9,6 +9,11 @@ using namespace llvm;
 
 namespace fluxion {
 
+TapeLayout::TapeLayout(bool DeviceCode) : DeviceCode(DeviceCode) {
+  if (DeviceCode)
+    addField(8, Align(8));
+}
+
 unsigned TapeLayout::addField(uint64_t Size, Align Alignment) {
   Fields.push_back({Size, Alignment, {}});
   return Fields.size() - 1;
@@ -45,21 +50,98 @@ Value *capacityAddress(IRBuilderBase &B, Value *Header) {
   return B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Header, 16,
                                       "tape.capacity");
 }
+Value *heapOwnedAddress(IRBuilderBase &B, Value *Header) {
+  return B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Header, 24,
+                                      "tape.heap.owned");
+}
+/// The buffer of \p Header if the stack owns it on the heap, else null
+/// (free ignores null).
+Value *heapBuffer(IRBuilderBase &B, Value *Header, Value *Buffer) {
+  Value *Owned = B.CreateLoad(B.getInt64Ty(), heapOwnedAddress(B, Header));
+  return B.CreateSelect(B.CreateICmpNE(Owned, B.getInt64(0)), Buffer,
+                        Constant::getNullValue(Buffer->getType()));
+}
 } // namespace
+
+TapeStackOps::TapeStackOps(Module &M)
+    : M(M), DeviceCode(M.getTargetTriple().isNVPTX()) {}
 
 void TapeStackOps::init(IRBuilderBase &B, Value *Header) {
   B.CreateStore(Constant::getNullValue(B.getPtrTy()), Header);
   B.CreateStore(B.getInt64(0), countAddress(B, Header));
   B.CreateStore(B.getInt64(0), capacityAddress(B, Header));
+  if (DeviceCode)
+    B.CreateStore(B.getInt64(0), heapOwnedAddress(B, Header));
 }
 
-void TapeStackOps::reserve(IRBuilderBase &B, Value *Header, Value *Elements,
-                           uint64_t ElemSize) {
-  FunctionCallee Malloc =
-      M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
-  Value *Buffer = B.CreateCall(
-      Malloc, {B.CreateMul(Elements, B.getInt64(ElemSize))}, "tape.reserved");
-  B.CreateStore(Buffer, Header);
+Value *TapeStackOps::arenaBytes(IRBuilderBase &B, Value *Bytes) {
+  uint64_t Mask = TapeLayout::MaxAlign.value() - 1;
+  return B.CreateAnd(B.CreateAdd(Bytes, B.getInt64(Mask)), B.getInt64(~Mask));
+}
+
+void TapeStackOps::storeArena(IRBuilderBase &B, Value *Tape, Value *Arena) {
+  B.CreateStore(Arena, Tape);
+}
+
+Value *TapeStackOps::loadArena(IRBuilderBase &B, Value *Tape) {
+  return B.CreateLoad(B.getPtrTy(), Tape, "tape.arena");
+}
+
+/// fluxion.tape.reserve(header, arena, bytes): the buffer of an empty stack
+/// from the arena when it has the room, else from the heap.
+Function &TapeStackOps::reserveFunction() {
+  constexpr StringLiteral Name = "fluxion.tape.reserve";
+  if (Function *F = M.getFunction(Name))
+    return *F;
+  LLVMContext &Ctx = M.getContext();
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Type *I64 = Type::getInt64Ty(Ctx);
+  auto *F = Function::Create(
+      FunctionType::get(Type::getVoidTy(Ctx), {PtrTy, PtrTy, I64}, false),
+      GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::NoUnwind);
+  F->addFnAttr(Attribute::AlwaysInline);
+  Value *Header = F->getArg(0), *Arena = F->getArg(1), *Bytes = F->getArg(2);
+  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
+  auto *TryArena = BasicBlock::Create(Ctx, "try.arena", F);
+  auto *FromArena = BasicBlock::Create(Ctx, "from.arena", F);
+  auto *FromHeap = BasicBlock::Create(Ctx, "from.heap", F);
+
+  IRBuilder<> B(Entry);
+  B.CreateCondBr(B.CreateIsNull(Arena), FromHeap, TryArena);
+
+  B.SetInsertPoint(TryArena);
+  Value *Next = B.CreateLoad(PtrTy, Arena, "arena.next");
+  Value *EndAddress = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Arena, 8);
+  Value *End = B.CreateLoad(PtrTy, EndAddress, "arena.end");
+  Value *Taken = arenaBytes(B, Bytes);
+  Value *Room = B.CreateSub(B.CreatePtrToInt(End, I64),
+                            B.CreatePtrToInt(Next, I64), "arena.room");
+  B.CreateCondBr(B.CreateICmpUGE(Room, Taken), FromArena, FromHeap);
+
+  B.SetInsertPoint(FromArena);
+  B.CreateStore(B.CreateGEP(B.getInt8Ty(), Next, Taken), Arena);
+  B.CreateStore(Next, Header);
+  B.CreateRetVoid();
+
+  B.SetInsertPoint(FromHeap);
+  FunctionCallee Malloc = M.getOrInsertFunction("malloc", PtrTy, I64);
+  B.CreateStore(B.CreateCall(Malloc, {Bytes}, "tape.reserved"), Header);
+  B.CreateStore(B.getInt64(1), heapOwnedAddress(B, Header));
+  B.CreateRetVoid();
+  return *F;
+}
+
+void TapeStackOps::reserve(IRBuilderBase &B, Value *Header, Value *Arena,
+                           Value *Elements, uint64_t ElemSize) {
+  Value *Bytes = B.CreateMul(Elements, B.getInt64(ElemSize));
+  if (DeviceCode) {
+    B.CreateCall(&reserveFunction(), {Header, Arena, Bytes});
+  } else {
+    FunctionCallee Malloc =
+        M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
+    B.CreateStore(B.CreateCall(Malloc, {Bytes}, "tape.reserved"), Header);
+  }
   B.CreateStore(Elements, capacityAddress(B, Header));
 }
 
@@ -95,14 +177,16 @@ Function &TapeStackOps::pushFunction() {
                                       B.CreateShl(Capacity, 1), "new.capacity");
   Value *NewBytes = B.CreateMul(NewCapacity, ElemSize);
   Value *NewBuffer;
-  if (M.getTargetTriple().isNVPTX()) {
-    // CUDA's device runtime has malloc and free but no realloc.
+  if (DeviceCode) {
+    // CUDA's device runtime has malloc and free but no realloc; a buffer
+    // from the arena stays there.
     FunctionCallee Malloc = M.getOrInsertFunction("malloc", PtrTy, I64);
     FunctionCallee Free = M.getOrInsertFunction("free", B.getVoidTy(), PtrTy);
     NewBuffer = B.CreateCall(Malloc, {NewBytes}, "new.buffer");
     B.CreateMemCpy(NewBuffer, MaybeAlign(), Buffer, MaybeAlign(),
                    B.CreateMul(Count, ElemSize));
-    B.CreateCall(Free, {Buffer});
+    B.CreateCall(Free, {heapBuffer(B, Header, Buffer)});
+    B.CreateStore(B.getInt64(1), heapOwnedAddress(B, Header));
   } else {
     FunctionCallee Realloc =
         M.getOrInsertFunction("realloc", PtrTy, PtrTy, I64);
@@ -145,7 +229,8 @@ void TapeStackOps::pop(IRBuilderBase &B, Value *Header) {
 void TapeStackOps::release(IRBuilderBase &B, Value *Header) {
   FunctionCallee Free =
       M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy());
-  B.CreateCall(Free, {B.CreateLoad(B.getPtrTy(), Header, "tape.buffer")});
+  Value *Buffer = B.CreateLoad(B.getPtrTy(), Header, "tape.buffer");
+  B.CreateCall(Free, {DeviceCode ? heapBuffer(B, Header, Buffer) : Buffer});
 }
 
 } // namespace fluxion

@@ -11,6 +11,13 @@
 // popped in reverse order. In the combined gradient the tape is a stack
 // allocation, which SROA turns back into registers.
 //
+// In GPU code a thread's stacks draw their room from a tape arena before
+// the heap: memory the runtime allocates for the launch, a slice per
+// thread, so that reverse mode does not depend on the device's malloc heap.
+// Every device tape starts with a pointer to the thread's arena state
+// {next, end} (null without an arena), which a caller passes on to its
+// callees' tapes; a stack remembers whether its buffer came from the heap.
+//
 //===----------------------------------------------------------------------===//
 #ifndef FLUXION_TAPE_H
 #define FLUXION_TAPE_H
@@ -26,20 +33,29 @@ namespace fluxion {
 /// The layout of one function's tape.
 class TapeLayout {
 public:
+  /// A device tape starts with the arena pointer (field 0, offset 0).
+  explicit TapeLayout(bool DeviceCode);
+
   /// Adds a field and returns its index.
   unsigned addField(uint64_t Size, llvm::Align Alignment);
   /// Adds a growable stack header and returns its field index.
-  unsigned addStack() { return addField(StackHeaderSize, llvm::Align(8)); }
+  unsigned addStack() {
+    return addField(stackHeaderSize(DeviceCode), llvm::Align(8));
+  }
   /// The address of field \p Field in the tape at \p Tape.
   llvm::Value *fieldAddress(llvm::IRBuilderBase &B, llvm::Value *Tape,
                             unsigned Field);
   /// Assigns offsets, patches every emitted address and returns the size.
   uint64_t finalize();
 
-  static constexpr uint64_t StackHeaderSize = 24;
+  /// {ptr buffer, i64 count, i64 capacity}, and on a GPU i64 heapOwned.
+  static uint64_t stackHeaderSize(bool DeviceCode) {
+    return DeviceCode ? 32 : 24;
+  }
   static inline const llvm::Align MaxAlign = llvm::Align(16);
 
 private:
+  bool DeviceCode;
   struct Field {
     uint64_t Size;
     llvm::Align Alignment;
@@ -49,16 +65,19 @@ private:
 };
 
 /// Emits the operations on a tape stack: a header {ptr buffer, i64 count,
-/// i64 capacity} in the tape and a heap buffer of fixed-size elements.
+/// i64 capacity[, i64 heapOwned]} in the tape and a buffer of fixed-size
+/// elements.
 class TapeStackOps {
 public:
-  explicit TapeStackOps(llvm::Module &M) : M(M) {}
+  explicit TapeStackOps(llvm::Module &M);
 
   /// Stores an empty header.
   void init(llvm::IRBuilderBase &B, llvm::Value *Header);
   /// Gives an empty stack room for \p Elements elements of \p ElemSize
-  /// bytes, so that pushing that many never grows it.
-  void reserve(llvm::IRBuilderBase &B, llvm::Value *Header,
+  /// bytes, so that pushing that many never grows it: from the arena whose
+  /// state \p Arena points to when it has that room (GPU code; Arena may be
+  /// null at run time), else from the heap.
+  void reserve(llvm::IRBuilderBase &B, llvm::Value *Header, llvm::Value *Arena,
                llvm::Value *Elements, uint64_t ElemSize);
   /// Reserves one element of \p ElemSize bytes and returns its address.
   llvm::Value *push(llvm::IRBuilderBase &B, llvm::Value *Header,
@@ -68,12 +87,22 @@ public:
                    uint64_t ElemSize);
   /// Drops the most recently pushed element.
   void pop(llvm::IRBuilderBase &B, llvm::Value *Header);
-  /// Frees the buffer.
+  /// Frees the buffer if it came from the heap.
   void release(llvm::IRBuilderBase &B, llvm::Value *Header);
+
+  /// Bytes an arena allocation of \p Bytes takes (a multiple of MaxAlign).
+  static llvm::Value *arenaBytes(llvm::IRBuilderBase &B, llvm::Value *Bytes);
+  /// Stores the arena state pointer \p Arena into the device tape \p Tape.
+  static void storeArena(llvm::IRBuilderBase &B, llvm::Value *Tape,
+                         llvm::Value *Arena);
+  /// The arena state pointer of the device tape \p Tape.
+  static llvm::Value *loadArena(llvm::IRBuilderBase &B, llvm::Value *Tape);
 
 private:
   llvm::Function &pushFunction();
+  llvm::Function &reserveFunction();
   llvm::Module &M;
+  bool DeviceCode;
 };
 
 } // namespace fluxion

@@ -13,6 +13,17 @@
  * The Enzyme spellings (__enzyme_autodiff, enzyme_dup, ...) work unchanged.
  * The plugin removes every use of the markers: they need no definition.
  *
+ * In CUDA device code (declare the markers there as
+ * `extern "C" __device__ int ...;`), reverse mode can keep its tape stacks
+ * in memory the caller provides, a slice of a per-launch tape arena:
+ *   unsigned long long __ad_tape_bytes(void *fn, ...);    // bytes a thread
+ *                                                        // takes for args
+ *   unsigned long long __ad_tape_reserved(void *fn, ...); // 1 if it takes any
+ *   __ad_autodiff(fn, ad_tape_arena, slice, bytes, args...);
+ * take the same arguments as __ad_autodiff; stacks that do not fit in the
+ * slice come from the device heap. fluxion/cuda.cuh's gradient does this
+ * for whole kernels.
+ *
  *===----------------------------------------------------------------------===*/
 #ifndef FLUXION_AD_H
 #define FLUXION_AD_H

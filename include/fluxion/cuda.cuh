@@ -1,4 +1,5 @@
-//===- fluxion/cuda.cuh - Derivatives on the GPU from host code -*- CUDA -*-===//
+//===- fluxion/cuda.cuh - Derivatives on the GPU from host code -*- CUDA
+//-*-===//
 //
 // Whole-kernel derivatives, launched from host code with the primal's grid,
 // block, dynamic shared memory and stream, without writing a kernel:
@@ -40,27 +41,31 @@
 #ifndef FLUXION_CUDA_CUH
 #define FLUXION_CUDA_CUH
 
+#include <atomic>
 #include <cstddef>
 #include <cuda_runtime.h>
 #include <tuple>
 #include <type_traits>
 
 extern "C" __device__ int enzyme_const;
-extern "C" __device__ void fluxion_cuda_fwddiff(void *, ...)
-    __asm__("__enzyme_fwddiff");
+extern "C" __device__ void
+fluxion_cuda_fwddiff(void *, ...) __asm__("__enzyme_fwddiff");
 
 extern "C" __device__ int enzyme_dup;
 extern "C" __device__ int enzyme_out;
-extern "C" __device__ void fluxion_cuda_autodiff(void *, ...)
-    __asm__("__enzyme_autodiff");
+extern "C" __device__ int ad_tape_arena;
+extern "C" __device__ void
+fluxion_cuda_autodiff(void *, ...) __asm__("__enzyme_autodiff");
+extern "C" __device__ unsigned long long
+fluxion_cuda_tape_bytes(void *, ...) __asm__("__ad_tape_bytes");
+extern "C" __device__ unsigned long long
+fluxion_cuda_tape_reserved(void *, ...) __asm__("__ad_tape_reserved");
 
 namespace fluxion {
 namespace cuda {
 
 /// An inactive kernel argument.
-template <class T> struct Constant {
-  T Value;
-};
+template <class T> struct Constant { T Value; };
 /// A pointer argument with its shadow: adjoint memory in reverse mode,
 /// tangent memory in forward mode.
 template <class T> struct Duplicated {
@@ -79,8 +84,7 @@ template <class T> Constant<T> constant(T Value) { return {Value}; }
 template <class T> Active<T> active(T Value, T *Adjoint) {
   return {Value, Adjoint};
 }
-template <class T>
-Duplicated<T> dup(T *Value, std::remove_const_t<T> *Shadow) {
+template <class T> Duplicated<T> dup(T *Value, std::remove_const_t<T> *Shadow) {
   return {Value, Shadow};
 }
 
@@ -98,20 +102,15 @@ template <class T> __device__ auto markers(const Active<T> &A) {
   return std::make_tuple(enzyme_out, A.Value);
 }
 
-template <class T> struct ActiveValue {
-  using Type = void;
-};
-template <class T> struct ActiveValue<Active<T>> {
-  using Type = T;
-};
+template <class T> struct ActiveValue { using Type = void; };
+template <class T> struct ActiveValue<Active<T>> { using Type = T; };
 /// The type of the active scalar among \p Args, or void.
-template <class... Args> struct ActiveScalar {
-  using Type = void;
-};
+template <class... Args> struct ActiveScalar { using Type = void; };
 template <class A, class... Rest> struct ActiveScalar<A, Rest...> {
-  using Type = std::conditional_t<!std::is_void_v<typename ActiveValue<A>::Type>,
-                                  typename ActiveValue<A>::Type,
-                                  typename ActiveScalar<Rest...>::Type>;
+  using Type =
+      std::conditional_t<!std::is_void_v<typename ActiveValue<A>::Type>,
+                         typename ActiveValue<A>::Type,
+                         typename ActiveScalar<Rest...>::Type>;
 };
 
 template <class T, class A> __device__ T *adjointOf(const A &, T *Found) {
@@ -125,17 +124,53 @@ template <class T> __device__ T *adjointOf(const Active<T> &A, T *) {
 // so the markers reach the calls at -O0 too.
 #define FLUXION_SIMPLIFY __attribute__((annotate("fluxion.simplify")))
 
+/// The thread's index among all threads of the launch.
+__device__ inline unsigned long long launchThreadIndex() {
+  unsigned long long Block =
+      blockIdx.x +
+      gridDim.x * (blockIdx.y + gridDim.y * (unsigned long long)blockIdx.z);
+  unsigned long long InBlock =
+      threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+  return Block * blockDim.x * blockDim.y * blockDim.z + InBlock;
+}
+
+/// Sizes[0]: the most tape-arena bytes a thread of the launch takes;
+/// Sizes[1]: whether the gradient reserves tape stacks at all.
 template <auto Kernel, class... Args>
-FLUXION_SIMPLIFY __global__ void gradient_kernel(Args... As) {
+FLUXION_SIMPLIFY __global__ void tape_bytes_kernel(unsigned long long *Sizes,
+                                                   Args... As) {
+  auto Flat = std::tuple_cat(markers(As)...);
+  unsigned long long Bytes = std::apply(
+      [](auto... Values) {
+        return fluxion_cuda_tape_bytes((void *)Kernel, Values...);
+      },
+      Flat);
+  if (Bytes)
+    atomicMax(Sizes, Bytes);
+  if (launchThreadIndex() == 0)
+    Sizes[1] = std::apply(
+        [](auto... Values) {
+          return fluxion_cuda_tape_reserved((void *)Kernel, Values...);
+        },
+        Flat);
+}
+
+template <auto Kernel, class... Args>
+FLUXION_SIMPLIFY __global__ void
+gradient_kernel(char *Arena, unsigned long long ThreadBytes, Args... As) {
   using T = typename ActiveScalar<Args...>::Type;
   static_assert((0 + ... + !std::is_void_v<typename ActiveValue<Args>::Type>) <=
                     1,
                 "fluxion::cuda::gradient: at most one active scalar; pass "
                 "others by pointer with dup");
-  auto Flat = std::tuple_cat(markers(As)...);
+  char *Slice = Arena ? Arena + launchThreadIndex() * ThreadBytes : nullptr;
+  auto Flat = std::tuple_cat(std::make_tuple(ad_tape_arena, Slice, ThreadBytes),
+                             markers(As)...);
   if constexpr (std::is_void_v<T>) {
     std::apply(
-        [](auto... Values) { fluxion_cuda_autodiff((void *)Kernel, Values...); },
+        [](auto... Values) {
+          fluxion_cuda_autodiff((void *)Kernel, Values...);
+        },
         Flat);
   } else {
     using Builtin = T (*)(void *, ...);
@@ -163,8 +198,8 @@ __device__ void call_map(const F *Self, const T *X, T *Y) {
 }
 
 template <class F, class T, int N, int M>
-FLUXION_SIMPLIFY __global__ void batched_jacobian_kernel(F Fn, const T *X,
-                                                         T *J, int B) {
+FLUXION_SIMPLIFY __global__ void batched_jacobian_kernel(F Fn, const T *X, T *J,
+                                                         int B) {
   int Sample = blockIdx.x * blockDim.x + threadIdx.x;
   if (Sample >= B)
     return;
@@ -185,12 +220,52 @@ FLUXION_SIMPLIFY __global__ void batched_jacobian_kernel(F Fn, const T *X,
 
 /// Launches the reverse-mode derivative of \p Kernel: adjoints are added to
 /// the shadows of its duplicated arguments. Returns the launch status.
+///
+/// When the kernel body has loops whose values the reverse sweep needs, a
+/// first launch computes how much tape each thread takes (from the trip
+/// counts, before any loop runs), the stream waits for it, and the tape is
+/// one allocation on \p Stream for the launch (cudaMallocAsync), a slice
+/// per thread, freed after the adjoint launch (cudaFreeAsync). Kernels
+/// without such loops learn so at their first launch and skip the sizing.
+/// Tape the sizing could not foresee (loops whose trip count is only known
+/// as they run) comes from the device heap.
 template <auto Kernel, class... Args>
 cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
                      cudaStream_t Stream, Args... As) {
+  static std::atomic<int> Reserves{-1};
+  char *Arena = nullptr;
+  unsigned long long ThreadBytes = 0;
+  if (Reserves.load(std::memory_order_relaxed) != 0) {
+    unsigned long long *Sizes, HostSizes[2];
+    if (cudaError_t E =
+            cudaMallocAsync((void **)&Sizes, sizeof HostSizes, Stream))
+      return E;
+    cudaMemsetAsync(Sizes, 0, sizeof HostSizes, Stream);
+    detail::tape_bytes_kernel<Kernel, Args...>
+        <<<Grid, Block, 0, Stream>>>(Sizes, As...);
+    cudaMemcpyAsync(HostSizes, Sizes, sizeof HostSizes, cudaMemcpyDeviceToHost,
+                    Stream);
+    cudaFreeAsync(Sizes, Stream);
+    if (cudaError_t E = cudaStreamSynchronize(Stream))
+      return E;
+    Reserves.store(HostSizes[1] != 0, std::memory_order_relaxed);
+    std::size_t Threads =
+        std::size_t(Grid.x) * Grid.y * Grid.z * Block.x * Block.y * Block.z;
+    ThreadBytes = HostSizes[0];
+    // Without the memory the stacks fall back to the device heap.
+    if (ThreadBytes && cudaMallocAsync((void **)&Arena, ThreadBytes * Threads,
+                                       Stream) != cudaSuccess) {
+      cudaGetLastError();
+      Arena = nullptr;
+      ThreadBytes = 0;
+    }
+  }
   detail::gradient_kernel<Kernel, Args...>
-      <<<Grid, Block, 2 * SharedBytes, Stream>>>(As...);
-  return cudaGetLastError();
+      <<<Grid, Block, 2 * SharedBytes, Stream>>>(Arena, ThreadBytes, As...);
+  cudaError_t Launched = cudaGetLastError();
+  if (Arena)
+    cudaFreeAsync(Arena, Stream);
+  return Launched;
 }
 
 /// Launches the forward-mode derivative of \p Kernel: the shadows of its

@@ -138,6 +138,10 @@ uint32_t __fxcpu_redux(uint32_t Op, uint32_t Mask, uint32_t Value);
 uint64_t __fxcpu_clock64(void);
 uint64_t __fxcpu_globaltimer(void);
 int32_t __fxcpu_vprintf(const char *Format, const void *Args);
+/// Device malloc and free: a heap of cudaLimitMallocHeapSize bytes (8 MiB
+/// unless set), null when it is used up, as on the GPU.
+void *__fxcpu_malloc(uint64_t Size);
+void __fxcpu_free(void *P);
 void __fxcpu_assertfail(const char *Message, const char *File, uint32_t Line,
                         const char *Function, uint64_t CharSize);
 

@@ -1,7 +1,8 @@
 //===- DeviceCalls.cpp - What retargeted device code calls ----------------===//
 //
 // The entry points of DeviceAbi.h that stand for GPU hardware: special
-// registers, shared memory, barriers, warp collectives and clocks.
+// registers, shared memory, barriers, warp collectives, clocks and the
+// device heap.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,6 +10,7 @@
 #include "BlockScheduler.h"
 #include "Diagnostics.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +19,13 @@
 using namespace fluxion::cudacpu;
 
 namespace {
+/// Bytes the device heap may hold, and holds (cudaLimitMallocHeapSize).
+std::atomic<size_t> HeapLimit{size_t(8) << 20};
+std::atomic<size_t> HeapUsed{0};
+/// Each device allocation starts with its size, kept in a header that
+/// leaves the returned memory aligned as malloc's.
+constexpr size_t HeapHeader = 16;
+
 BlockScheduler &scheduler(const char *What) {
   BlockScheduler *S = BlockScheduler::active();
   if (!S)
@@ -118,7 +127,35 @@ bool __fxcpu_nvvm_isspacep_global(const void *P) {
   return !__fxcpu_nvvm_isspacep_shared(P);
 }
 
+void *__fxcpu_malloc(uint64_t Size) {
+  size_t Used = HeapUsed.fetch_add(Size) + Size;
+  if (Used > HeapLimit.load()) {
+    HeapUsed.fetch_sub(Size);
+    return nullptr;
+  }
+  auto *Block = static_cast<char *>(malloc(HeapHeader + Size));
+  if (!Block) {
+    HeapUsed.fetch_sub(Size);
+    return nullptr;
+  }
+  *reinterpret_cast<uint64_t *>(Block) = Size;
+  return Block + HeapHeader;
+}
+
+void __fxcpu_free(void *P) {
+  if (!P)
+    return;
+  char *Block = static_cast<char *>(P) - HeapHeader;
+  HeapUsed.fetch_sub(*reinterpret_cast<uint64_t *>(Block));
+  free(Block);
+}
+
 bool __fxcpu_nvvm_isspacep_local(const void *) { return false; }
 bool __fxcpu_nvvm_isspacep_const(const void *) { return false; }
 
 } // extern "C"
+
+namespace fluxion::cudacpu {
+void setDeviceHeapLimit(size_t Bytes) { HeapLimit.store(Bytes); }
+size_t deviceHeapLimit() { return HeapLimit.load(); }
+} // namespace fluxion::cudacpu

@@ -41,6 +41,10 @@ void runLaunch(Launch &L);
 /// hardware concurrency).
 unsigned executorThreads();
 
+/// The device heap's size (cudaLimitMallocHeapSize).
+void setDeviceHeapLimit(size_t Bytes);
+size_t deviceHeapLimit();
+
 /// Shared area of the block running on this OS thread, or null outside one.
 const void *currentSharedBase();
 size_t currentSharedSize();

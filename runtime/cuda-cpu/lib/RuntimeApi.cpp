@@ -179,10 +179,16 @@ cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
 cudaError_t cudaDeviceReset(void) { return cudaSuccess; }
 cudaError_t cudaDeviceSetCacheConfig(cudaFuncCache) { return cudaSuccess; }
 
-cudaError_t cudaDeviceSetLimit(cudaLimit, size_t) { return cudaSuccess; }
+cudaError_t cudaDeviceSetLimit(cudaLimit Limit, size_t Value) {
+  if (Limit == cudaLimitMallocHeapSize)
+    setDeviceHeapLimit(Value);
+  return cudaSuccess;
+}
 
 cudaError_t cudaDeviceGetLimit(size_t *Value, cudaLimit Limit) {
-  *Value = Limit == cudaLimitStackSize ? StackPool::stackSize() : 8u << 20;
+  *Value = Limit == cudaLimitStackSize        ? StackPool::stackSize()
+           : Limit == cudaLimitMallocHeapSize ? deviceHeapLimit()
+                                              : 8u << 20;
   return cudaSuccess;
 }
 
@@ -309,6 +315,12 @@ cudaError_t cudaMallocPitch(void **Ptr, size_t *Pitch, size_t Width,
 }
 cudaError_t cudaFree(void *Ptr) { return release(Ptr); }
 cudaError_t cudaFreeHost(void *Ptr) { return release(Ptr); }
+// Streams run in order as they are called, so stream-ordered allocation is
+// allocation.
+cudaError_t cudaMallocAsync(void **Ptr, size_t Size, cudaStream_t) {
+  return allocate(Ptr, Size);
+}
+cudaError_t cudaFreeAsync(void *Ptr, cudaStream_t) { return release(Ptr); }
 
 cudaError_t cudaHostRegister(void *, size_t, unsigned) { return cudaSuccess; }
 cudaError_t cudaHostUnregister(void *) { return cudaSuccess; }

@@ -87,6 +87,8 @@ void renameRuntimeCalls(Module &M) {
       F.setName("__fxcpu_vprintf");
     else if (Name == "__assertfail")
       F.setName("__fxcpu_assertfail");
+    else if (Name == "malloc" || Name == "free")
+      F.setName("__fxcpu_" + Name.str());
     else if (Name.starts_with("__nv_"))
       F.setName(Name.drop_front(strlen("__nv_")));
     else if (Name == "__nvvm_reflect") {

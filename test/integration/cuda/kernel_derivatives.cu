@@ -11,6 +11,15 @@
 //     sum 2 x[i] v[i] over the block.
 //   total: a grid-stride loop adding exp(x[i]) / n into one total with
 //     atomicAdd; reverse: dx[i] = exp(x[i]) / n times the total's adjoint.
+//   iterate: a grid-stride loop around a per-thread loop of m steps
+//     a <- sin(a) x[i] from a = x[i], y[i] = a; the reverse sweep reads
+//     every step's a back from the tape. Reverse with y's adjoint w:
+//     dx[i] = w[i] da_m/dx by the recurrence d <- cos(a) d x + sin(a) from
+//     d = 1. Launched once with a few threads striding over the elements
+//     and once with 65536 threads whose tapes together (tens of MiB) would
+//     not fit a GPU's 8 MiB malloc heap: they come from the per-launch tape
+//     arena. The arena bytes a thread needs (__ad_tape_bytes) hold m
+//     doubles at least and grow with m.
 // Checked against the closed forms (relative 1e-12 for double, 1e-5 for
 // float).
 #include "check.cuh"
@@ -48,6 +57,27 @@ __global__ void total(const double *x, double *sum, int n) {
     atomicAdd(sum, exp(x[i]) / n);
 }
 
+__global__ void iterate(const double *x, double *y, int n, int m) {
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n;
+       i += gridDim.x * blockDim.x) {
+    double a = x[i];
+    for (int k = 0; k < m; ++k)
+      a = sin(a) * x[i];
+    y[i] = a;
+  }
+}
+
+extern "C" __device__ unsigned long long __ad_tape_bytes(void *, ...);
+extern "C" __device__ int enzyme_dup, enzyme_const;
+
+__global__ void tape_sizes(unsigned long long *bytes, const double *x,
+                           double *dx, double *y, double *dy, int n, int m) {
+  for (int k = 0; k < 2 && blockIdx.x + threadIdx.x == 0; ++k)
+    bytes[k] =
+        __ad_tape_bytes((void *)iterate, enzyme_dup, x, dx, enzyme_dup, y, dy,
+                        enzyme_const, n, enzyme_const, (k + 1) * m);
+}
+
 template <class T> T *upload(const std::vector<T> &Host) {
   T *Device;
   CUDA_CHECK(cudaMalloc(&Device, Host.size() * sizeof(T)));
@@ -57,8 +87,8 @@ template <class T> T *upload(const std::vector<T> &Host) {
 }
 template <class T> std::vector<T> download(const T *Device, size_t N) {
   std::vector<T> Host(N);
-  CUDA_CHECK(cudaMemcpy(Host.data(), Device, N * sizeof(T),
-                        cudaMemcpyDeviceToHost));
+  CUDA_CHECK(
+      cudaMemcpy(Host.data(), Device, N * sizeof(T), cudaMemcpyDeviceToHost));
   return Host;
 }
 
@@ -76,8 +106,7 @@ template <class T> void check_axpy(double tol) {
   T *da = upload(std::vector<T>(1, T(0)));
   dim3 grid((n + 63) / 64), block(64);
   CUDA_CHECK(gradient<axpy<T>>(grid, block, 0, 0, active(a, da),
-                               dup((const T *)x, dx), dup(y, dy),
-                               constant(n)));
+                               dup((const T *)x, dx), dup(y, dy), constant(n)));
   std::vector<T> gx = download(dx, n), gy = download(y, n);
   double want_da = 0;
   for (int i = 0; i < n; ++i) {
@@ -89,8 +118,7 @@ template <class T> void check_axpy(double tol) {
 
   T *y2 = upload(hy), *tx = upload(hv), *ty = upload(hw);
   CUDA_CHECK(tangent<axpy<T>>(grid, block, 0, 0, constant(a),
-                              dup((const T *)x, tx), dup(y2, ty),
-                              constant(n)));
+                              dup((const T *)x, tx), dup(y2, ty), constant(n)));
   std::vector<T> out = download(ty, n);
   for (int i = 0; i < n; ++i)
     CHECK_NEAR(out[i], a * std::cos(double(hx[i])) * hv[i] + hw[i], tol);
@@ -145,10 +173,42 @@ void check_total() {
     CHECK_NEAR(gx[i], 2.5 * std::exp(hx[i]) / n, 1e-12);
 }
 
+void check_iterate(int blocks, int threads, int n, int m) {
+  std::vector<double> hx(n), hw(n), zero(n, 0.0);
+  for (int i = 0; i < n; ++i) {
+    hx[i] = 0.4 + 0.5 * std::sin(0.37 * i);
+    hw[i] = std::cos(0.11 * i);
+  }
+  double *x = upload(hx), *y = upload(zero), *dx = upload(zero);
+  double *dy = upload(hw);
+  CUDA_CHECK(gradient<iterate>(dim3(blocks), dim3(threads), 0, 0,
+                               dup((const double *)x, dx), dup(y, dy),
+                               constant(n), constant(m)));
+  std::vector<double> gx = download(dx, n), gy = download(y, n);
+  for (int i = 0; i < n; ++i) {
+    double a = hx[i], d = 1;
+    for (int k = 0; k < m; ++k) {
+      d = std::cos(a) * d * hx[i] + std::sin(a);
+      a = std::sin(a) * hx[i];
+    }
+    CHECK_NEAR(gy[i], a, 1e-12);
+    CHECK_NEAR(gx[i], hw[i] * d, 1e-12);
+  }
+  unsigned long long *bytes;
+  CUDA_CHECK(cudaMalloc(&bytes, 2 * sizeof(unsigned long long)));
+  tape_sizes<<<blocks, threads>>>(bytes, x, dx, y, dy, n, m);
+  LAUNCH_CHECK();
+  std::vector<unsigned long long> sizes = download(bytes, 2);
+  CHECK(sizes[0] >= m * sizeof(double));
+  CHECK(sizes[1] > sizes[0]);
+}
+
 int main() {
   check_axpy<double>(1e-12);
   check_axpy<float>(1e-5);
   check_reduction();
   check_total();
+  check_iterate(2, 64, 1000, 12);
+  check_iterate(1024, 64, 1024 * 64, 40);
   return finish("kernel_derivatives");
 }
