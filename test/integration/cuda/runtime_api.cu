@@ -1,7 +1,8 @@
 // The runtime API around kernels: device queries, streams and async copies,
 // events, cudaLaunchKernel called directly, kernels taking structs and small
-// integers by value, templates, and __host__ __device__ functions compiled
-// for both sides.
+// integers by value, templates, __host__ __device__ functions compiled for
+// both sides, stream-ordered allocation, and device malloc within the heap
+// size set by cudaDeviceSetLimit (beyond it malloc returns null).
 #include "check.cuh"
 #include <cstring>
 #include <vector>
@@ -24,6 +25,17 @@ __global__ void byValue(Params P, short S, unsigned char C, double *Out) {
 
 template <typename T, int K> __global__ void fill(T *Out, T V) {
   Out[blockIdx.x * blockDim.x + threadIdx.x] = V * K;
+}
+
+// Blocks[0]: a block of Bytes from the device heap; Blocks[1]: another one
+// allocated while the first is held (null when the heap is used up).
+__global__ void allocate(size_t Bytes, char **Blocks) {
+  Blocks[0] = static_cast<char *>(malloc(Bytes));
+  Blocks[1] = static_cast<char *>(malloc(Bytes));
+}
+__global__ void release(char **Blocks) {
+  free(Blocks[0]);
+  free(Blocks[1]);
 }
 
 int main() {
@@ -75,7 +87,8 @@ int main() {
   void *Args[] = {&P, &S, &C, &DOut};
   CUDA_CHECK(cudaLaunchKernel((const void *)byValue, dim3(1), dim3(N), Args, 0,
                               nullptr));
-  CUDA_CHECK(cudaMemcpy(Out.data(), DOut, N * sizeof(double), cudaMemcpyDeviceToHost));
+  CUDA_CHECK(
+      cudaMemcpy(Out.data(), DOut, N * sizeof(double), cudaMemcpyDeviceToHost));
   for (int I = 0; I < N; ++I)
     CHECK(Out[I] == combine(P, I) + 3);
 
@@ -87,12 +100,31 @@ int main() {
   LAUNCH_CHECK();
   CUDA_CHECK(cudaDeviceSynchronize());
   std::vector<int> Ints(64);
-  CUDA_CHECK(cudaMemcpy(Ints.data(), DInts, 64 * sizeof(int), cudaMemcpyDeviceToHost));
-  CUDA_CHECK(cudaMemcpy(Out.data(), DOut, N * sizeof(double), cudaMemcpyDeviceToHost));
+  CUDA_CHECK(
+      cudaMemcpy(Ints.data(), DInts, 64 * sizeof(int), cudaMemcpyDeviceToHost));
+  CUDA_CHECK(
+      cudaMemcpy(Out.data(), DOut, N * sizeof(double), cudaMemcpyDeviceToHost));
   for (int V : Ints)
     CHECK(V == 15);
   for (double V : Out)
     CHECK(V == 2.5);
+
+  char **DBlocks, *Blocks[2];
+  CUDA_CHECK(cudaMallocAsync((void **)&DBlocks, sizeof Blocks, Stream));
+  size_t HeapBytes = 0;
+  CUDA_CHECK(cudaDeviceSetLimit(cudaLimitMallocHeapSize, 4 << 20));
+  CUDA_CHECK(cudaDeviceGetLimit(&HeapBytes, cudaLimitMallocHeapSize));
+  CHECK(HeapBytes == 4 << 20);
+  for (size_t Mib : {1, 3}) {
+    allocate<<<1, 1, 0, Stream>>>(Mib << 20, DBlocks);
+    CUDA_CHECK(cudaMemcpyAsync(Blocks, DBlocks, sizeof Blocks,
+                               cudaMemcpyDeviceToHost, Stream));
+    release<<<1, 1, 0, Stream>>>(DBlocks);
+    CUDA_CHECK(cudaStreamSynchronize(Stream));
+    CHECK(Blocks[0] != nullptr);
+    CHECK((Blocks[1] != nullptr) == (Mib == 1));
+  }
+  CUDA_CHECK(cudaFreeAsync(DBlocks, Stream));
 
   CHECK(cudaFree((void *)0x1234) == cudaErrorInvalidValue);
   CHECK(cudaGetLastError() == cudaErrorInvalidValue);
