@@ -95,20 +95,6 @@ static void smooth_host(const std::vector<double> &x, std::vector<double> &y) {
   }
 }
 
-template <class T> T *upload(const std::vector<T> &Host) {
-  T *Device;
-  CUDA_CHECK(cudaMalloc(&Device, Host.size() * sizeof(T)));
-  CUDA_CHECK(cudaMemcpy(Device, Host.data(), Host.size() * sizeof(T),
-                        cudaMemcpyHostToDevice));
-  return Device;
-}
-template <class T> std::vector<T> download(const T *Device, size_t N) {
-  std::vector<T> Host(N);
-  CUDA_CHECK(
-      cudaMemcpy(Host.data(), Device, N * sizeof(T), cudaMemcpyDeviceToHost));
-  return Host;
-}
-
 template <class T>
 void check_block_sum(const std::vector<double> &hv,
                      const std::vector<double> &hw, double tol) {

@@ -8,7 +8,8 @@
 // lanes' inputs, so each thread's reverse-mode result is sum_t dy_t/dx_s and
 // its forward-mode result along v is sum_s dy_t/dx_s v_s; both are checked
 // against central finite differences of the warp computed on the host with
-// PTX's shuffle rules (relative 1e-6 for double, 2e-3 for float).
+// PTX's shuffle rules (check_warp_derivatives: relative 1e-6 for double,
+// 2e-3 for float).
 #include "check.cuh"
 
 #include <cooperative_groups.h>
@@ -139,67 +140,23 @@ static void warp_host(const double *x, int k, double *y) {
   }
 }
 
-// J[t][s] = dy_t / dx_s by central differences.
-static void warp_jacobian(const double *x, int k, double J[Warp][Warp]) {
-  double xp[Warp], yp[Warp], ym[Warp];
-  for (int s = 0; s < Warp; ++s) {
-    double h = 1e-6 * (1 + std::fabs(x[s]));
-    for (int t = 0; t < Warp; ++t)
-      xp[t] = x[t];
-    xp[s] = x[s] + h;
-    warp_host(xp, k, yp);
-    xp[s] = x[s] - h;
-    warp_host(xp, k, ym);
-    for (int t = 0; t < Warp; ++t)
-      J[t][s] = (yp[t] - ym[t]) / (2 * h);
-  }
-}
-
 int main() {
   const int n = 2 * Warp, k = 4;
-  std::vector<double> hx(n), hv(n), hrev(n), hfwd(n);
-  std::vector<float> hrevf(n), hfwdf(n);
+  std::vector<double> hx(n), hv(n);
   for (int i = 0; i < n; ++i) {
     hx[i] = float(0.3 * std::sin(0.7 * i) + 0.02 * i);
     hv[i] = float(std::cos(0.3 * i));
   }
-  double *x, *v, *rev, *fwd;
+  double *x = upload(hx), *v = upload(hv), *rev, *fwd;
   float *revf, *fwdf;
-  CUDA_CHECK(cudaMalloc(&x, n * sizeof(double)));
-  CUDA_CHECK(cudaMalloc(&v, n * sizeof(double)));
   CUDA_CHECK(cudaMalloc(&rev, n * sizeof(double)));
   CUDA_CHECK(cudaMalloc(&fwd, n * sizeof(double)));
   CUDA_CHECK(cudaMalloc(&revf, n * sizeof(float)));
   CUDA_CHECK(cudaMalloc(&fwdf, n * sizeof(float)));
-  CUDA_CHECK(
-      cudaMemcpy(x, hx.data(), n * sizeof(double), cudaMemcpyHostToDevice));
-  CUDA_CHECK(
-      cudaMemcpy(v, hv.data(), n * sizeof(double), cudaMemcpyHostToDevice));
   derivatives<<<1, n>>>(x, v, k, rev, fwd, revf, fwdf);
   LAUNCH_CHECK();
-  CUDA_CHECK(
-      cudaMemcpy(hrev.data(), rev, n * sizeof(double), cudaMemcpyDeviceToHost));
-  CUDA_CHECK(
-      cudaMemcpy(hfwd.data(), fwd, n * sizeof(double), cudaMemcpyDeviceToHost));
-  CUDA_CHECK(cudaMemcpy(hrevf.data(), revf, n * sizeof(float),
-                        cudaMemcpyDeviceToHost));
-  CUDA_CHECK(cudaMemcpy(hfwdf.data(), fwdf, n * sizeof(float),
-                        cudaMemcpyDeviceToHost));
-  for (int w = 0; w < n / Warp; ++w) {
-    static double J[Warp][Warp];
-    warp_jacobian(&hx[w * Warp], k, J);
-    for (int s = 0; s < Warp; ++s) {
-      double adjoint = 0, tangent = 0;
-      for (int t = 0; t < Warp; ++t) {
-        adjoint += J[t][s];
-        tangent += J[s][t] * hv[w * Warp + t];
-      }
-      int i = w * Warp + s;
-      CHECK_NEAR(hrev[i], adjoint, 1e-6);
-      CHECK_NEAR(hfwd[i], tangent, 1e-6);
-      CHECK_NEAR(hrevf[i], adjoint, 2e-3);
-      CHECK_NEAR(hfwdf[i], tangent, 2e-3);
-    }
-  }
+  check_warp_derivatives(
+      [](const double *in, double *out) { warp_host(in, k, out); }, hx, hv,
+      download(rev, n), download(fwd, n), download(revf, n), download(fwdf, n));
   return finish("ad_warp_segments");
 }

@@ -78,20 +78,6 @@ __global__ void tape_sizes(unsigned long long *bytes, const double *x,
                         enzyme_const, n, enzyme_const, (k + 1) * m);
 }
 
-template <class T> T *upload(const std::vector<T> &Host) {
-  T *Device;
-  CUDA_CHECK(cudaMalloc(&Device, Host.size() * sizeof(T)));
-  CUDA_CHECK(cudaMemcpy(Device, Host.data(), Host.size() * sizeof(T),
-                        cudaMemcpyHostToDevice));
-  return Device;
-}
-template <class T> std::vector<T> download(const T *Device, size_t N) {
-  std::vector<T> Host(N);
-  CUDA_CHECK(
-      cudaMemcpy(Host.data(), Device, N * sizeof(T), cudaMemcpyDeviceToHost));
-  return Host;
-}
-
 template <class T> void check_axpy(double tol) {
   const int n = 200;
   const T a = T(1.7);
