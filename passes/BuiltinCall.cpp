@@ -393,7 +393,9 @@ std::optional<Value *> BuiltinLowering::tapeQuery() {
     const ReverseFunctions *Fns = S.combinedReverse(Request);
     if (!Fns)
       return std::nullopt;
-    return B.getInt64(Fns->ArenaBytes != nullptr);
+    return B.getInt64(!Fns->ArenaBytes                 ? 0
+                      : isa<Constant>(Fns->ArenaBytes) ? 2
+                                                       : 1);
   }
   Function *Bytes = S.tapeBytes(Request);
   if (!Bytes)

@@ -38,8 +38,9 @@ enum class BuiltinKind {
   /// __ad_tape_bytes: the bytes of tape arena the gradient's stacks take for
   /// these arguments (GPU code; 0 elsewhere).
   TapeBytes,
-  /// __ad_tape_reserved: 1 when the gradient reserves stacks at its entry,
-  /// so that __ad_tape_bytes may be nonzero, else 0.
+  /// __ad_tape_reserved: whether the gradient reserves stacks at its entry:
+  /// 0 when it does not (__ad_tape_bytes is 0), 2 when it reserves the
+  /// same bytes for any arguments, 1 when they depend on the arguments.
   TapeReserved,
 };
 

@@ -141,6 +141,16 @@ Value *ReverseBuilder::maxRunsAtEntry(BasicBlock &Block) {
   // Room for more elements than this is left to growth, as is room for
   // loops whose bound is unknown.
   constexpr uint64_t MaxReserved = uint64_t(1) << 22;
+  if (all_of(Counts, [](Value *Count) { return isa<ConstantInt>(Count); })) {
+    // Constant trip counts give a constant reservation.
+    uint64_t Runs = 1;
+    for (Value *Count : Counts)
+      Runs = std::min(Runs * (std::min(cast<ConstantInt>(Count)->getZExtValue(),
+                                       MaxReserved) +
+                              1),
+                      MaxReserved + 1);
+    return Runs > MaxReserved ? nullptr : AB.getInt64(Runs);
+  }
   Value *Cap = AB.getInt64(MaxReserved + 1);
   Value *Runs = AB.getInt64(1);
   for (Value *Count : Counts) {

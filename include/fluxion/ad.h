@@ -18,7 +18,9 @@
  * in memory the caller provides, a slice of a per-launch tape arena:
  *   unsigned long long __ad_tape_bytes(void *fn, ...);    // bytes a thread
  *                                                        // takes for args
- *   unsigned long long __ad_tape_reserved(void *fn, ...); // 1 if it takes any
+ *   unsigned long long __ad_tape_reserved(void *fn, ...); // 0: none, 1: some,
+ *                                                        // 2: the same for
+ *                                                        // any args
  *   __ad_autodiff(fn, ad_tape_arena, slice, bytes, args...);
  * take the same arguments as __ad_autodiff; stacks that do not fit in the
  * slice come from the device heap. fluxion/cuda.cuh's gradient does this

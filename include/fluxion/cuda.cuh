@@ -135,7 +135,8 @@ __device__ inline unsigned long long launchThreadIndex() {
 }
 
 /// Sizes[0]: the most tape-arena bytes a thread of the launch takes;
-/// Sizes[1]: whether the gradient reserves tape stacks at all.
+/// Sizes[1]: __ad_tape_reserved (0: none, 1: depending on the arguments, 2:
+/// the same for every launch).
 template <auto Kernel, class... Args>
 FLUXION_SIMPLIFY __global__ void tape_bytes_kernel(unsigned long long *Sizes,
                                                    Args... As) {
@@ -226,16 +227,19 @@ FLUXION_SIMPLIFY __global__ void batched_jacobian_kernel(F Fn, const T *X, T *J,
 /// counts, before any loop runs), the stream waits for it, and the tape is
 /// one allocation on \p Stream for the launch (cudaMallocAsync), a slice
 /// per thread, freed after the adjoint launch (cudaFreeAsync). Kernels
-/// without such loops learn so at their first launch and skip the sizing.
+/// without such loops, or whose loops' trip counts are constants, learn so
+/// at their first launch and skip the sizing (and the wait) afterwards.
 /// Tape the sizing could not foresee (loops whose trip count is only known
 /// as they run) comes from the device heap.
 template <auto Kernel, class... Args>
 cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
                      cudaStream_t Stream, Args... As) {
   static std::atomic<int> Reserves{-1};
+  static std::atomic<unsigned long long> FixedBytes{0};
   char *Arena = nullptr;
-  unsigned long long ThreadBytes = 0;
-  if (Reserves.load(std::memory_order_relaxed) != 0) {
+  unsigned long long ThreadBytes = FixedBytes.load(std::memory_order_relaxed);
+  int Reserved = Reserves.load(std::memory_order_acquire);
+  if (Reserved == -1 || Reserved == 1) {
     unsigned long long *Sizes, HostSizes[2];
     if (cudaError_t E =
             cudaMallocAsync((void **)&Sizes, sizeof HostSizes, Stream))
@@ -248,17 +252,19 @@ cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
     cudaFreeAsync(Sizes, Stream);
     if (cudaError_t E = cudaStreamSynchronize(Stream))
       return E;
-    Reserves.store(HostSizes[1] != 0, std::memory_order_relaxed);
-    std::size_t Threads =
-        std::size_t(Grid.x) * Grid.y * Grid.z * Block.x * Block.y * Block.z;
     ThreadBytes = HostSizes[0];
-    // Without the memory the stacks fall back to the device heap.
-    if (ThreadBytes && cudaMallocAsync((void **)&Arena, ThreadBytes * Threads,
-                                       Stream) != cudaSuccess) {
-      cudaGetLastError();
-      Arena = nullptr;
-      ThreadBytes = 0;
-    }
+    if (HostSizes[1] == 2)
+      FixedBytes.store(ThreadBytes, std::memory_order_relaxed);
+    Reserves.store(int(HostSizes[1]), std::memory_order_release);
+  }
+  std::size_t Threads =
+      std::size_t(Grid.x) * Grid.y * Grid.z * Block.x * Block.y * Block.z;
+  // Without the memory the stacks fall back to the device heap.
+  if (ThreadBytes && cudaMallocAsync((void **)&Arena, ThreadBytes * Threads,
+                                     Stream) != cudaSuccess) {
+    cudaGetLastError();
+    Arena = nullptr;
+    ThreadBytes = 0;
   }
   detail::gradient_kernel<Kernel, Args...>
       <<<Grid, Block, 2 * SharedBytes, Stream>>>(Arena, ThreadBytes, As...);

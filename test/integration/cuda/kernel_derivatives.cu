@@ -8,7 +8,8 @@
 //   block_sumsq: each block reduces x^2 over its 64 elements in a
 //     __shared__ tree with __syncthreads() into partial[block]; reverse with
 //     partial's adjoint w[b]: dx[i] = 2 x[i] w[b(i)]; forward: dpartial[b] =
-//     sum 2 x[i] v[i] over the block.
+//     sum 2 x[i] v[i] over the block. Its loop has a constant trip count:
+//     the second gradient launch reuses the tape size the first one found.
 //   total: a grid-stride loop adding exp(x[i]) / n into one total with
 //     atomicAdd; reverse: dx[i] = exp(x[i]) / n times the total's adjoint.
 //   iterate: a grid-stride loop around a per-thread loop of m steps
@@ -19,7 +20,9 @@
 //     and once with 65536 threads whose tapes together (tens of MiB) would
 //     not fit a GPU's 8 MiB malloc heap: they come from the per-launch tape
 //     arena. The arena bytes a thread needs (__ad_tape_bytes) hold m
-//     doubles at least and grow with m.
+//     doubles at least and grow with m. fixed_steps: the same steps, 40 of
+//     them, one element per thread; its tape is the same for every launch,
+//     so the second launch reuses the size the first one found.
 // Checked against the closed forms (relative 1e-12 for double, 1e-5 for
 // float).
 #include "check.cuh"
@@ -62,6 +65,19 @@ __global__ void iterate(const double *x, double *y, int n, int m) {
        i += gridDim.x * blockDim.x) {
     double a = x[i];
     for (int k = 0; k < m; ++k)
+      a = sin(a) * x[i];
+    y[i] = a;
+  }
+}
+
+// iterate's per-thread loop with a constant trip count, one element per
+// thread: its tape is the same for every launch.
+template <int M>
+__global__ void fixed_steps(const double *x, double *y, int n, int) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) {
+    double a = x[i];
+    for (int k = 0; k < M; ++k)
       a = sin(a) * x[i];
     y[i] = a;
   }
@@ -159,7 +175,7 @@ void check_total() {
     CHECK_NEAR(gx[i], 2.5 * std::exp(hx[i]) / n, 1e-12);
 }
 
-void check_iterate(int blocks, int threads, int n, int m) {
+template <auto Kernel> void check_steps(int blocks, int threads, int n, int m) {
   std::vector<double> hx(n), hw(n), zero(n, 0.0);
   for (int i = 0; i < n; ++i) {
     hx[i] = 0.4 + 0.5 * std::sin(0.37 * i);
@@ -167,9 +183,9 @@ void check_iterate(int blocks, int threads, int n, int m) {
   }
   double *x = upload(hx), *y = upload(zero), *dx = upload(zero);
   double *dy = upload(hw);
-  CUDA_CHECK(gradient<iterate>(dim3(blocks), dim3(threads), 0, 0,
-                               dup((const double *)x, dx), dup(y, dy),
-                               constant(n), constant(m)));
+  CUDA_CHECK(gradient<Kernel>(dim3(blocks), dim3(threads), 0, 0,
+                              dup((const double *)x, dx), dup(y, dy),
+                              constant(n), constant(m)));
   std::vector<double> gx = download(dx, n), gy = download(y, n);
   for (int i = 0; i < n; ++i) {
     double a = hx[i], d = 1;
@@ -180,6 +196,12 @@ void check_iterate(int blocks, int threads, int n, int m) {
     CHECK_NEAR(gy[i], a, 1e-12);
     CHECK_NEAR(gx[i], hw[i] * d, 1e-12);
   }
+}
+
+void check_tape_sizes(int blocks, int threads, int n, int m) {
+  std::vector<double> zero(n, 0.0);
+  double *x = upload(zero), *dx = upload(zero), *y = upload(zero);
+  double *dy = upload(zero);
   unsigned long long *bytes;
   CUDA_CHECK(cudaMalloc(&bytes, 2 * sizeof(unsigned long long)));
   tape_sizes<<<blocks, threads>>>(bytes, x, dx, y, dy, n, m);
@@ -192,9 +214,14 @@ void check_iterate(int blocks, int threads, int n, int m) {
 int main() {
   check_axpy<double>(1e-12);
   check_axpy<float>(1e-5);
+  // The second launch takes the tape size its first launch found.
+  check_reduction();
   check_reduction();
   check_total();
-  check_iterate(2, 64, 1000, 12);
-  check_iterate(1024, 64, 1024 * 64, 40);
+  check_steps<iterate>(2, 64, 1000, 12);
+  check_steps<iterate>(1024, 64, 1024 * 64, 40);
+  check_tape_sizes(2, 64, 1000, 12);
+  check_steps<fixed_steps<40>>(4, 64, 250, 40);
+  check_steps<fixed_steps<40>>(8, 64, 500, 40);
   return finish("kernel_derivatives");
 }

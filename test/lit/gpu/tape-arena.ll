@@ -7,7 +7,8 @@
 ; arena when it has the room and from the heap otherwise, and a stack frees
 ; only heap buffers (growth and release). __ad_tape_bytes is the entry of the
 ; augmented function up to that sum; __ad_tape_reserved is 1 for a gradient
-; that reserves stacks.
+; whose stacks' bytes depend on its arguments and 2 for one whose loops have
+; constant trip counts (its bytes are a constant).
 ; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
 target triple = "nvptx64-nvidia-cuda"
 declare i32 @llvm.nvvm.read.ptx.sreg.tid.x()
@@ -56,12 +57,41 @@ define i64 @sizes(ptr %x, ptr %dx, i32 %m) {
   ret i64 %s
 }
 
+; 10 steps, whatever the arguments.
+define void @fixed(ptr %x) {
+entry:
+  %x0 = load double, ptr %x
+  br label %loop
+loop:
+  %k = phi i32 [ 0, %entry ], [ %k.next, %loop ]
+  %a = phi double [ %x0, %entry ], [ %a.next, %loop ]
+  %a.next = call double @llvm.sin.f64(double %a)
+  %k.next = add nsw i32 %k, 1
+  %more = icmp slt i32 %k.next, 10
+  br i1 %more, label %loop, label %exit
+exit:
+  store double %a.next, ptr %x
+  ret void
+}
+
+define i64 @fixed_sizes(ptr %x, ptr %dx) {
+  %dup = load i32, ptr @enzyme_dup
+  %b = call i64 (ptr, ...) @__ad_tape_bytes(ptr @fixed, i32 %dup, ptr %x, ptr %dx)
+  %r = call i64 (ptr, ...) @__ad_tape_reserved(ptr @fixed, i32 %dup, ptr %x, ptr %dx)
+  %s = mul i64 %b, %r
+  ret i64 %s
+}
+
 ; CHECK-LABEL: define void @gradient(
 ; CHECK-NEXT: call void @fluxion.grad.arena.steps.dup.const(ptr %slice, i64 %bytes, ptr %x, ptr %dx, i32 %m)
 
 ; CHECK-LABEL: define i64 @sizes(
 ; CHECK-NEXT: %[[B:.*]] = call i64 @fluxion.tapebytes.steps.dup.const(ptr null, ptr %x, ptr %dx, i32 %m)
 ; CHECK-NEXT: add i64 %[[B]], 1
+
+; CHECK-LABEL: define i64 @fixed_sizes(
+; CHECK-NEXT: %[[FB:.*]] = call i64 @fluxion.tapebytes.fixed.dup(ptr null, ptr %x, ptr %dx)
+; CHECK-NEXT: mul i64 %[[FB]], 2
 
 ; CHECK-LABEL: define internal void @fluxion.aug.steps.dup.const(ptr %tape,
 ; CHECK: call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
@@ -117,6 +147,11 @@ define i64 @sizes(ptr %x, ptr %dx, i32 %m) {
 ; CHECK-NEXT: %[[END:.*]] = getelementptr i8, ptr %0, i64 %[[SIZE]]
 ; CHECK-NEXT: store ptr %[[END]], ptr %[[ENDP]]
 ; CHECK-NEXT: store ptr %arena, ptr %tape
+
+; Ten runs of the loop's 8-byte stack: 80 bytes.
+; CHECK-LABEL: define internal i64 @fluxion.tapebytes.fixed.dup(ptr %0, ptr %1, ptr %2)
+; CHECK-NEXT: entry:
+; CHECK-NEXT: ret i64 80
 
 ; CHECK-LABEL: define internal i64 @fluxion.tapebytes.steps.dup.const(ptr %0, ptr %1, ptr %2, i32 %3)
 ; CHECK-NEXT: entry:
