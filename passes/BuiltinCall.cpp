@@ -243,8 +243,9 @@ bool BuiltinLowering::parse() {
   }
   if (Idx < NumArgs && markerOf(Call.getArgOperand(Idx)) == Marker::TapeArena) {
     if (Kind != BuiltinKind::Gradient)
-      return fail("ad_tape_arena is only available in " + Builtin +
-                  "'s reverse mode, the combined gradient");
+      return fail("ad_tape_arena is only available in __ad_autodiff (the "
+                  "combined gradient), not in " +
+                  Builtin);
     if (!Call.getModule()->getTargetTriple().isNVPTX())
       return fail("ad_tape_arena is only available in GPU device code");
     if (Idx + 2 >= NumArgs)
