@@ -282,29 +282,49 @@ Function &gatherFunction(Module &M, Type *Ty) {
   return *F;
 }
 
-/// The adjoint of \p S when its segments are whole, aligned powers of two
-/// and its offset is a constant, the form `__shfl_*_sync(mask, v, k, width)`
-/// takes: the movement run backwards with shuffles of the same width. Null
-/// for other shuffles.
-Value *segmentAdjoint(IRBuilderBase &B, const Shuffle &S, Value *DY) {
+/// The width of the segments of \p S when its adjoint can run the movement
+/// backwards with shuffles of that width, the form
+/// `__shfl_*_sync(mask, v, k, width)` takes: a constant offset, a
+/// power-of-two width whose clamp is its segment's edge (the first lane for
+/// up), and for butterflies an offset inside the segment.
+std::optional<unsigned> segmentWidth(const Shuffle &S) {
   auto *Clamp = dyn_cast<ConstantInt>(S.Clamp);
-  auto *OffsetC = dyn_cast<ConstantInt>(S.Offset);
-  if (!Clamp || !OffsetC)
-    return nullptr;
+  auto *Offset = dyn_cast<ConstantInt>(S.Offset);
+  if (!Clamp || !Offset)
+    return std::nullopt;
   uint64_t C = Clamp->getZExtValue();
-  unsigned SegmentMask = (C >> 8) & LastLane,
-           InSegment = ~SegmentMask & LastLane;
-  unsigned ClampLane = C & LastLane,
-           Offset = OffsetC->getZExtValue() & LastLane;
+  unsigned InSegment = ~(C >> 8) & LastLane, ClampLane = C & LastLane;
   bool UpClamp = S.Mode == ShuffleMode::Up;
   if (!isPowerOf2_32(InSegment + 1) ||
       (ClampLane & InSegment) != (UpClamp ? 0 : InSegment))
-    return nullptr;
+    return std::nullopt;
   unsigned Width = InSegment + 1;
-  if (S.Mode == ShuffleMode::Butterfly)
-    // An exchange inside each segment is its own inverse.
-    return Offset < Width ? emitShuffle(B, S, DY) : nullptr;
+  if (S.Mode == ShuffleMode::Butterfly &&
+      (Offset->getZExtValue() & LastLane) >= Width)
+    return std::nullopt;
+  return Width;
+}
 
+/// Whether \p Mask holds whole segments of \p Width lanes, so that every
+/// lane a segment-wise shuffle reads takes part.
+bool wholeSegments(uint32_t Mask, unsigned Width) {
+  uint32_t Segment = Width == 32 ? ~0u : (1u << Width) - 1;
+  for (unsigned First = 0; First < 32; First += Width)
+    if (uint32_t Bits = Mask >> First & Segment; Bits && Bits != Segment)
+      return false;
+  return true;
+}
+
+/// The adjoint of \p S (segmentWidth(S) is \p Width) when every lane of its
+/// mask has its whole segment in the mask: the movement run backwards with
+/// shuffles of the same width.
+Value *segmentAdjoint(IRBuilderBase &B, const Shuffle &S, unsigned Width,
+                      Value *DY) {
+  // An exchange inside each segment is its own inverse.
+  if (S.Mode == ShuffleMode::Butterfly)
+    return emitShuffle(B, S, DY);
+  unsigned InSegment = Width - 1, SegmentMask = ~InSegment & LastLane;
+  unsigned Offset = cast<ConstantInt>(S.Offset)->getZExtValue() & LastLane;
   Value *Lane = B.CreateIntrinsic(Intrinsic::nvvm_read_ptx_sreg_laneid, {});
   Value *Position = B.CreateAnd(Lane, InSegment, "segment.position");
   Value *Zero = Constant::getNullValue(DY->getType());
@@ -339,15 +359,72 @@ Value *segmentAdjoint(IRBuilderBase &B, const Shuffle &S, Value *DY) {
   return B.CreateFAdd(FromPartner, FromItself);
 }
 
-} // namespace
-
-Value *emitShuffleAdjoint(IRBuilderBase &B, const Shuffle &S, Value *DY) {
-  if (Value *Adjoint = segmentAdjoint(B, S, DY))
-    return Adjoint;
+/// The adjoint of any shuffle: each lane's adjoint goes to the lane it read.
+Value *gatherAdjoint(IRBuilderBase &B, const Shuffle &S, Value *DY) {
   Value *Lane = B.CreateIntrinsic(Intrinsic::nvvm_read_ptx_sreg_laneid, {});
   Module &M = *B.GetInsertBlock()->getModule();
   return B.CreateCall(&gatherFunction(M, DY->getType()),
                       {S.Mask, DY, sourceLane(B, S, Lane)});
+}
+
+/// The internal function (mask, adjoint) -> the adjoint of \p S for a mask
+/// known only at run time (`__activemask()`, a cooperative-groups tile):
+/// segmentAdjoint when every lane of the mask has its whole segment in it,
+/// which the lanes decide together with a vote, gatherAdjoint otherwise.
+Function &maskedAdjointFunction(Module &M, const Shuffle &S, unsigned Width,
+                                Type *Ty) {
+  std::string Name = ("fluxion.shfl.adjoint." + modeName(S.Mode) + "." +
+                      Twine(cast<ConstantInt>(S.Offset)->getZExtValue()) + "." +
+                      Twine(cast<ConstantInt>(S.Clamp)->getZExtValue()) +
+                      (Ty->isFloatTy() ? ".f32" : ".f64"))
+                         .str();
+  if (Function *F = M.getFunction(Name))
+    return *F;
+  LLVMContext &Ctx = M.getContext();
+  Type *I32 = Type::getInt32Ty(Ctx);
+  auto *F = Function::Create(FunctionType::get(Ty, {I32, Ty}, false),
+                             GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::AlwaysInline);
+  F->addFnAttr(Attribute::Convergent);
+  F->addFnAttr(Attribute::NoUnwind);
+  Shuffle Inside = S;
+  Inside.Mask = F->getArg(0);
+  Value *DY = F->getArg(1);
+  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
+  auto *Segments = BasicBlock::Create(Ctx, "segments", F);
+  auto *Lanes = BasicBlock::Create(Ctx, "lanes", F);
+
+  IRBuilder<> B(Entry);
+  Value *Lane = B.CreateIntrinsic(Intrinsic::nvvm_read_ptx_sreg_laneid, {});
+  Value *First = B.CreateAnd(Lane, ~(Width - 1) & LastLane);
+  Value *Segment =
+      B.CreateShl(B.getInt32(Width == 32 ? ~0u : (1u << Width) - 1), First);
+  Value *Whole =
+      B.CreateICmpEQ(B.CreateAnd(Inside.Mask, Segment), Segment, "whole");
+  Value *AllWhole =
+      B.CreateIntrinsic(Intrinsic::nvvm_vote_all_sync, {Inside.Mask, Whole});
+  B.CreateCondBr(AllWhole, Segments, Lanes);
+
+  B.SetInsertPoint(Segments);
+  B.CreateRet(segmentAdjoint(B, Inside, Width, DY));
+  B.SetInsertPoint(Lanes);
+  B.CreateRet(gatherAdjoint(B, Inside, DY));
+  return *F;
+}
+
+} // namespace
+
+Value *emitShuffleAdjoint(IRBuilderBase &B, const Shuffle &S, Value *DY) {
+  std::optional<unsigned> Width = segmentWidth(S);
+  if (!Width)
+    return gatherAdjoint(B, S, DY);
+  if (auto *Mask = dyn_cast<ConstantInt>(S.Mask))
+    return wholeSegments(Mask->getZExtValue(), *Width)
+               ? segmentAdjoint(B, S, *Width, DY)
+               : gatherAdjoint(B, S, DY);
+  Module &M = *B.GetInsertBlock()->getModule();
+  return B.CreateCall(&maskedAdjointFunction(M, S, *Width, DY->getType()),
+                      {S.Mask, DY});
 }
 
 } // namespace fluxion

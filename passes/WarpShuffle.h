@@ -45,9 +45,10 @@ llvm::Value *emitShuffle(llvm::IRBuilderBase &B, const Shuffle &S,
 /// The adjoint \p DY of the result of \p S (operands already as the reverse
 /// sweep sees them) moved back to the lanes it came from: what to add to the
 /// adjoint of the data. Shuffles of a constant offset within segments of a
-/// power-of-two width run backwards as shuffles; any other shuffle (a lane
-/// computed at run time, say) sends each lane's adjoint to the lane it read
-/// by visiting the 32 lanes in turn.
+/// power-of-two width, whose mask holds whole segments, run backwards as
+/// shuffles (a mask known only at run time is checked by a warp vote); any
+/// other shuffle (a lane computed at run time, a partial mask) sends each
+/// lane's adjoint to the lane it read by visiting the 32 lanes in turn.
 llvm::Value *emitShuffleAdjoint(llvm::IRBuilderBase &B, const Shuffle &S,
                                 llvm::Value *DY);
 

@@ -19,8 +19,9 @@
 // compile synthesizes the derivative of the kernel body for every thread, as
 // the builtins do in device code: adjoints other threads may also write are
 // added atomically, barriers are mirrored, __shared__ arrays get shadows.
-// The derivative launches with twice the dynamic shared memory asked for:
-// the shadow of `extern __shared__` memory is its second half. Reverse mode
+// The derivative launches with twice the dynamic shared memory asked for
+// (rounded up to 16 bytes): the shadow of `extern __shared__` memory is its
+// second half. Above 48 KiB the launchers opt their kernels in. Reverse mode
 // adds into the shadows (zero them, or seed them with the output adjoints,
 // before the launch) and leaves the primal outputs as the kernel computes
 // them.
@@ -217,6 +218,50 @@ FLUXION_SIMPLIFY __global__ void batched_jacobian_kernel(F Fn, const T *X, T *J,
   }
 }
 
+/// The dynamic shared memory of a derivative launch: the primal's bytes,
+/// rounded up to 16 so that what follows is aligned, and as many again,
+/// where the shadow of `extern __shared__` memory lives.
+inline std::size_t derivativeSharedBytes(std::size_t Primal) {
+  return 2 * ((Primal + 15) / 16 * 16);
+}
+
+/// Lets \p Kernel launch with \p Bytes of dynamic shared memory when that
+/// is more than the 48 KiB every kernel may use.
+template <class KernelFn>
+cudaError_t allowSharedBytes(KernelFn *Kernel, std::size_t Bytes) {
+  if (Bytes <= 48 * 1024)
+    return cudaSuccess;
+  return cudaFuncSetAttribute((const void *)Kernel,
+                              cudaFuncAttributeMaxDynamicSharedMemorySize,
+                              int(Bytes));
+}
+
+/// Runs tape_bytes_kernel with the launch's configuration and waits for it:
+/// Sizes[0] the most tape-arena bytes a thread takes, Sizes[1]
+/// __ad_tape_reserved.
+template <auto Kernel, class... Args>
+cudaError_t sizeTape(dim3 Grid, dim3 Block, std::size_t SharedBytes,
+                     cudaStream_t Stream, unsigned long long (&Sizes)[2],
+                     Args... As) {
+  if (cudaError_t E =
+          allowSharedBytes(tape_bytes_kernel<Kernel, Args...>, SharedBytes))
+    return E;
+  unsigned long long *Device;
+  if (cudaError_t E = cudaMallocAsync((void **)&Device, sizeof Sizes, Stream))
+    return E;
+  cudaMemsetAsync(Device, 0, sizeof Sizes, Stream);
+  tape_bytes_kernel<Kernel, Args...>
+      <<<Grid, Block, SharedBytes, Stream>>>(Device, As...);
+  cudaError_t Launched = cudaGetLastError();
+  if (Launched == cudaSuccess)
+    cudaMemcpyAsync(Sizes, Device, sizeof Sizes, cudaMemcpyDeviceToHost,
+                    Stream);
+  cudaFreeAsync(Device, Stream);
+  if (Launched != cudaSuccess)
+    return Launched;
+  return cudaStreamSynchronize(Stream);
+}
+
 } // namespace detail
 
 /// Launches the reverse-mode derivative of \p Kernel: adjoints are added to
@@ -228,37 +273,35 @@ FLUXION_SIMPLIFY __global__ void batched_jacobian_kernel(F Fn, const T *X, T *J,
 /// one allocation on \p Stream for the launch (cudaMallocAsync), a slice
 /// per thread, freed after the adjoint launch (cudaFreeAsync). Kernels
 /// without such loops, or whose loops' trip counts are constants, learn so
-/// at their first launch and skip the sizing (and the wait) afterwards.
-/// Tape the sizing could not foresee (loops whose trip count is only known
-/// as they run) comes from the device heap.
+/// at their first launch and skip the sizing (and the wait) afterwards; the
+/// wait keeps the others out of CUDA graph capture. Tape the sizing could
+/// not foresee (loops whose trip count is only known as they run) comes
+/// from the device heap.
 template <auto Kernel, class... Args>
 cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
                      cudaStream_t Stream, Args... As) {
   static std::atomic<int> Reserves{-1};
   static std::atomic<unsigned long long> FixedBytes{0};
-  char *Arena = nullptr;
-  unsigned long long ThreadBytes = FixedBytes.load(std::memory_order_relaxed);
+  std::size_t Shared = detail::derivativeSharedBytes(SharedBytes);
+  if (cudaError_t E = detail::allowSharedBytes(
+          detail::gradient_kernel<Kernel, Args...>, Shared))
+    return E;
   int Reserved = Reserves.load(std::memory_order_acquire);
+  unsigned long long ThreadBytes =
+      Reserved == 2 ? FixedBytes.load(std::memory_order_relaxed) : 0;
   if (Reserved == -1 || Reserved == 1) {
-    unsigned long long *Sizes, HostSizes[2];
+    unsigned long long Sizes[2] = {0, 0};
     if (cudaError_t E =
-            cudaMallocAsync((void **)&Sizes, sizeof HostSizes, Stream))
+            detail::sizeTape<Kernel>(Grid, Block, Shared, Stream, Sizes, As...))
       return E;
-    cudaMemsetAsync(Sizes, 0, sizeof HostSizes, Stream);
-    detail::tape_bytes_kernel<Kernel, Args...>
-        <<<Grid, Block, 0, Stream>>>(Sizes, As...);
-    cudaMemcpyAsync(HostSizes, Sizes, sizeof HostSizes, cudaMemcpyDeviceToHost,
-                    Stream);
-    cudaFreeAsync(Sizes, Stream);
-    if (cudaError_t E = cudaStreamSynchronize(Stream))
-      return E;
-    ThreadBytes = HostSizes[0];
-    if (HostSizes[1] == 2)
+    ThreadBytes = Sizes[0];
+    if (Sizes[1] == 2)
       FixedBytes.store(ThreadBytes, std::memory_order_relaxed);
-    Reserves.store(int(HostSizes[1]), std::memory_order_release);
+    Reserves.store(int(Sizes[1]), std::memory_order_release);
   }
   std::size_t Threads =
       std::size_t(Grid.x) * Grid.y * Grid.z * Block.x * Block.y * Block.z;
+  char *Arena = nullptr;
   // Without the memory the stacks fall back to the device heap.
   if (ThreadBytes && cudaMallocAsync((void **)&Arena, ThreadBytes * Threads,
                                      Stream) != cudaSuccess) {
@@ -267,7 +310,7 @@ cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
     ThreadBytes = 0;
   }
   detail::gradient_kernel<Kernel, Args...>
-      <<<Grid, Block, 2 * SharedBytes, Stream>>>(Arena, ThreadBytes, As...);
+      <<<Grid, Block, Shared, Stream>>>(Arena, ThreadBytes, As...);
   cudaError_t Launched = cudaGetLastError();
   if (Arena)
     cudaFreeAsync(Arena, Stream);
@@ -279,8 +322,12 @@ cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
 template <auto Kernel, class... Args>
 cudaError_t tangent(dim3 Grid, dim3 Block, std::size_t SharedBytes,
                     cudaStream_t Stream, Args... As) {
+  std::size_t Shared = detail::derivativeSharedBytes(SharedBytes);
+  if (cudaError_t E = detail::allowSharedBytes(
+          detail::tangent_kernel<Kernel, Args...>, Shared))
+    return E;
   detail::tangent_kernel<Kernel, Args...>
-      <<<Grid, Block, 2 * SharedBytes, Stream>>>(As...);
+      <<<Grid, Block, Shared, Stream>>>(As...);
   return cudaGetLastError();
 }
 

@@ -2,14 +2,16 @@
 // of a warp or read lanes computed at run time: `down` reductions and
 // broadcasts within 8-lane segments (`__shfl_*_sync(mask, v, k, 8)`), an
 // `up` shift and a butterfly within 16-lane segments, a gather from a lane
-// each thread computes, a broadcast from a lane the whole warp computes, and
-// the tile reductions of cooperative groups (`cg::reduce` over
-// `tiled_partition<16>` and `<4>`). Lane t's output y_t depends on other
-// lanes' inputs, so each thread's reverse-mode result is sum_t dy_t/dx_s and
-// its forward-mode result along v is sum_s dy_t/dx_s v_s; both are checked
-// against central finite differences of the warp computed on the host with
-// PTX's shuffle rules (check_warp_derivatives: relative 1e-6 for double,
-// 2e-3 for float).
+// each thread computes, a broadcast from a lane the whole warp computes, the
+// tile reductions of cooperative groups (`cg::reduce` over
+// `tiled_partition<16>` and `<4>`, whose masks are known at run time), and
+// shuffles by part of the warp under a branch: constant masks of whole
+// segments and of part of one, and masks from a ballot. Lane t's output y_t
+// depends on other lanes' inputs, so each thread's reverse-mode result is sum_t
+// dy_t/dx_s and its forward-mode result along v is sum_s dy_t/dx_s v_s; both
+// are checked against central finite differences of the warp computed on the
+// host with PTX's shuffle rules (check_warp_derivatives: relative 1e-6 for
+// double, 2e-3 for float).
 #include "check.cuh"
 
 #include <cooperative_groups.h>
@@ -58,8 +60,25 @@ template <class T> __device__ T tiles(T x) {
   return sum16 * x + sum4 * sum4;
 }
 
+// Shuffles run by some lanes only, each reading only lanes that take part.
+template <class T> __device__ T masked(T x) {
+  unsigned lane = threadIdx.x % Warp;
+  unsigned below24 = __ballot_sync(Full, lane < 24);
+  unsigned below16 = __ballot_sync(Full, lane < 16);
+  T y = 0;
+  if (lane >= 16)
+    y += __shfl_down_sync(0xffff0000u, x * x, 1, 16);
+  if (lane < 4)
+    y += __shfl_sync(0xfu, sin(x), 0);
+  if (lane < 24)
+    y += __shfl_xor_sync(below24, x * x * x, 1);
+  if (lane < 16)
+    y += __shfl_down_sync(below16, cos(x), 2, 16);
+  return y * x;
+}
+
 template <class T> __device__ T both(T x, int k) {
-  return segments(x, k) + tiles(x);
+  return segments(x, k) + tiles(x) + masked(x);
 }
 
 __global__ void derivatives(const double *x, const double *v, int k,
@@ -137,6 +156,20 @@ static void warp_host(const double *x, int k, double *y) {
     double lead3 = x[leader] * x[leader] * x[leader];
     y[t] = lead[t] * x[t] + mixed[t] + gathered * x[t] + 0.5 * lead3 +
            0.1 * v[t] + sum16[t] * x[t] + sum4[t] * sum4[t];
+  }
+  for (int t = 0; t < Warp; ++t) {
+    double m = 0;
+    if (t >= 16) {
+      int from = source(Down, t, 1, 16);
+      m += x[from] * x[from];
+    }
+    if (t < 4)
+      m += std::sin(x[0]);
+    if (t < 24)
+      m += x[t ^ 1] * x[t ^ 1] * x[t ^ 1];
+    if (t < 16)
+      m += std::cos(x[source(Down, t, 2, 16)]);
+    y[t] += m * x[t];
   }
 }
 

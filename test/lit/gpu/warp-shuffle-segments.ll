@@ -5,7 +5,11 @@
 ; a broadcast from lane 3 of each 8 lanes (24 << 8 | 31) sums the
 ; segment's adjoints with butterflies of distance 4, 2 and 1 inside it; a
 ; gather from a lane each thread computes sends every adjoint to the lane it
-; read through fluxion.shfl.gather, which visits the 32 lanes in turn.
+; read through fluxion.shfl.gather, which visits the 32 lanes in turn, and so
+; does a shuffle whose constant mask holds part of a segment (lanes 0-3 of
+; 32). A mask known only at run time goes to fluxion.shfl.adjoint.*, where
+; the lanes vote on whether each has its whole segment in the mask: the
+; segment rule if so, the gather otherwise.
 ; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
 target triple = "nvptx64-nvidia-cuda"
 
@@ -29,6 +33,28 @@ define float @gather(float %x, i32 %lane) {
   %s = call float @llvm.nvvm.shfl.sync.idx.f32(i32 -1, float %x, i32 %lane, i32 31)
   %r = fmul float %s, %x
   ret float %r
+}
+
+define float @quad(float %x) {
+  %s = call float @llvm.nvvm.shfl.sync.idx.f32(i32 15, float %x, i32 0, i32 31)
+  %r = fmul float %s, %x
+  ret float %r
+}
+
+define float @masked(float %x, i32 %mask) {
+  %s = call float @llvm.nvvm.shfl.sync.up.f32(i32 %mask, float %x, i32 2, i32 4096)
+  %r = fmul float %s, %x
+  ret float %r
+}
+
+define float @reverse_quad(float %x) {
+  %d = call float (ptr, ...) @__enzyme_autodiff(ptr @quad, float %x)
+  ret float %d
+}
+
+define float @reverse_masked(float %x, i32 %mask) {
+  %d = call float (ptr, ...) @__enzyme_autodiff(ptr @masked, float %x, i32 %mask)
+  ret float %d
 }
 
 define float @reverse_up16(float %x) {
@@ -84,3 +110,23 @@ define float @reverse_gather(float %x, i32 %lane) {
 ; CHECK-NEXT: %[[ITSELF:.*]] = icmp ult i32 %[[POS]], 2
 ; CHECK-NEXT: select i1 %[[HASPARTNER]], float %[[DOWN]], float 0.0
 ; CHECK-NEXT: select i1 %[[ITSELF]], float %s.adj, float 0.0
+
+; CHECK-LABEL: define internal { float } @fluxion.rev.masked.out.const(
+; CHECK: call float @fluxion.shfl.adjoint.up.2.4096.f32(i32 %mask, float %s.adj)
+
+; CHECK-LABEL: define internal float @fluxion.shfl.adjoint.up.2.4096.f32(i32 %0, float %1)
+; CHECK: %[[LANE:.*]] = call i32 @llvm.nvvm.read.ptx.sreg.laneid()
+; CHECK-NEXT: %[[FIRST:.*]] = and i32 %[[LANE]], 16
+; CHECK-NEXT: %[[SEGMENT:.*]] = shl i32 65535, %[[FIRST]]
+; CHECK-NEXT: %[[IN:.*]] = and i32 %0, %[[SEGMENT]]
+; CHECK-NEXT: %whole = icmp eq i32 %[[IN]], %[[SEGMENT]]
+; CHECK-NEXT: %[[ALL:.*]] = call i1 @llvm.nvvm.vote.all.sync(i32 %0, i1 %whole)
+; CHECK-NEXT: br i1 %[[ALL]], label %segments, label %lanes
+; CHECK: segments:
+; CHECK: call float @llvm.nvvm.shfl.sync.down.f32(i32 %0, float %1, i32 2, i32 4127)
+; CHECK: lanes:
+; CHECK: call float @fluxion.shfl.gather.f32(i32 %0, float %1, i32 %shfl.source)
+
+; CHECK-LABEL: define internal { float } @fluxion.rev.quad.out(
+; CHECK-NOT: shfl.sync.bfly
+; CHECK: call float @fluxion.shfl.gather.f32(i32 15, float %s.adj, i32 %shfl.source)
