@@ -17,6 +17,7 @@ class CallBase;
 class Function;
 class Instruction;
 class Type;
+class Value;
 } // namespace llvm
 
 namespace fluxion {
@@ -52,6 +53,12 @@ DiffRequest calleeRequest(const llvm::CallBase &Call,
 /// signature of a custom rule: pointers are, and in forward mode floating
 /// values too (their tangents).
 bool hasCustomShadow(const llvm::Type *Ty, DiffMode Mode);
+
+/// Whether \p V reads a GPU special register that keeps its value while a
+/// thread runs (thread and block indices and sizes, the lane, the warp size,
+/// the shared memory sizes): it may be read again anywhere in the function.
+/// %warpid and %smid can change as a thread runs; clocks are not constant.
+bool readsThreadConstant(const llvm::Value &V);
 
 /// The user-facing name of a function under differentiation.
 llvm::StringRef userName(const llvm::Function &F);

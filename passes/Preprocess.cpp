@@ -5,6 +5,7 @@
 
 #include "CustomRules.h"
 #include "DerivativeRules.h"
+#include "InstructionSupport.h"
 #include "TypeAnalysis.h"
 #include "WarpShuffle.h"
 
@@ -132,14 +133,9 @@ static void splitSineCosine(Function &Copy) {
 /// striding by gridDim * blockDim have invariant steps at -O0 too.
 static void hoistSpecialRegisterReads(Function &F) {
   Instruction *Entry = &*F.getEntryBlock().getFirstNonPHIOrDbgOrAlloca();
-  for (Instruction &I : make_early_inc_range(instructions(F))) {
-    auto *Read = dyn_cast<IntrinsicInst>(&I);
-    if (Read && Read->arg_size() == 0 && Read->doesNotAccessMemory() &&
-        Read->getCalledFunction()->getName().starts_with(
-            "llvm.nvvm.read.ptx.sreg.") &&
-        Read->getParent() != &F.getEntryBlock())
-      Read->moveBefore(Entry->getIterator());
-  }
+  for (Instruction &I : make_early_inc_range(instructions(F)))
+    if (readsThreadConstant(I) && I.getParent() != &F.getEntryBlock())
+      I.moveBefore(Entry->getIterator());
 }
 
 Function &PreprocessCache::get(Function &F) {

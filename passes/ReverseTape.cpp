@@ -174,13 +174,9 @@ Value *ReverseBuilder::expandAtEntry(const SCEV *Expr) {
   if (auto *U = dyn_cast<SCEVUnknown>(Expr)) {
     if (isa<Argument>(U->getValue()))
       return VMap.lookup(U->getValue());
-    // GPU thread and block indices and sizes read the same anywhere (clocks
-    // are special registers too, but read memory the compiler cannot see).
-    auto *Read = dyn_cast<IntrinsicInst>(U->getValue());
-    if (Read && Read->arg_size() == 0 && Read->doesNotAccessMemory() &&
-        Read->getCalledFunction()->getName().starts_with(
-            "llvm.nvvm.read.ptx.sreg."))
-      return AB.CreateIntrinsic(Read->getIntrinsicID(), {});
+    if (readsThreadConstant(*U->getValue()))
+      return AB.CreateIntrinsic(
+          cast<IntrinsicInst>(U->getValue())->getIntrinsicID(), {});
     return nullptr;
   }
   if (auto *Cast = dyn_cast<SCEVCastExpr>(Expr)) {
