@@ -3,6 +3,7 @@
 #include "DerivativeRules.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -100,7 +101,10 @@ Expr lessOrEqual(Expr L, Expr R, bool Invert) {
   return indicator(Cond, L);
 }
 
+constexpr double Pi = 3.141592653589793;
 constexpr double TwoOverSqrtPi = 1.1283791670955126;
+constexpr double SqrtPiOverTwo = 0.8862269254527580;
+constexpr double SqrtTwoPi = 2.5066282746310002;
 constexpr double Ln2 = 0.6931471805599453;
 constexpr double Ln10 = 2.302585092994046;
 
@@ -162,6 +166,9 @@ const ElementwiseRule Rules[] = {
     {"atan2",
      {[](R r) { return r.x(1) / (square(r.x(0)) + square(r.x(1))); },
       [](R r) { return -r.x(0) / (square(r.x(0)) + square(r.x(1))); }}},
+    {"asinh", {[](R r) { return 1.0 / sqrt(1.0 + square(r.x(0))); }}},
+    {"acosh", {[](R r) { return 1.0 / sqrt(square(r.x(0)) - r.constant(1)); }}},
+    {"atanh", {[](R r) { return 1.0 / (1.0 - square(r.x(0))); }}},
     {"sinh", {[](R r) { return cosh(r.x(0)); }}},
     {"cosh", {[](R r) { return sinh(r.x(0)); }}},
     {"tanh", {[](R r) { return 1.0 - square(r.y()); }}},
@@ -183,6 +190,13 @@ const ElementwiseRule Rules[] = {
     {"fmax", {maxFirst, maxSecond}},
     {"fabs", {[](R r) { return copysign(r.constant(1), r.x(0)); }}},
     {"fmod", {one, [](R r) { return -trunc(r.x(0) / r.x(1)); }}},
+    {"remainder",
+     {one, [](R r) { return -unary(Intrinsic::roundeven, r.x(0) / r.x(1)); }}},
+    {"fdim",
+     {[](R r) { return lessOrEqual(r.x(0), r.x(1), true); },
+      [](R r) { return -lessOrEqual(r.x(0), r.x(1), true); }}},
+    {"ldexp", {[](R r) { return unary(Intrinsic::exp2, r.intAsFloat(1)); }}},
+    {"scalbn", {[](R r) { return unary(Intrinsic::exp2, r.intAsFloat(1)); }}},
     {"copysign",
      {[](R r) {
         return copysign(r.constant(1), r.x(0)) *
@@ -195,7 +209,62 @@ const ElementwiseRule Rules[] = {
     {"round", {}},
     {"rint", {}},
     {"nearbyint", {}},
+    // CUDA's math functions beyond libm (libdevice's __nv_rsqrt, ...).
+    {"rsqrt", {[](R r) { return -0.5 * r.y() * square(r.y()); }}},
+    {"rcbrt", {[](R r) { return (-1.0 / 3.0) * square(square(r.y())); }}},
+    {"rcp", {[](R r) { return -square(r.y()); }}},
+    {"rhypot",
+     {[](R r) { return -r.x(0) * r.y() * square(r.y()); },
+      [](R r) { return -r.x(1) * r.y() * square(r.y()); }}},
+    {"norm3d",
+     {[](R r) { return r.x(0) / r.y(); }, [](R r) { return r.x(1) / r.y(); },
+      [](R r) { return r.x(2) / r.y(); }}},
+    {"rnorm3d",
+     {[](R r) { return -r.x(0) * r.y() * square(r.y()); },
+      [](R r) { return -r.x(1) * r.y() * square(r.y()); },
+      [](R r) { return -r.x(2) * r.y() * square(r.y()); }}},
+    {"sinpi", {[](R r) { return Pi * cos(Pi * r.x(0)); }}},
+    {"cospi", {[](R r) { return -Pi * sin(Pi * r.x(0)); }}},
+    {"normcdf",
+     {[](R r) { return (1.0 / SqrtTwoPi) * exp(-0.5 * square(r.x(0))); }}},
+    {"normcdfinv", {[](R r) { return SqrtTwoPi * exp(0.5 * square(r.y())); }}},
+    {"erfinv", {[](R r) { return SqrtPiOverTwo * exp(square(r.y())); }}},
+    {"erfcinv", {[](R r) { return -SqrtPiOverTwo * exp(square(r.y())); }}},
+    {"erfcx",
+     {[](R r) { return 2.0 * r.x(0) * r.y() - r.constant(TwoOverSqrtPi); }}},
+    {"saturate", {[](R r) {
+       IRBuilderBase &B = r.y().builder();
+       Value *Above = B.CreateFCmpOGT(r.x(0).get(), r.constant(0).get());
+       Value *Below = B.CreateFCmpOLT(r.x(0).get(), r.constant(1).get());
+       return indicator(B.CreateAnd(Above, Below), r.x(0));
+     }}},
 };
+
+/// The row of an NVVM intrinsic (its name without "llvm."): nvvm.<op>
+/// followed by rounding, flush-to-zero, precision and type suffixes takes
+/// <op>'s row whatever those say, an approximation differentiating as what
+/// it approximates (nvvm.ex2.approx.ftz.f is exp2). Variants that compute
+/// something else (xorsign.abs, relu, sat) have none.
+StringRef nvvmRowName(StringRef Name) {
+  if (!Name.consume_front("nvvm."))
+    return "";
+  SmallVector<StringRef, 6> Parts;
+  Name.split(Parts, '.');
+  if (any_of(drop_begin(Parts), [](StringRef Part) {
+        return Part == "xorsign" || Part == "relu" || Part == "sat";
+      }))
+    return "";
+  return StringSwitch<StringRef>(Parts.front())
+      .Case("add", "fadd")
+      .Case("mul", "fmul")
+      .Case("div", "fdiv")
+      .Case("ex2", "exp2")
+      .Case("lg2", "log2")
+      .Cases({"fma", "sqrt", "rsqrt", "rcp", "sin", "cos", "tanh", "fabs",
+              "fmin", "fmax", "saturate", "floor", "ceil", "trunc", "round"},
+             Parts.front())
+      .Default("");
+}
 
 const StringMap<const ElementwiseRule *> &ruleIndex() {
   static const StringMap<const ElementwiseRule *> Index = [] {
@@ -237,9 +306,12 @@ const ElementwiseRule *findElementwiseRule(const Instruction &I) {
         }))
       return nullptr;
     const ElementwiseRule *Rule = nullptr;
-    if (Callee->isIntrinsic())
-      Rule = findRuleByName(
-          Intrinsic::getBaseName(Callee->getIntrinsicID()).drop_front(5));
+    if (Callee->isIntrinsic()) {
+      StringRef Name =
+          Intrinsic::getBaseName(Callee->getIntrinsicID()).drop_front(5);
+      StringRef NvvmRow = nvvmRowName(Name);
+      Rule = findRuleByName(NvvmRow.empty() ? Name : NvvmRow);
+    }
     // A defined function of the same name as a libm function is the user's
     // own and is differentiated through its body; libdevice's are not.
     else if (Callee->isDeclaration() || Callee->getName().starts_with("__nv_"))

@@ -2,6 +2,7 @@
 
 #include "Diagnostics.h"
 
+#include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instruction.h"
@@ -24,6 +25,16 @@ void reportError(const Instruction &At, const Twine &Msg) {
     StringRef Name = F.getName();
     Name.consume_front("fluxion.primal.");
     OS << " (in function '" << Name << "')";
+  }
+  // Code inlined from a header (a math wrapper, a library template) is
+  // located there; the user's own line is where it was inlined into.
+  if (const DILocation *Inner = At.getDebugLoc().get()) {
+    const DILocation *Outer = Inner;
+    while (const DILocation *Caller = Outer->getInlinedAt())
+      Outer = Caller;
+    if (Outer != Inner && Outer->getFilename() != Inner->getFilename())
+      OS << " (inlined into " << Outer->getFilename() << ":" << Outer->getLine()
+         << ":" << Outer->getColumn() << ")";
   }
   F.getContext().diagnose(
       DiagnosticInfoUnsupported(F, OS.str(), Loc, DS_Error));

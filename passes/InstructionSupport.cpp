@@ -44,12 +44,26 @@ static bool isInertLibraryFunction(StringRef Name) {
   return Inert.contains(Name);
 }
 
+/// NVVM's conversions of a float to an integer (f2i.rn, d2ll.rz, ...):
+/// piecewise constant, as fptosi. d2i.hi and d2i.lo take a double's bits
+/// instead; Preprocess turns them into bit operations.
+static bool convertsToInteger(const IntrinsicInst &II) {
+  StringRef Name = II.getCalledFunction()->getName();
+  if (!Name.consume_front("llvm.nvvm.") || !II.getType()->isIntegerTy() ||
+      Name.ends_with(".hi") || Name.ends_with(".lo"))
+    return false;
+  return any_of(ArrayRef<StringRef>{"f2i.", "f2ui.", "f2ll.", "f2ull.", "d2i.",
+                                    "d2ui.", "d2ll.", "d2ull."},
+                [&](StringRef Prefix) { return Name.starts_with(Prefix); });
+}
+
 CallKind classifyCall(const CallBase &Call) {
   const Function *Callee = Call.getCalledFunction();
   if (!Callee || Call.isInlineAsm())
     return CallKind::Unsupported;
   if (const auto *II = dyn_cast<IntrinsicInst>(&Call)) {
-    if (II->isAssumeLikeIntrinsic() || isa<DbgInfoIntrinsic>(II))
+    if (II->isAssumeLikeIntrinsic() || isa<DbgInfoIntrinsic>(II) ||
+        convertsToInteger(*II))
       return CallKind::Inert;
     if (Callee->getName().starts_with("llvm.nvvm.barrier"))
       return CallKind::Barrier;

@@ -10,8 +10,10 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/IntrinsicsNVPTX.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -42,6 +44,34 @@ bool deferLibdeviceInlining(Module &M) {
     Changed = true;
   }
   return Changed;
+}
+
+void lowerBitMoves(Function &F) {
+  for (Instruction &I : make_early_inc_range(instructions(F))) {
+    auto *II = dyn_cast<IntrinsicInst>(&I);
+    if (!II)
+      continue;
+    Intrinsic::ID ID = II->getIntrinsicID();
+    if (ID != Intrinsic::nvvm_d2i_hi && ID != Intrinsic::nvvm_d2i_lo &&
+        ID != Intrinsic::nvvm_lohi_i2d)
+      continue;
+    IRBuilder<> B(II);
+    Type *I32 = B.getInt32Ty(), *I64 = B.getInt64Ty();
+    Value *Moved;
+    if (ID == Intrinsic::nvvm_lohi_i2d) {
+      Value *Low = B.CreateZExt(II->getArgOperand(0), I64);
+      Value *High = B.CreateShl(B.CreateZExt(II->getArgOperand(1), I64), 32);
+      Moved = B.CreateBitCast(B.CreateOr(High, Low), B.getDoubleTy());
+    } else {
+      Value *Bits = B.CreateBitCast(II->getArgOperand(0), I64);
+      if (ID == Intrinsic::nvvm_d2i_hi)
+        Bits = B.CreateLShr(Bits, 32);
+      Moved = B.CreateTrunc(Bits, I32);
+    }
+    Moved->takeName(II);
+    II->replaceAllUsesWith(Moved);
+    II->eraseFromParent();
+  }
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #define FLUXION_LIBDEVICE_H
 
 namespace llvm {
+class Function;
 class Module;
 } // namespace llvm
 
@@ -21,6 +22,11 @@ namespace fluxion {
 /// Keeps libdevice functions that have a derivative rule from being inlined,
 /// when \p M calls an AD builtin. Returns whether it changed \p M.
 bool deferLibdeviceInlining(llvm::Module &M);
+
+/// Replaces NVVM's moves of bits between doubles and integers (d2i.hi,
+/// d2i.lo, lohi.i2d) in \p F by bit casts and shifts, so that the check for
+/// type punning of active values sees them.
+void lowerBitMoves(llvm::Function &F);
 
 /// Lets the inliner at the libdevice functions again.
 void restoreLibdeviceInlining(llvm::Module &M);

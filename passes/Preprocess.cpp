@@ -6,6 +6,7 @@
 #include "CustomRules.h"
 #include "DerivativeRules.h"
 #include "InstructionSupport.h"
+#include "Libdevice.h"
 #include "TypeAnalysis.h"
 #include "WarpShuffle.h"
 
@@ -152,8 +153,10 @@ Function &PreprocessCache::get(Function &F) {
   inlineSmallCallees(*Copy, F);
   removeUnwinding(*Copy);
   splitSineCosine(*Copy);
-  if (Copy->getParent()->getTargetTriple().isNVPTX())
+  if (Copy->getParent()->getTargetTriple().isNVPTX()) {
     hoistSpecialRegisterReads(*Copy);
+    lowerBitMoves(*Copy);
+  }
   simplify(*Copy);
   retypeIntegerCopies(*Copy);
   if (Copy->getParent()->getTargetTriple().isNVPTX())

@@ -228,8 +228,8 @@ Function *Synthesizer::gradient(const DiffRequest &Request, bool WithArena) {
       Value *Bytes =
           B.CreateSelect(B.CreateIsNull(Slice), B.getInt64(0), F->getArg(1));
       B.CreateStore(Slice, B.CreateStructGEP(StateTy, Arena, 0));
-      B.CreateStore(B.CreateGEP(B.getInt8Ty(), Slice, Bytes),
-                    B.CreateStructGEP(StateTy, Arena, 1));
+      Value *EndAddress = B.CreateStructGEP(StateTy, Arena, 1);
+      B.CreateStore(B.CreateGEP(B.getInt8Ty(), Slice, Bytes), EndAddress);
     }
     TapeStackOps::storeArena(B, Tape, Arena);
   }

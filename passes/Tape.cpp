@@ -115,8 +115,9 @@ Function &TapeStackOps::reserveFunction() {
   Value *EndAddress = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Arena, 8);
   Value *End = B.CreateLoad(PtrTy, EndAddress, "arena.end");
   Value *Taken = arenaBytes(B, Bytes);
-  Value *Room = B.CreateSub(B.CreatePtrToInt(End, I64),
-                            B.CreatePtrToInt(Next, I64), "arena.room");
+  Value *EndInt = B.CreatePtrToInt(End, I64);
+  Value *NextInt = B.CreatePtrToInt(Next, I64);
+  Value *Room = B.CreateSub(EndInt, NextInt, "arena.room");
   B.CreateCondBr(B.CreateICmpUGE(Room, Taken), FromArena, FromHeap);
 
   B.SetInsertPoint(FromArena);

@@ -77,6 +77,17 @@ HostFn unary(double (*F)(double)) {
 }
 HostFn binary(double (*F)(double, double)) { return F; }
 
+/// The inverse of increasing \p F on [Lo, Hi] at \p Y, by bisection.
+double inverse(double (*F)(double), double Y, double Lo, double Hi) {
+  for (int Step = 0; Step < 200; ++Step) {
+    double Mid = 0.5 * (Lo + Hi);
+    (F(Mid) < Y ? Lo : Hi) = Mid;
+  }
+  return 0.5 * (Lo + Hi);
+}
+double normcdf(double X) { return 0.5 * std::erfc(-X / std::sqrt(2.0)); }
+double minusErfc(double X) { return -std::erfc(X); }
+
 class RuleRows : public ::testing::TestWithParam<RuleCase> {};
 
 TEST_P(RuleRows, PartialsMatchFiniteDifferences) {
@@ -131,6 +142,32 @@ const RuleCase Cases[] = {
     {"copysign", 2, binary(std::copysign), 0.4, -2.0},
     {"fma", 2, [](double A, double B) { return std::fma(A, B, 0.5); }, 0.4,
      1.3},
+    {"asinh", 1, unary(std::asinh), 0.4, 0},
+    {"acosh", 1, unary(std::acosh), 1.4, 0},
+    {"atanh", 1, unary(std::atanh), 0.4, 0},
+    {"remainder", 2, binary(std::remainder), 5.3, 1.7},
+    {"fdim", 2, binary(std::fdim), 1.4, 0.9},
+    {"rsqrt", 1, [](double A, double) { return 1 / std::sqrt(A); }, 1.3, 0},
+    {"rcbrt", 1, [](double A, double) { return 1 / std::cbrt(A); }, 1.3, 0},
+    {"rcp", 1, [](double A, double) { return 1 / A; }, 1.3, 0},
+    {"rhypot", 2,
+     [](double A, double B) { return 1 / std::hypot(A, B); }, 1.4, -0.3},
+    {"sinpi", 1, [](double A, double) { return std::sin(M_PI * A); }, 0.3, 0},
+    {"cospi", 1, [](double A, double) { return std::cos(M_PI * A); }, 0.3, 0},
+    {"normcdf", 1, [](double A, double) { return normcdf(A); }, 0.4, 0},
+    {"normcdfinv", 1,
+     [](double A, double) { return inverse(normcdf, A, -10, 10); }, 0.3, 0},
+    {"erfinv", 1,
+     [](double A, double) { return inverse(std::erf, A, -6, 6); }, 0.3, 0},
+    {"erfcinv", 1,
+     [](double A, double) { return inverse(minusErfc, -A, -6, 6); }, 0.3,
+     0},
+    {"erfcx", 1,
+     [](double A, double) { return std::exp(A * A) * std::erfc(A); }, 0.4,
+     0},
+    {"saturate", 1,
+     [](double A, double) { return std::fmin(std::fmax(A, 0.0), 1.0); }, 0.4,
+     0},
 };
 
 INSTANTIATE_TEST_SUITE_P(AllRows, RuleRows, ::testing::ValuesIn(Cases),
@@ -143,6 +180,38 @@ TEST(RuleLookup, FloatAndLongDoubleVariantsShareTheRow) {
   EXPECT_EQ(findRuleByName("expl"), findRuleByName("exp"));
   EXPECT_EQ(findRuleByName("erff"), findRuleByName("erf"));
   EXPECT_EQ(findRuleByName("not_a_function"), nullptr);
+}
+
+/// The rule of a call of the NVVM intrinsic \p Name on float operands.
+const ElementwiseRule *nvvmRule(StringRef Name, unsigned Operands) {
+  LLVMContext Ctx;
+  Module M("nvvm", Ctx);
+  Type *F32 = Type::getFloatTy(Ctx);
+  SmallVector<Type *, 3> Params(Operands, F32);
+  FunctionCallee Callee =
+      M.getOrInsertFunction(Name, FunctionType::get(F32, Params, false));
+  Function *Caller = Function::Create(FunctionType::get(F32, false),
+                                      GlobalValue::ExternalLinkage, "f", M);
+  IRBuilder<> B(BasicBlock::Create(Ctx, "entry", Caller));
+  SmallVector<Value *, 3> Args(Operands, ConstantFP::get(F32, 0.5));
+  CallInst *Call = B.CreateCall(Callee, Args);
+  B.CreateRet(Call);
+  return findElementwiseRule(*Call);
+}
+
+TEST(RuleLookup, NvvmIntrinsicsTakeTheRowOfWhatTheyCompute) {
+  EXPECT_EQ(nvvmRule("llvm.nvvm.ex2.approx.ftz.f", 1), findRuleByName("exp2"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.lg2.approx.f", 1), findRuleByName("log2"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.fma.rn.ftz.f", 3), findRuleByName("fma"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.mul.rz.f", 2), findRuleByName("fmul"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.div.approx.f", 2), findRuleByName("fdiv"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.rcp.rn.f", 1), findRuleByName("rcp"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.rsqrt.approx.ftz.f", 1),
+            findRuleByName("rsqrt"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.fmin.ftz.nan.f", 2), findRuleByName("fmin"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.saturate.f", 1), findRuleByName("saturate"));
+  // min(|a|, |b|) with the sign of a xor b is not fmin.
+  EXPECT_EQ(nvvmRule("llvm.nvvm.fmin.xorsign.abs.f", 2), nullptr);
 }
 
 TEST(RuleLookup, RoundingHasZeroDerivative) {
