@@ -6,7 +6,7 @@ config.test_format = lit.formats.ShTest(True)
 config.suffixes = [".ll", ".c", ".cpp"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(os.path.dirname(config.fluxion_plugin), "..", "test", "lit", "out")
-config.excludes = ["CMakeLists.txt"]
+config.excludes = ["CMakeLists.txt", "Inputs"]
 
 tools = config.llvm_tools_dir
 # opt verifies its output; -verify-each also checks after every pass.
