@@ -6,14 +6,8 @@
 // Each is checked in reverse and forward mode against the closed form of
 // its derivative, relative 1e-5 in float (the GPU's approximate intrinsics
 // are that close to the functions they approximate) and 1e-10 in double.
+#include "builtins.cuh"
 #include "check.cuh"
-
-extern "C" __device__ double __enzyme_autodiff(void *, ...);
-extern "C" __device__ double __enzyme_fwddiff(void *, ...);
-extern "C" __device__ float
-__enzyme_autodiff_f(void *, ...) __asm__("__enzyme_autodiff");
-extern "C" __device__ float __enzyme_fwddiff_f(void *,
-                                               ...) __asm__("__enzyme_fwddiff");
 
 template <float (*F)(float)>
 __global__ void derivatives_f(float x, float *out) {

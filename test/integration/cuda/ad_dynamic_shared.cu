@@ -16,23 +16,17 @@
 //     tile's bytes, 4 bytes more, and 30 KiB (doubled past 48 KiB).
 // Tolerances: relative 1e-12 (closed forms, double), 1e-5 (float), 1e-7
 // (finite differences).
+#include "builtins.cuh"
 #include "check.cuh"
 
 #include <fluxion/cuda.cuh>
 #include <vector>
 
-extern "C" __device__ double __enzyme_autodiff(void *, ...);
-extern "C" __device__ double __enzyme_fwddiff(void *, ...);
-extern "C" __device__ float
-__enzyme_autodiff_f(void *, ...) __asm__("__enzyme_autodiff");
-extern "C" __device__ float __enzyme_fwddiff_f(void *,
-                                               ...) __asm__("__enzyme_fwddiff");
 struct Two {
   double d[2];
 };
 extern "C" __device__ Two __enzyme_fwddiff2(void *,
                                             ...) __asm__("__enzyme_fwddiff");
-extern "C" __device__ int enzyme_width;
 
 constexpr int Block = 64;
 

@@ -12,6 +12,7 @@
 // are checked against central finite differences of the warp computed on the
 // host with PTX's shuffle rules (check_warp_derivatives: relative 1e-6 for
 // double, 2e-3 for float).
+#include "builtins.cuh"
 #include "check.cuh"
 
 #include <cooperative_groups.h>
@@ -19,14 +20,6 @@
 #include <vector>
 
 namespace cg = cooperative_groups;
-
-extern "C" __device__ double __enzyme_autodiff(void *, ...);
-extern "C" __device__ double __enzyme_fwddiff(void *, ...);
-extern "C" __device__ float
-__enzyme_autodiff_f(void *, ...) __asm__("__enzyme_autodiff");
-extern "C" __device__ float __enzyme_fwddiff_f(void *,
-                                               ...) __asm__("__enzyme_fwddiff");
-extern "C" __device__ int enzyme_const;
 
 constexpr unsigned Full = 0xffffffffu;
 constexpr int Warp = 32;

@@ -10,16 +10,10 @@
 // the shuffles' semantics (relative 1e-6 for double, 2e-3 for float). A
 // double shuffle whose value only lane 0 uses is checked against its closed
 // form (relative 1e-12).
+#include "builtins.cuh"
 #include "check.cuh"
 
 #include <vector>
-
-extern "C" __device__ double __enzyme_autodiff(void *, ...);
-extern "C" __device__ double __enzyme_fwddiff(void *, ...);
-extern "C" __device__ float
-__enzyme_autodiff_f(void *, ...) __asm__("__enzyme_autodiff");
-extern "C" __device__ float __enzyme_fwddiff_f(void *,
-                                               ...) __asm__("__enzyme_fwddiff");
 
 constexpr unsigned Full = 0xffffffffu;
 constexpr int Warp = 32;

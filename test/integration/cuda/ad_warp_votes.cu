@@ -7,14 +7,8 @@
 // with count = lanes below 10 (10), each thread's derivative in both modes
 // is 20 x + popc(ballot) + 6 + 31, in double (relative 1e-12) and float
 // (1e-5).
+#include "builtins.cuh"
 #include "check.cuh"
-
-extern "C" __device__ double __enzyme_autodiff(void *, ...);
-extern "C" __device__ double __enzyme_fwddiff(void *, ...);
-extern "C" __device__ float
-__enzyme_autodiff_f(void *, ...) __asm__("__enzyme_autodiff");
-extern "C" __device__ float __enzyme_fwddiff_f(void *,
-                                               ...) __asm__("__enzyme_fwddiff");
 
 constexpr unsigned Full = 0xffffffffu;
 constexpr int Warp = 32;
