@@ -141,28 +141,25 @@ Value *ReverseBuilder::maxRunsAtEntry(BasicBlock &Block) {
   // Room for more elements than this is left to growth, as is room for
   // loops whose bound is unknown.
   constexpr uint64_t MaxReserved = uint64_t(1) << 22;
-  if (all_of(Counts, [](Value *Count) { return isa<ConstantInt>(Count); })) {
-    // Constant trip counts give a constant reservation.
-    uint64_t Runs = 1;
-    for (Value *Count : Counts)
-      Runs = std::min(Runs * (std::min(cast<ConstantInt>(Count)->getZExtValue(),
-                                       MaxReserved) +
-                              1),
-                      MaxReserved + 1);
-    return Runs > MaxReserved ? nullptr : AB.getInt64(Runs);
-  }
   Value *Cap = AB.getInt64(MaxReserved + 1);
+  // The builder folds constant arithmetic but not intrinsics: constant trip
+  // counts give a constant reservation.
+  auto Capped = [&](Value *V) -> Value * {
+    if (auto *C = dyn_cast<ConstantInt>(V))
+      return AB.getInt64(std::min(C->getZExtValue(), MaxReserved + 1));
+    return AB.CreateBinaryIntrinsic(Intrinsic::umin, V, Cap);
+  };
   Value *Runs = AB.getInt64(1);
   for (Value *Count : Counts) {
     Value *Iterations = AB.CreateAdd(
-        AB.CreateBinaryIntrinsic(
-            Intrinsic::umin, AB.CreateZExtOrTrunc(Count, AB.getInt64Ty()), Cap),
-        AB.getInt64(1));
-    Runs = AB.CreateBinaryIntrinsic(Intrinsic::umin,
-                                    AB.CreateMul(Runs, Iterations), Cap);
+        Capped(AB.CreateZExtOrTrunc(Count, AB.getInt64Ty())), AB.getInt64(1));
+    Runs = Capped(AB.CreateMul(Runs, Iterations));
   }
-  return AB.CreateSelect(AB.CreateICmpUGT(Runs, AB.getInt64(MaxReserved)),
-                         AB.getInt64(0), Runs, "tape.max.runs");
+  Value *Reserved =
+      AB.CreateSelect(AB.CreateICmpUGT(Runs, AB.getInt64(MaxReserved)),
+                      AB.getInt64(0), Runs, "tape.max.runs");
+  auto *Fixed = dyn_cast<ConstantInt>(Reserved);
+  return Fixed && Fixed->isZero() ? nullptr : Reserved;
 }
 
 Value *ReverseBuilder::expandAtEntry(const SCEV *Expr) {

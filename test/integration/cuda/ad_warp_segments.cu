@@ -173,12 +173,9 @@ int main() {
     hx[i] = float(0.3 * std::sin(0.7 * i) + 0.02 * i);
     hv[i] = float(std::cos(0.3 * i));
   }
-  double *x = upload(hx), *v = upload(hv), *rev, *fwd;
-  float *revf, *fwdf;
-  CUDA_CHECK(cudaMalloc(&rev, n * sizeof(double)));
-  CUDA_CHECK(cudaMalloc(&fwd, n * sizeof(double)));
-  CUDA_CHECK(cudaMalloc(&revf, n * sizeof(float)));
-  CUDA_CHECK(cudaMalloc(&fwdf, n * sizeof(float)));
+  double *x = upload(hx), *v = upload(hv);
+  double *rev = device_array<double>(n), *fwd = device_array<double>(n);
+  float *revf = device_array<float>(n), *fwdf = device_array<float>(n);
   derivatives<<<1, n>>>(x, v, k, rev, fwd, revf, fwdf);
   LAUNCH_CHECK();
   check_warp_derivatives(

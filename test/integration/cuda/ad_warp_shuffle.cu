@@ -78,22 +78,17 @@ int main() {
     hx[i] = float(0.3 * std::sin(0.7 * i) + 0.05 * i);
     hv[i] = float(std::cos(0.3 * i));
   }
-  double *x = upload(hx), *v = upload(hv), *rev, *fwd;
-  float *revf, *fwdf;
-  CUDA_CHECK(cudaMalloc(&rev, n * sizeof(double)));
-  CUDA_CHECK(cudaMalloc(&fwd, n * sizeof(double)));
-  CUDA_CHECK(cudaMalloc(&revf, n * sizeof(float)));
-  CUDA_CHECK(cudaMalloc(&fwdf, n * sizeof(float)));
+  double *x = upload(hx), *v = upload(hv);
+  double *rev = device_array<double>(n), *fwd = device_array<double>(n);
+  float *revf = device_array<float>(n), *fwdf = device_array<float>(n);
   derivatives<<<1, n>>>(x, v, rev, fwd, revf, fwdf);
   LAUNCH_CHECK();
   check_warp_derivatives(warp_host, hx, hv, download(rev, n), download(fwd, n),
                          download(revf, n), download(fwdf, n));
-  double *prev, *pfwd;
   std::vector<double> hx2(n), hprev(n), hpfwd(n);
   for (int i = 0; i < n; ++i)
     hx2[i] = 1.0 + 0.1 * i;
-  CUDA_CHECK(cudaMalloc(&prev, n * sizeof(double)));
-  CUDA_CHECK(cudaMalloc(&pfwd, n * sizeof(double)));
+  double *prev = device_array<double>(n), *pfwd = device_array<double>(n);
   CUDA_CHECK(
       cudaMemcpy(x, hx2.data(), n * sizeof(double), cudaMemcpyHostToDevice));
   paired<<<1, n>>>(x, v, prev, pfwd);

@@ -41,12 +41,9 @@ int main() {
     hx[i] = (i + 0.25) / Warp;
     above += hx[i] > 0.5;
   }
-  double *x = upload(hx), *rev, *fwd;
-  float *revf, *fwdf;
-  CUDA_CHECK(cudaMalloc(&rev, Warp * sizeof(double)));
-  CUDA_CHECK(cudaMalloc(&fwd, Warp * sizeof(double)));
-  CUDA_CHECK(cudaMalloc(&revf, Warp * sizeof(float)));
-  CUDA_CHECK(cudaMalloc(&fwdf, Warp * sizeof(float)));
+  double *x = upload(hx);
+  double *rev = device_array<double>(Warp), *fwd = device_array<double>(Warp);
+  float *revf = device_array<float>(Warp), *fwdf = device_array<float>(Warp);
   derivatives<<<1, Warp>>>(x, rev, fwd, revf, fwdf);
   LAUNCH_CHECK();
   std::vector<double> hrev = download(rev, Warp), hfwd = download(fwd, Warp);

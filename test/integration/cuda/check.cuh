@@ -42,6 +42,12 @@ static int Failures = 0;
 // Launches report configuration errors through cudaGetLastError.
 #define LAUNCH_CHECK() CUDA_CHECK(cudaGetLastError())
 
+template <class T> T *device_array(size_t N) {
+  T *Device;
+  CUDA_CHECK(cudaMalloc(&Device, N * sizeof(T)));
+  return Device;
+}
+
 template <class T> T *upload(const std::vector<T> &Host) {
   T *Device;
   CUDA_CHECK(cudaMalloc(&Device, Host.size() * sizeof(T)));
