@@ -150,21 +150,19 @@ const RuleCase Cases[] = {
     {"rsqrt", 1, [](double A, double) { return 1 / std::sqrt(A); }, 1.3, 0},
     {"rcbrt", 1, [](double A, double) { return 1 / std::cbrt(A); }, 1.3, 0},
     {"rcp", 1, [](double A, double) { return 1 / A; }, 1.3, 0},
-    {"rhypot", 2,
-     [](double A, double B) { return 1 / std::hypot(A, B); }, 1.4, -0.3},
+    {"rhypot", 2, [](double A, double B) { return 1 / std::hypot(A, B); }, 1.4,
+     -0.3},
     {"sinpi", 1, [](double A, double) { return std::sin(M_PI * A); }, 0.3, 0},
     {"cospi", 1, [](double A, double) { return std::cos(M_PI * A); }, 0.3, 0},
     {"normcdf", 1, [](double A, double) { return normcdf(A); }, 0.4, 0},
     {"normcdfinv", 1,
      [](double A, double) { return inverse(normcdf, A, -10, 10); }, 0.3, 0},
-    {"erfinv", 1,
-     [](double A, double) { return inverse(std::erf, A, -6, 6); }, 0.3, 0},
+    {"erfinv", 1, [](double A, double) { return inverse(std::erf, A, -6, 6); },
+     0.3, 0},
     {"erfcinv", 1,
-     [](double A, double) { return inverse(minusErfc, -A, -6, 6); }, 0.3,
-     0},
+     [](double A, double) { return inverse(minusErfc, -A, -6, 6); }, 0.3, 0},
     {"erfcx", 1,
-     [](double A, double) { return std::exp(A * A) * std::erfc(A); }, 0.4,
-     0},
+     [](double A, double) { return std::exp(A * A) * std::erfc(A); }, 0.4, 0},
     {"saturate", 1,
      [](double A, double) { return std::fmin(std::fmax(A, 0.0), 1.0); }, 0.4,
      0},
@@ -210,6 +208,11 @@ TEST(RuleLookup, NvvmIntrinsicsTakeTheRowOfWhatTheyCompute) {
             findRuleByName("rsqrt"));
   EXPECT_EQ(nvvmRule("llvm.nvvm.fmin.ftz.nan.f", 2), findRuleByName("fmin"));
   EXPECT_EQ(nvvmRule("llvm.nvvm.saturate.f", 1), findRuleByName("saturate"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.fmax.f", 2), findRuleByName("fmax"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.sin.approx.ftz.f", 1), findRuleByName("sin"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.cos.approx.f", 1), findRuleByName("cos"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.sqrt.rn.f", 1), findRuleByName("sqrt"));
+  EXPECT_EQ(nvvmRule("llvm.nvvm.add.rm.f", 2), findRuleByName("fadd"));
   // min(|a|, |b|) with the sign of a xor b is not fmin.
   EXPECT_EQ(nvvmRule("llvm.nvvm.fmin.xorsign.abs.f", 2), nullptr);
 }

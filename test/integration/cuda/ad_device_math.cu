@@ -77,6 +77,7 @@ DOUBLE_CASE(rhypot_d, rhypot(x, 2.0))
 DOUBLE_CASE(norm3d_d, norm3d(x, 2.0, x *x))
 DOUBLE_CASE(rnorm3d_d, rnorm3d(x, 2.0, x *x))
 DOUBLE_CASE(ldexp_d, ldexp(x, 3))
+DOUBLE_CASE(scalbn_d, scalbn(x, -2))
 DOUBLE_CASE(fdim_d, fdim(x, 0.25))
 DOUBLE_CASE(remainder_d, remainder(7.0 * x, 1.5))
 
@@ -161,6 +162,7 @@ int main() {
                    -(x + 2 * x * x * x) *
                        std::pow(x * x + 4 + x * x * x * x, -1.5));
   check<ldexp_d>("ldexp", x, 8);
+  check<scalbn_d>("scalbn", x, 0.25);
   check<fdim_d>("fdim", x, 1);
   check<remainder_d>("remainder", x, 7);
   return finish("ad_device_math");
