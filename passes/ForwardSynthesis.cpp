@@ -120,11 +120,8 @@ Value *ForwardBuilder::tangent(Value *PrimalV) {
         Point = I->getNextNode();
     IRBuilderBase::InsertPointGuard Guard(B);
     B.SetInsertPoint(Point);
-    Value *Vector =
-        PoisonValue::get(FixedVectorType::get(Address->getType(), Width));
-    for (auto [Lane, Shadow] : enumerate(Lanes))
-      Vector = B.CreateInsertElement(Vector, Shadow, Lane);
-    return Vector;
+    return perLane([&](unsigned Lane) { return Lanes[Lane]; },
+                   Address->getType());
   }
   return Constant::getNullValue(tangentType(PrimalV->getType(), Width));
 }
