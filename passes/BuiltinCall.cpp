@@ -2,12 +2,12 @@
 
 #include "BuiltinCall.h"
 
-#include "ActivityAnalysis.h"
+#include "BuiltinArguments.h"
 #include "Diagnostics.h"
 #include "Synthesizer.h"
 
 #include "llvm/ADT/SetVector.h"
-#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
@@ -19,33 +19,58 @@ using namespace llvm;
 namespace fluxion {
 namespace {
 
-enum class Marker { Const, Dup, DupNoNeed, Out, Width, TapeArena };
+struct BuiltinSpelling {
+  StringLiteral Name;
+  BuiltinKind Kind;
+};
 
-std::optional<Marker> markerNamed(StringRef Name) {
-  Name.consume_front("ad_") || Name.consume_front("enzyme_");
-  return StringSwitch<std::optional<Marker>>(Name)
-      .Case("const", Marker::Const)
-      .Case("dup", Marker::Dup)
-      .Case("dupnoneed", Marker::DupNoNeed)
-      .Case("out", Marker::Out)
-      .Case("width", Marker::Width)
-      .Case("tape_arena", Marker::TapeArena)
-      .Default(std::nullopt);
+/// Every builtin Fluxion lowers. A declaration whose name starts with one
+/// of these is that builtin (`__enzyme_autodiff_f`, `__ad_fwddiff4`: one
+/// prototype per use), as Enzyme reads them.
+constexpr BuiltinSpelling BuiltinSpellings[] = {
+    {"__ad_autodiff", BuiltinKind::Gradient},
+    {"__enzyme_autodiff", BuiltinKind::Gradient},
+    {"__ad_fwddiff", BuiltinKind::Forward},
+    {"__enzyme_fwddiff", BuiltinKind::Forward},
+    {"__ad_augmented", BuiltinKind::Augmented},
+    {"__enzyme_augmentfwd", BuiltinKind::Augmented},
+    {"__ad_reverse", BuiltinKind::Reverse},
+    {"__enzyme_reverse", BuiltinKind::Reverse},
+    {"__enzyme_augmentsize", BuiltinKind::AugmentedSize},
+    {"__ad_tape_bytes", BuiltinKind::TapeBytes},
+    {"__ad_tape_reserved", BuiltinKind::TapeReserved},
+    // Enzyme's type hints for its type analysis; Fluxion's follows the
+    // uses of memory instead.
+    {"__enzyme_float", BuiltinKind::TypeHint},
+    {"__enzyme_double", BuiltinKind::TypeHint},
+    {"__enzyme_integer", BuiltinKind::TypeHint},
+    {"__enzyme_pointer", BuiltinKind::TypeHint},
+};
+
+/// The name a declaration was given in the source: the base name of a
+/// mangled C++ name (a template builtin), else the symbol.
+std::string sourceName(const Function &F) {
+  // The demangler keeps pointers into the name it parses.
+  std::string Name = F.getName().str();
+  if (!StringRef(Name).starts_with("_Z"))
+    return Name;
+  ItaniumPartialDemangler Demangler;
+  if (Demangler.partialDemangle(Name.c_str()))
+    return Name;
+  size_t Size = 0;
+  char *Base = Demangler.getFunctionBaseName(nullptr, &Size);
+  if (!Base)
+    return Name;
+  std::string Result(Base);
+  std::free(Base);
+  return Result;
 }
 
-bool hasMarkerPrefix(StringRef Name) {
-  return Name.starts_with("ad_") || Name.starts_with("enzyme_");
-}
-
-/// The marker a builtin argument stands for: a load of a marker global (how
-/// `int enzyme_dup;` is passed by value) or the global's address.
-std::optional<Marker> markerOf(const Value *V) {
-  if (const auto *LI = dyn_cast<LoadInst>(V))
-    V = LI->getPointerOperand();
-  const auto *GV = dyn_cast<GlobalVariable>(V->stripPointerCasts());
-  if (!GV || !hasMarkerPrefix(GV->getName()))
-    return std::nullopt;
-  return markerNamed(GV->getName());
+const BuiltinSpelling *spellingOf(StringRef SourceName) {
+  for (const BuiltinSpelling &S : BuiltinSpellings)
+    if (SourceName.starts_with(S.Name))
+      return &S;
+  return nullptr;
 }
 
 /// The value last stored to \p Slot before \p Load: the nearest store on the
@@ -132,332 +157,266 @@ Function *resolveFunction(Value *V, unsigned Depth = 0) {
   return nullptr;
 }
 
-std::string typeName(Type *Ty) {
-  std::string Text;
-  raw_string_ostream OS(Text);
-  Ty->print(OS);
-  return Text;
-}
-
-/// Converts a builtin argument to the parameter type; C's default argument
-/// promotions turn float into double and narrow integers into int.
-Value *convertArgument(IRBuilderBase &B, Value *V, Type *To) {
-  Type *From = V->getType();
-  if (From == To)
-    return V;
-  if (From->isFloatingPointTy() && To->isFloatingPointTy())
-    return B.CreateFPCast(V, To);
-  if (From->isIntegerTy() && To->isIntegerTy())
-    return B.CreateSExtOrTrunc(V, To);
-  if (From->isPointerTy() && To->isPointerTy())
-    return B.CreatePointerBitCastOrAddrSpaceCast(V, To);
-  return nullptr;
-}
-
 class BuiltinLowering {
 public:
   BuiltinLowering(CallBase &Call, BuiltinKind Kind, Synthesizer &S)
-      : Call(Call), Kind(Kind),
-        Mode(Kind == BuiltinKind::Forward ? DiffMode::Forward
-                                          : DiffMode::Reverse),
-        S(S), B(&Call) {}
+      : Call(Call), Kind(Kind), S(S), B(&Call) {}
 
   void run();
 
 private:
-  bool parse();
-  bool fail(const Twine &Msg) {
-    reportError(Call, Msg);
-    return false;
+  Error failure(const Twine &Msg) {
+    return make_error<StringError>(Msg, inconvertibleErrorCode());
   }
-  /// The derivative's result (null when it returns nothing), or nullopt
-  /// after an error.
-  std::optional<Value *> derivativeCall();
+  Expected<Function *> target();
+  /// The derivative's result (null when it returns nothing).
+  Expected<Value *> derivativeCall();
+  Expected<Value *> forwardCall();
+  Expected<Value *> gradientCall();
   /// __ad_augmented and __ad_reverse: one sweep of the reverse pair, with
-  /// the tape on the heap between them.
-  std::optional<Value *> splitSweep();
-  /// __ad_tape_bytes and __ad_tape_reserved.
-  std::optional<Value *> tapeQuery();
-  Value *toCallResult(Value *Result);
+  /// the tape between them on the heap or in the caller's memory.
+  Expected<Value *> augmentedCall();
+  Expected<Value *> reverseCall();
+  /// __ad_tape_bytes, __ad_tape_reserved and __enzyme_augmentsize.
+  Expected<Value *> tapeQuery();
+  Expected<Value *> toCallResult(Value *Result);
+  Error tooSmallResult();
   void replaceWith(Value *Result);
 
   CallBase &Call;
   BuiltinKind Kind;
-  DiffMode Mode;
   Synthesizer &S;
   IRBuilder<> B;
-  StringRef Builtin;
-  unsigned FirstArg = 0;
-  DiffRequest Request;
-  SmallVector<Value *, 8> Args;
-  /// __ad_reverse: the adjoint of the result (if floating) and the tape.
-  Value *ResultAdjoint = nullptr;
-  Value *Tape = nullptr;
-  /// ad_tape_arena: the thread's slice of a tape arena and its bytes.
-  Value *ArenaSlice = nullptr;
-  Value *ArenaBytes = nullptr;
+  std::string Spelling;
+  ParsedBuiltin Parsed;
 };
 
-bool BuiltinLowering::parse() {
-  // Template declarations mangle the name; messages use the spelling.
-  Builtin = Call.getCalledOperand()->getName();
-  for (StringRef Spelling :
-       {"__enzyme_autodiff", "__enzyme_fwddiff", "__ad_autodiff",
-        "__ad_fwddiff", "__ad_augmented", "__ad_reverse", "__ad_tape_bytes",
-        "__ad_tape_reserved"})
-    if (Builtin.contains(Spelling))
-      Builtin = Spelling;
-  // A struct returned through memory arrives as a leading sret pointer.
-  FirstArg = Call.hasStructRetAttr() ? 1 : 0;
-  unsigned NumArgs = Call.arg_size();
-  if (NumArgs <= FirstArg)
-    return fail(Twine(Builtin) + " needs the function to differentiate as "
-                                 "its first argument");
-  Function *Fn = resolveFunction(Call.getArgOperand(FirstArg));
+Expected<Function *> BuiltinLowering::target() {
+  unsigned FnArg = Call.hasStructRetAttr() ? 1 : 0;
+  if (Call.arg_size() <= FnArg)
+    return failure(Twine(Spelling) + " needs the function to differentiate "
+                                     "as its first argument");
+  Function *Fn = resolveFunction(Call.getArgOperand(FnArg));
   if (!Fn)
-    return fail("the first argument of " + Builtin +
-                " must be a function known at compile time, not a function "
-                "pointer computed at run time");
+    return failure("the first argument of " + Spelling +
+                   " must be a function known at compile time, not a "
+                   "function pointer computed at run time");
   if (Fn->isDeclaration())
-    return fail("cannot differentiate '" + Fn->getName() +
-                "': its body is not available in this translation unit");
+    return failure("cannot differentiate '" + Fn->getName() +
+                   "': its body is not available in this translation unit");
   if (Fn->isVarArg())
-    return fail("cannot differentiate variadic function '" + Fn->getName() +
-                "'");
-  Request.Fn = Fn;
-  Request.Mode = Mode;
-  Type *RetTy = Fn->getReturnType();
-  Request.ReturnActive = isDifferentiableType(RetTy);
-
-  unsigned Idx = FirstArg + 1;
-  if (Idx < NumArgs && markerOf(Call.getArgOperand(Idx)) == Marker::Width) {
-    if (Kind != BuiltinKind::Forward)
-      return fail("vector mode (ad_width) is only available in forward mode");
-    auto *Width = Idx + 1 < NumArgs
-                      ? dyn_cast<ConstantInt>(Call.getArgOperand(Idx + 1))
-                      : nullptr;
-    if (!Width || Width->isZero() || Width->getZExtValue() > 64)
-      return fail("ad_width must be followed by a constant between 1 and 64");
-    Request.Width = Width->getZExtValue();
-    Idx += 2;
-  }
-  if (Idx < NumArgs && markerOf(Call.getArgOperand(Idx)) == Marker::TapeArena) {
-    if (Kind != BuiltinKind::Gradient)
-      return fail("ad_tape_arena is only available in __ad_autodiff (the "
-                  "combined gradient), not in " +
-                  Builtin);
-    if (!Call.getModule()->getTargetTriple().isNVPTX())
-      return fail("ad_tape_arena is only available in GPU device code");
-    if (Idx + 2 >= NumArgs)
-      return fail("ad_tape_arena must be followed by the thread's slice of "
-                  "the arena and its size in bytes");
-    ArenaSlice = Call.getArgOperand(Idx + 1);
-    ArenaBytes =
-        convertArgument(B, Call.getArgOperand(Idx + 2), B.getInt64Ty());
-    if (!ArenaSlice->getType()->isPointerTy() || !ArenaBytes)
-      return fail("ad_tape_arena must be followed by a pointer and an integer "
-                  "byte count");
-    ArenaSlice =
-        B.CreatePointerBitCastOrAddrSpaceCast(ArenaSlice, B.getPtrTy());
-    Idx += 3;
-  }
-  for (Argument &Param : Fn->args()) {
-    unsigned ParamNo = Param.getArgNo() + 1;
-    if (Idx >= NumArgs)
-      return fail("too few arguments to " + Builtin + ": '" + Fn->getName() +
-                  "' takes " + Twine(Fn->arg_size()) +
-                  " parameters, no value given for parameter " +
-                  Twine(ParamNo));
-    Type *Ty = Param.getType();
-    std::optional<Marker> M = markerOf(Call.getArgOperand(Idx));
-    ArgActivity Activity;
-    if (M) {
-      if (++Idx >= NumArgs)
-        return fail("activity marker for parameter " + Twine(ParamNo) +
-                    " of '" + Fn->getName() + "' is not followed by a value");
-      if (*M == Marker::Width || *M == Marker::TapeArena)
-        return fail(Twine(*M == Marker::Width ? "ad_width" : "ad_tape_arena") +
-                    " must come before the first argument");
-      Activity = *M == Marker::Const       ? ArgActivity::Const
-                 : *M == Marker::Dup       ? ArgActivity::Dup
-                 : *M == Marker::DupNoNeed ? ArgActivity::DupNoNeed
-                                           : ArgActivity::Out;
-    } else if (Ty->isPointerTy()) {
-      Activity = ArgActivity::Dup;
-    } else if (isDifferentiableType(Ty)) {
-      Activity =
-          Mode == DiffMode::Reverse ? ArgActivity::Out : ArgActivity::Dup;
-    } else {
-      Activity = ArgActivity::Const;
-    }
-    if (Activity == ArgActivity::Out && Mode == DiffMode::Forward)
-      return fail("parameter " + Twine(ParamNo) + " of '" + Fn->getName() +
-                  "' is marked out, which is only valid in reverse mode; "
-                  "use dup to pass a tangent");
-    if (Activity == ArgActivity::Out && !isDifferentiableType(Ty))
-      return fail("parameter " + Twine(ParamNo) + " of '" + Fn->getName() +
-                  "' is marked out but has type " + typeName(Ty) +
-                  "; out needs a floating-point value");
-    if (hasShadowArg(Activity) && !Ty->isPointerTy() &&
-        (Mode == DiffMode::Reverse || !isDifferentiableType(Ty)))
-      return fail("parameter " + Twine(ParamNo) + " of '" + Fn->getName() +
-                  "' has type " + typeName(Ty) + " and cannot be marked dup" +
-                  (Mode == DiffMode::Reverse
-                       ? "; pass active scalars as out in reverse mode"
-                       : ""));
-    Request.Args.push_back(Activity);
-
-    if (hasShadowArg(Activity) && !tangentType(Ty, Request.Width))
-      return fail("parameter " + Twine(ParamNo) + " of '" + Fn->getName() +
-                  "' has type " + typeName(Ty) +
-                  ", which vector mode does not support yet");
-    unsigned Copies = hasShadowArg(Activity) ? 1 + Request.Width : 1;
-    Value *Lanes = nullptr;
-    for (unsigned Copy = 0; Copy < Copies; ++Copy, ++Idx) {
-      if (Idx >= NumArgs)
-        return fail("missing shadow for parameter " + Twine(ParamNo) + " of '" +
-                    Fn->getName() + "'");
-      Value *Given = Call.getArgOperand(Idx);
-      if (markerOf(Given))
-        return fail("activity marker given where the " +
-                    Twine(Copy ? "shadow" : "value") + " of parameter " +
-                    Twine(ParamNo) + " of '" + Fn->getName() +
-                    "' was expected");
-      Value *Converted = convertArgument(B, Given, Ty);
-      if (!Converted)
-        return fail("argument " + Twine(Idx - FirstArg) + " of " + Builtin +
-                    " has type " + typeName(Given->getType()) +
-                    " but parameter " + Twine(ParamNo) + " of '" +
-                    Fn->getName() + "' has type " + typeName(Ty));
-      // In vector mode the shadows travel as one vector.
-      if (Copy == 0 || Request.Width == 1) {
-        Args.push_back(Converted);
-        continue;
-      }
-      if (!Lanes)
-        Lanes = PoisonValue::get(tangentType(Ty, Request.Width));
-      Lanes = B.CreateInsertElement(Lanes, Converted, Copy - 1);
-    }
-    if (Lanes)
-      Args.push_back(Lanes);
-  }
-  if (Kind == BuiltinKind::Reverse) {
-    unsigned Trailing = Request.ReturnActive ? 2 : 1;
-    if (NumArgs - Idx != Trailing)
-      return fail(
-          Twine(Builtin) + " takes the arguments of '" + Fn->getName() +
-          "', then " +
-          (Request.ReturnActive ? "the adjoint of its result and " : "") +
-          "the tape");
-    if (Request.ReturnActive)
-      ResultAdjoint = convertArgument(B, Call.getArgOperand(Idx++), RetTy);
-    Tape = Call.getArgOperand(Idx++);
-    if (!Tape->getType()->isPointerTy() ||
-        (Request.ReturnActive && !ResultAdjoint))
-      return fail(Twine(Builtin) + ": expected " +
-                  (Request.ReturnActive ? "a floating adjoint and " : "") +
-                  "a tape pointer after the arguments of '" + Fn->getName() +
-                  "'");
-  }
-  if (Idx != NumArgs)
-    return fail("too many arguments to " + Builtin + ": '" + Fn->getName() +
-                "' takes " + Twine(Fn->arg_size()) + " parameters");
-  return true;
+    return failure("cannot differentiate variadic function '" + Fn->getName() +
+                   "'");
+  return Fn;
 }
 
-std::optional<Value *> BuiltinLowering::derivativeCall() {
-  if (Mode == DiffMode::Forward) {
-    Function *Fwd = S.forward(Request);
-    if (!Fwd)
-      return std::nullopt;
-    CallInst *Result = B.CreateCall(Fwd, Args);
-    if (!Request.ReturnActive)
-      return nullptr;
-    return B.CreateExtractValue(Result, 1);
-  }
-  if (Kind == BuiltinKind::Augmented || Kind == BuiltinKind::Reverse)
-    return splitSweep();
-  if (Kind == BuiltinKind::TapeBytes || Kind == BuiltinKind::TapeReserved)
+Expected<Value *> BuiltinLowering::derivativeCall() {
+  switch (Kind) {
+  case BuiltinKind::Forward:
+    return forwardCall();
+  case BuiltinKind::Gradient:
+    return gradientCall();
+  case BuiltinKind::Augmented:
+    return augmentedCall();
+  case BuiltinKind::Reverse:
+    return reverseCall();
+  case BuiltinKind::AugmentedSize:
+  case BuiltinKind::TapeBytes:
+  case BuiltinKind::TapeReserved:
     return tapeQuery();
-  Function *Grad = S.gradient(Request, ArenaSlice);
+  case BuiltinKind::TypeHint:
+  case BuiltinKind::Unsupported:
+    break;
+  }
+  llvm_unreachable("handled before the arguments are read");
+}
+
+/// {First, then the elements of Rest}: Rest's lanes in vector mode, its
+/// members when it is a struct.
+static Value *prepend(IRBuilderBase &B, Value *First, Value *Rest) {
+  SmallVector<Value *, 8> Elements{First};
+  Type *RestTy = Rest->getType();
+  if (auto *VT = dyn_cast<FixedVectorType>(RestTy))
+    for (unsigned Lane = 0; Lane < VT->getNumElements(); ++Lane)
+      Elements.push_back(B.CreateExtractElement(Rest, Lane));
+  else if (auto *ST = dyn_cast<StructType>(RestTy))
+    for (unsigned I = 0; I < ST->getNumElements(); ++I)
+      Elements.push_back(B.CreateExtractValue(Rest, I));
+  else
+    Elements.push_back(Rest);
+  SmallVector<Type *, 8> Types;
+  for (Value *V : Elements)
+    Types.push_back(V->getType());
+  Value *Result = PoisonValue::get(StructType::get(B.getContext(), Types));
+  for (auto [Index, V] : enumerate(Elements))
+    Result = B.CreateInsertValue(Result, V, Index);
+  return Result;
+}
+
+Expected<Value *> BuiltinLowering::forwardCall() {
+  const DiffRequest &Request = Parsed.Request;
+  Function *Fwd = S.forward(Request);
+  if (!Fwd)
+    return nullptr;
+  CallInst *Result = B.CreateCall(Fwd, Parsed.Args);
+  if (!Request.ReturnActive)
+    return Parsed.PrimalReturn ? Result : nullptr;
+  Value *Tangent = B.CreateExtractValue(Result, 1);
+  if (!Parsed.PrimalReturn)
+    return Tangent;
+  return prepend(B, B.CreateExtractValue(Result, 0), Tangent);
+}
+
+Expected<Value *> BuiltinLowering::gradientCall() {
+  const DiffRequest &Request = Parsed.Request;
+  Function *Grad = S.gradient(Request, Parsed.ArenaSlice, Parsed.PrimalReturn);
   if (!Grad)
-    return std::nullopt;
-  if (ArenaSlice)
-    Args.insert(Args.begin(), {ArenaSlice, ArenaBytes});
+    return nullptr;
+  SmallVector<Value *, 8> Args;
+  if (Parsed.ArenaSlice)
+    Args = {Parsed.ArenaSlice, Parsed.ArenaBytes};
+  append_range(Args, Parsed.Args);
   if (Request.ReturnActive)
     Args.push_back(ConstantFP::get(Request.Fn->getReturnType(), 1.0));
   return B.CreateCall(Grad, Args);
 }
 
-std::optional<Value *> BuiltinLowering::tapeQuery() {
+Expected<Value *> BuiltinLowering::augmentedCall() {
+  const ReverseFunctions *Fns = S.reverse(Parsed.Request);
+  if (!Fns)
+    return nullptr;
+  Module &M = *Call.getModule();
+  Value *TapeMemory = Parsed.Tape;
+  if (Parsed.AllocatedTapeBytes && *Parsed.AllocatedTapeBytes < Fns->TapeBytes)
+    return failure("the tape of '" + Parsed.Request.Fn->getName() + "' needs " +
+                   Twine(Fns->TapeBytes) + " bytes; enzyme_allocated gives " +
+                   Twine(*Parsed.AllocatedTapeBytes));
+  if (!Parsed.AllocatedTapeBytes) {
+    FunctionCallee Malloc =
+        M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
+    TapeMemory = B.CreateCall(Malloc, {B.getInt64(Fns->TapeBytes)}, "tape");
+    // enzyme_tape without a size: the caller's memory keeps the pointer.
+    if (Parsed.TapeInCallerMemory)
+      B.CreateStore(TapeMemory, Parsed.Tape);
+  }
+  if (M.getTargetTriple().isNVPTX())
+    TapeStackOps::storeArena(B, TapeMemory,
+                             Constant::getNullValue(B.getPtrTy()));
+  SmallVector<Value *, 8> AugArgs{TapeMemory};
+  append_range(AugArgs, Parsed.Args);
+  CallInst *Primal = B.CreateCall(Fns->Augmented, AugArgs);
+  bool ReturnsPrimal = !Primal->getType()->isVoidTy() && !Parsed.NoPrimalReturn;
+  if (Parsed.TapeInCallerMemory)
+    return ReturnsPrimal ? Primal : nullptr;
+  if (!ReturnsPrimal)
+    return TapeMemory;
+  return prepend(B, TapeMemory, Primal);
+}
+
+Expected<Value *> BuiltinLowering::reverseCall() {
+  const ReverseFunctions *Fns = S.reverse(Parsed.Request);
+  if (!Fns)
+    return nullptr;
+  Value *TapeMemory = Parsed.Tape;
+  bool HeapTape = !Parsed.AllocatedTapeBytes;
+  if (Parsed.AllocatedTapeBytes && *Parsed.AllocatedTapeBytes < Fns->TapeBytes)
+    return failure("the tape of '" + Parsed.Request.Fn->getName() + "' needs " +
+                   Twine(Fns->TapeBytes) + " bytes; enzyme_allocated gives " +
+                   Twine(*Parsed.AllocatedTapeBytes));
+  if (Parsed.TapeInCallerMemory && HeapTape)
+    TapeMemory = B.CreateLoad(B.getPtrTy(), Parsed.Tape, "tape");
+  SmallVector<Value *, 8> RevArgs{TapeMemory};
+  append_range(RevArgs, Parsed.Args);
+  if (Parsed.ResultAdjoint)
+    RevArgs.push_back(Parsed.ResultAdjoint);
+  CallInst *Adjoints = B.CreateCall(Fns->Reverse, RevArgs);
+  if (HeapTape && Parsed.FreeTape) {
+    FunctionCallee Free = Call.getModule()->getOrInsertFunction(
+        "free", B.getVoidTy(), B.getPtrTy());
+    B.CreateCall(Free, {TapeMemory});
+  }
+  return Adjoints;
+}
+
+Expected<Value *> BuiltinLowering::tapeQuery() {
+  const DiffRequest &Request = Parsed.Request;
+  if (Kind == BuiltinKind::AugmentedSize) {
+    const ReverseFunctions *Fns = S.reverse(Request);
+    if (!Fns)
+      return nullptr;
+    return B.getInt64(Fns->TapeBytes);
+  }
   if (Kind == BuiltinKind::TapeReserved) {
     const ReverseFunctions *Fns = S.combinedReverse(Request);
     if (!Fns)
-      return std::nullopt;
+      return nullptr;
     return B.getInt64(!Fns->ArenaBytes                 ? 0
                       : isa<Constant>(Fns->ArenaBytes) ? 2
                                                        : 1);
   }
   Function *Bytes = S.tapeBytes(Request);
   if (!Bytes)
-    return std::nullopt;
+    return nullptr;
   SmallVector<Value *, 8> SizeArgs{Constant::getNullValue(B.getPtrTy())};
-  append_range(SizeArgs, Args);
+  append_range(SizeArgs, Parsed.Args);
   return B.CreateCall(Bytes, SizeArgs);
 }
 
-std::optional<Value *> BuiltinLowering::splitSweep() {
-  const ReverseFunctions *Fns = S.reverse(Request);
-  if (!Fns)
-    return std::nullopt;
-  Module &M = *Call.getModule();
-  if (Kind == BuiltinKind::Augmented) {
-    FunctionCallee Malloc =
-        M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
-    Value *TapeMemory =
-        B.CreateCall(Malloc, {B.getInt64(Fns->TapeBytes)}, "tape");
-    if (M.getTargetTriple().isNVPTX())
-      TapeStackOps::storeArena(B, TapeMemory,
-                               Constant::getNullValue(B.getPtrTy()));
-    SmallVector<Value *, 8> AugArgs{TapeMemory};
-    append_range(AugArgs, Args);
-    CallInst *Primal = B.CreateCall(Fns->Augmented, AugArgs);
-    if (Primal->getType()->isVoidTy())
-      return TapeMemory;
-    Value *Pair =
-        PoisonValue::get(StructType::get(B.getPtrTy(), Primal->getType()));
-    Pair = B.CreateInsertValue(Pair, TapeMemory, 0);
-    return B.CreateInsertValue(Pair, Primal, 1);
-  }
-  SmallVector<Value *, 8> RevArgs{Tape};
-  append_range(RevArgs, Args);
-  if (ResultAdjoint)
-    RevArgs.push_back(ResultAdjoint);
-  CallInst *Adjoints = B.CreateCall(Fns->Reverse, RevArgs);
-  FunctionCallee Free =
-      M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy());
-  B.CreateCall(Free, {Tape});
-  return Adjoints;
+/// What a builtin's result holds, for messages.
+static std::string describeResult(BuiltinKind Kind, const ParsedBuiltin &P) {
+  const DiffRequest &Request = P.Request;
+  std::string Primal = P.PrimalReturn ? " and the result" : "";
+  if (Kind == BuiltinKind::Forward && Request.Width > 1)
+    return "in vector mode returns " + std::to_string(Request.Width) +
+           " tangents" + Primal;
+  if (Kind != BuiltinKind::Gradient && Kind != BuiltinKind::Reverse)
+    return "returns more values";
+  unsigned Outs = count(Request.Args, ArgActivity::Out);
+  return (Outs == 1 ? std::string("returns the adjoint of 1 out parameter")
+                    : "returns the adjoints of " + std::to_string(Outs) +
+                          " out parameters") +
+         Primal;
+}
+
+Error BuiltinLowering::tooSmallResult() {
+  return failure(Twine(Spelling) + " " + describeResult(Kind, Parsed) +
+                 "; declare it to return a struct of them");
 }
 
 /// Converts the derivative's result to what the user declared the builtin to
 /// return, reinterpreting it through memory as the C ABI coerced it (two
 /// floats returned as <2 x float>, say).
-Value *BuiltinLowering::toCallResult(Value *Result) {
-  Type *Want = Call.getType();
-  if (Want->isVoidTy())
-    return nullptr;
-  if (!Result || Result->getType()->isVoidTy())
-    return Constant::getNullValue(Want);
+Expected<Value *> BuiltinLowering::toCallResult(Value *Result) {
+  bool Discarded = !Result || Result->getType()->isVoidTy();
   const DataLayout &Layout = Call.getDataLayout();
-  if (Request.Width > 1 && !Call.hasStructRetAttr() &&
-      Layout.getTypeStoreSize(Want) <
-          Layout.getTypeStoreSize(Result->getType()->getScalarType()) *
-              Request.Width) {
-    fail(Twine(Builtin) + " in vector mode returns " + Twine(Request.Width) +
-         " tangents; declare it to return a struct of them");
-    return Constant::getNullValue(Want);
+  if (Call.hasStructRetAttr()) {
+    if (Discarded)
+      return nullptr;
+    Type *Slot = Call.getParamStructRetType(0);
+    if (Layout.getTypeStoreSize(Slot) <
+        Layout.getTypeStoreSize(Result->getType()))
+      return tooSmallResult();
+    // The sret slot has the alignment of the user's struct, which may be
+    // less than that of a vector of tangents.
+    B.CreateAlignedStore(
+        Result, Call.getArgOperand(0),
+        Layout.getABITypeAlign(Result->getType()->getScalarType()));
+    return nullptr;
   }
+  Type *Want = Call.getType();
+  if (Want->isVoidTy()) {
+    if (!Discarded &&
+        (Kind == BuiltinKind::Gradient || Kind == BuiltinKind::Reverse))
+      reportWarning(Call, Twine(Spelling) +
+                              " is declared to return void and discards what "
+                              "it computes: it " +
+                              describeResult(Kind, Parsed) +
+                              "; mark parameters whose adjoint you do not "
+                              "need const");
+    return nullptr;
+  }
+  if (Discarded)
+    return Constant::getNullValue(Want);
   if (auto *ST = dyn_cast<StructType>(Result->getType());
       ST && ST->getNumElements() == 1 && !Want->isStructTy())
     Result = B.CreateExtractValue(Result, 0);
@@ -467,6 +426,9 @@ Value *BuiltinLowering::toCallResult(Value *Result) {
     return B.CreateFPCast(Result, Want);
   if (Result->getType()->isIntegerTy() && Want->isIntegerTy())
     return B.CreateZExtOrTrunc(Result, Want);
+  if (Layout.getTypeStoreSize(Want) <
+      Layout.getTypeStoreSize(Result->getType()))
+    return tooSmallResult();
   uint64_t Size = std::max(Layout.getTypeAllocSize(Result->getType()),
                            Layout.getTypeAllocSize(Want));
   IRBuilder<> EntryB(&*Call.getFunction()->getEntryBlock().begin());
@@ -483,7 +445,7 @@ Value *BuiltinLowering::toCallResult(Value *Result) {
 void BuiltinLowering::replaceWith(Value *Result) {
   SmallSetVector<Instruction *, 8> MarkerLoads;
   for (Value *Op : Call.args())
-    if (auto *LI = dyn_cast<LoadInst>(Op); LI && markerOf(LI))
+    if (auto *LI = dyn_cast<LoadInst>(Op); LI && markerArgument(*LI))
       MarkerLoads.insert(LI);
   if (!Call.getType()->isVoidTy())
     Call.replaceAllUsesWith(Result ? Result
@@ -495,43 +457,51 @@ void BuiltinLowering::replaceWith(Value *Result) {
 }
 
 void BuiltinLowering::run() {
-  std::optional<Value *> Result;
-  if (parse())
-    Result = derivativeCall();
-  if (!Result) {
-    replaceWith(nullptr);
-    return;
+  Spelling = builtinSpelling(*cast<Function>(Call.getCalledOperand()));
+  if (Kind == BuiltinKind::TypeHint)
+    return replaceWith(nullptr);
+  if (Kind == BuiltinKind::Unsupported) {
+    reportError(Call, "'" + Spelling + "' is not supported by Fluxion");
+    return replaceWith(nullptr);
   }
-  if (Call.hasStructRetAttr()) {
-    // The sret slot has the alignment of the user's struct, which may be
-    // less than that of a vector of tangents.
-    if (*Result && !(*Result)->getType()->isVoidTy())
-      B.CreateAlignedStore(*Result, Call.getArgOperand(0),
-                           Call.getDataLayout().getABITypeAlign(
-                               (*Result)->getType()->getScalarType()));
-    replaceWith(nullptr);
-    return;
+  auto Lowered = [&]() -> Expected<Value *> {
+    Expected<Function *> Fn = target();
+    if (!Fn)
+      return Fn.takeError();
+    Expected<ParsedBuiltin> Read =
+        parseBuiltinArguments(Call, Kind, Spelling, **Fn, B);
+    if (!Read)
+      return Read.takeError();
+    Parsed = std::move(*Read);
+    Expected<Value *> Result = derivativeCall();
+    if (!Result)
+      return Result.takeError();
+    return toCallResult(*Result);
+  }();
+  if (!Lowered) {
+    reportError(Call, toString(Lowered.takeError()));
+    return replaceWith(nullptr);
   }
-  replaceWith(toCallResult(*Result));
+  replaceWith(*Lowered);
 }
 
 } // namespace
 
 std::optional<BuiltinKind> builtinKind(const Function &F) {
-  StringRef Name = F.getName();
-  if (Name.contains("__ad_autodiff") || Name.contains("__enzyme_autodiff"))
-    return BuiltinKind::Gradient;
-  if (Name.contains("__ad_fwddiff") || Name.contains("__enzyme_fwddiff"))
-    return BuiltinKind::Forward;
-  if (Name.contains("__ad_augmented"))
-    return BuiltinKind::Augmented;
-  if (Name.contains("__ad_reverse"))
-    return BuiltinKind::Reverse;
-  if (Name.contains("__ad_tape_bytes"))
-    return BuiltinKind::TapeBytes;
-  if (Name.contains("__ad_tape_reserved"))
-    return BuiltinKind::TapeReserved;
+  std::string Name = sourceName(F);
+  if (const BuiltinSpelling *S = spellingOf(Name))
+    return S->Kind;
+  if (StringRef(Name).starts_with("__enzyme_") ||
+      StringRef(Name).starts_with("__ad_"))
+    return BuiltinKind::Unsupported;
   return std::nullopt;
+}
+
+std::string builtinSpelling(const Function &F) {
+  std::string Name = sourceName(F);
+  if (const BuiltinSpelling *S = spellingOf(Name))
+    return S->Name.str();
+  return Name;
 }
 
 bool keepBuiltinCallsApart(Module &M) {
@@ -551,12 +521,6 @@ Function *differentiatedFunction(CallBase &Call) {
   if (Call.arg_size() <= FnArg)
     return nullptr;
   return resolveFunction(Call.getArgOperand(FnArg));
-}
-
-bool isMarkerGlobal(const Value &V) {
-  const auto *GV = dyn_cast<GlobalVariable>(&V);
-  return GV && hasMarkerPrefix(GV->getName()) &&
-         markerNamed(GV->getName()).has_value();
 }
 
 void lowerBuiltinCall(CallBase &Call, BuiltinKind Kind, Synthesizer &S) {

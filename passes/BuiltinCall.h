@@ -1,13 +1,12 @@
-//===- BuiltinCall.h - Parsing and lowering of __ad_* builtin calls -*- C++
-//-*-===//
+//===- BuiltinCall.h - Lowering of __ad_* and __enzyme_* builtin calls ---===//
 //
 // A call of __ad_autodiff / __ad_fwddiff (or Enzyme's __enzyme_autodiff /
-// __enzyme_fwddiff), of the split-mode pair __ad_augmented / __ad_reverse,
-// or of the tape queries __ad_tape_bytes / __ad_tape_reserved, names the
-// function to differentiate and passes its arguments, each optionally
-// preceded by an activity marker. This file turns
-// such a call into a DiffRequest plus the argument list of the derivative, and
-// replaces the call with a call of the synthesized derivative.
+// __enzyme_fwddiff), of the split-mode pair __ad_augmented / __ad_reverse
+// (__enzyme_augmentfwd / __enzyme_reverse), or of a tape query names the
+// function to differentiate and passes its arguments (BuiltinArguments.h).
+// This file knows every builtin spelling and replaces each call with a call
+// of the synthesized derivative; a builtin-like name Fluxion does not
+// implement is an error at its call.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FLUXION_BUILTINCALL_H
@@ -18,6 +17,7 @@
 #include "llvm/ADT/SmallPtrSet.h"
 
 #include <optional>
+#include <string>
 
 namespace llvm {
 class CallBase;
@@ -42,10 +42,20 @@ enum class BuiltinKind {
   /// 0 when it does not (__ad_tape_bytes is 0), 2 when it reserves the
   /// same bytes for any arguments, 1 when they depend on the arguments.
   TapeReserved,
+  /// __enzyme_augmentsize: the bytes of the tape __enzyme_augmentfwd makes.
+  AugmentedSize,
+  /// __enzyme_float, __enzyme_double, ...: type hints; calls are removed.
+  TypeHint,
+  /// Any other __enzyme_* or __ad_* name: an error at each call.
+  Unsupported,
 };
 
-/// The kind of builtin \p F is, if it is one.
+/// The kind of builtin \p F is, if its name makes it one.
 std::optional<BuiltinKind> builtinKind(const llvm::Function &F);
+
+/// The name of builtin \p F in messages: its spelling without the suffix
+/// that distinguishes prototypes, or its source name if unsupported.
+std::string builtinSpelling(const llvm::Function &F);
 
 /// Keeps the optimizer from merging builtin calls that differentiate
 /// different functions into one call of a phi of functions (SimplifyCFG
@@ -55,9 +65,6 @@ bool keepBuiltinCallsApart(llvm::Module &M);
 
 /// The function a builtin call differentiates, if it can be resolved.
 llvm::Function *differentiatedFunction(llvm::CallBase &Call);
-
-/// Whether \p V is a global used as an activity marker.
-bool isMarkerGlobal(const llvm::Value &V);
 
 /// Replaces \p Call with a call of its derivative. Reports an error at the
 /// call and replaces it with zero when the call is malformed or the function

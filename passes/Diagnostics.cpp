@@ -13,7 +13,8 @@ using namespace llvm;
 
 namespace fluxion {
 
-void reportError(const Instruction &At, const Twine &Msg) {
+static void report(const Instruction &At, const Twine &Msg,
+                   DiagnosticSeverity Severity) {
   const Function &F = *At.getFunction();
   DiagnosticLocation Loc(At.getDebugLoc());
   std::string Text;
@@ -37,7 +38,15 @@ void reportError(const Instruction &At, const Twine &Msg) {
          << ":" << Outer->getColumn() << ")";
   }
   F.getContext().diagnose(
-      DiagnosticInfoUnsupported(F, OS.str(), Loc, DS_Error));
+      DiagnosticInfoUnsupported(F, OS.str(), Loc, Severity));
+}
+
+void reportError(const Instruction &At, const Twine &Msg) {
+  report(At, Msg, DS_Error);
+}
+
+void reportWarning(const Instruction &At, const Twine &Msg) {
+  report(At, Msg, DS_Warning);
 }
 
 void reportRemark(const Instruction &At, StringRef RemarkName,

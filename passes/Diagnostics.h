@@ -21,6 +21,9 @@ namespace fluxion {
 /// function when the module carries no line information).
 void reportError(const llvm::Instruction &At, const llvm::Twine &Msg);
 
+/// Reports a warning located as reportError does.
+void reportWarning(const llvm::Instruction &At, const llvm::Twine &Msg);
+
 /// Emits a `-Rpass=fluxion` remark at \p At.
 void reportRemark(const llvm::Instruction &At, llvm::StringRef RemarkName,
                   const llvm::Twine &Msg);

@@ -2,6 +2,7 @@
 
 #include "FluxionPass.h"
 
+#include "BuiltinArguments.h"
 #include "BuiltinCall.h"
 #include "Checkpoint.h"
 #include "CustomRules.h"
@@ -27,7 +28,7 @@ static void removeDeadMarkers(Module &M) {
         LI->eraseFromParent();
   };
   for (GlobalVariable &GV : make_early_inc_range(M.globals())) {
-    if (!isMarkerGlobal(GV))
+    if (!isKnownMarkerGlobal(GV))
       continue;
     EraseDeadLoads(GV);
     // Device code reads markers through an address-space cast.

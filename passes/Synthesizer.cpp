@@ -194,8 +194,9 @@ Synthesizer::combinedReverse(const DiffRequest &Request) {
   return reverse(Combined);
 }
 
-Function *Synthesizer::gradient(const DiffRequest &Request, bool WithArena) {
-  Function *&F = Gradients[{Request, WithArena}];
+Function *Synthesizer::gradient(const DiffRequest &Request, bool WithArena,
+                                bool WithPrimal) {
+  Function *&F = Gradients[{Request, WithArena, WithPrimal}];
   if (F)
     return F;
   const ReverseFunctions *Fns = combinedReverse(Request);
@@ -208,10 +209,19 @@ Function *Synthesizer::gradient(const DiffRequest &Request, bool WithArena) {
   append_range(Params, shadowedParamTypes(Request));
   if (Request.ReturnActive)
     Params.push_back(Request.Fn->getReturnType());
-  F = createInternal(
-      M, FunctionType::get(adjointsType(Request), Params, false),
-      derivativeName(WithArena ? "fluxion.grad.arena" : "fluxion.grad",
-                     Request));
+  Type *ResultTy = adjointsType(Request);
+  if (WithPrimal) {
+    SmallVector<Type *, 4> Results;
+    if (auto *Adjoints = dyn_cast<StructType>(ResultTy))
+      append_range(Results, Adjoints->elements());
+    Results.push_back(Request.Fn->getReturnType());
+    ResultTy = StructType::get(Ctx, Results);
+  }
+  F = createInternal(M, FunctionType::get(ResultTy, Params, false),
+                     derivativeName(std::string("fluxion.grad") +
+                                        (WithArena ? ".arena" : "") +
+                                        (WithPrimal ? ".primal" : ""),
+                                    Request));
 
   IRBuilder<> B(BasicBlock::Create(Ctx, "entry", F));
   AllocaInst *Tape = B.CreateAlloca(
@@ -239,10 +249,17 @@ Function *Synthesizer::gradient(const DiffRequest &Request, bool WithArena) {
   ArrayRef<Value *> AugArgs(Args.data(), Fns->Augmented->arg_size());
   CallInst *Aug = B.CreateCall(Fns->Augmented, AugArgs);
   CallInst *Rev = B.CreateCall(Fns->Reverse, Args);
-  if (Rev->getType()->isVoidTy())
+  if (WithPrimal) {
+    Value *Result = PoisonValue::get(ResultTy);
+    unsigned NumAdjoints = ResultTy->getStructNumElements() - 1;
+    for (unsigned I = 0; I < NumAdjoints; ++I)
+      Result = B.CreateInsertValue(Result, B.CreateExtractValue(Rev, I), I);
+    B.CreateRet(B.CreateInsertValue(Result, Aug, NumAdjoints));
+  } else if (Rev->getType()->isVoidTy()) {
     B.CreateRetVoid();
-  else
+  } else {
     B.CreateRet(Rev);
+  }
 
   // The sweeps are joined in one body so that the tape becomes registers.
   InlineFunctionInfo IFI;

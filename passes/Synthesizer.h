@@ -60,7 +60,9 @@ public:
   /// The combined gradient: the reverse pair joined through a tape in its
   /// frame. \p WithArena (GPU code) takes first the slice of a tape arena
   /// and its size in bytes, from which the tape's stacks take their room.
-  llvm::Function *gradient(const DiffRequest &Request, bool WithArena = false);
+  /// \p WithPrimal returns the function's result after the adjoints.
+  llvm::Function *gradient(const DiffRequest &Request, bool WithArena = false,
+                           bool WithPrimal = false);
   /// GPU code: i64 (tape, arguments of the augmented function) computing
   /// the bytes of arena the combined gradient's stacks take for those
   /// arguments; it ignores the tape.
@@ -88,7 +90,7 @@ private:
   TapeStackOps Stacks;
   std::map<DiffRequest, llvm::Function *> Forward;
   std::map<DiffRequest, ReverseFunctions> Reverse;
-  std::map<std::pair<DiffRequest, bool>, llvm::Function *> Gradients;
+  std::map<std::tuple<DiffRequest, bool, bool>, llvm::Function *> Gradients;
   std::map<DiffRequest, llvm::Function *> TapeBytesFunctions;
   std::map<DiffRequest, bool> Failed;
   std::map<llvm::Function *,

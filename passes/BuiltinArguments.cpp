@@ -1,0 +1,499 @@
+//===- BuiltinArguments.cpp - Markers and arguments of builtin calls ------===//
+
+#include "BuiltinArguments.h"
+
+#include "ActivityAnalysis.h"
+#include "Synthesizer.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace fluxion {
+namespace {
+
+struct MarkerSpelling {
+  StringLiteral Name;
+  Marker M;
+  /// Whether ad_<Name> spells it too; the split-mode and return options
+  /// exist for Enzyme's programs only.
+  bool AdSpelling;
+};
+
+constexpr MarkerSpelling MarkerSpellings[] = {
+    {"const", Marker::Const, true},
+    {"dup", Marker::Dup, true},
+    {"dupnoneed", Marker::DupNoNeed, true},
+    {"out", Marker::Out, true},
+    {"width", Marker::Width, true},
+    {"tape_arena", Marker::TapeArena, true},
+    {"tape", Marker::Tape, false},
+    {"allocated", Marker::Allocated, false},
+    {"nofree", Marker::NoFree, false},
+    {"primal_return", Marker::PrimalReturn, false},
+    {"noret", Marker::NoPrimalReturn, false},
+    {"const_return", Marker::ConstReturn, false},
+    {"active_return", Marker::ActiveReturn, false},
+    {"dup_return", Marker::DupReturn, false},
+    {"not_overwritten", Marker::NotOverwritten, false},
+};
+
+/// The marker a global's name spells, and whether it uses the enzyme_
+/// prefix; None for other names.
+std::optional<std::pair<std::optional<Marker>, bool>>
+markerNamed(StringRef Name) {
+  bool Enzyme = Name.consume_front("enzyme_");
+  if (!Enzyme && !Name.consume_front("ad_"))
+    return std::nullopt;
+  for (const MarkerSpelling &S : MarkerSpellings)
+    if (S.Name == Name && (Enzyme || S.AdSpelling))
+      return std::make_pair(std::optional<Marker>(S.M), Enzyme);
+  return std::make_pair(std::optional<Marker>(), Enzyme);
+}
+
+/// Enzyme markers whose meaning Fluxion does not implement, with why.
+StringRef unsupportedEnzymeMarker(StringRef Name) {
+  return StringSwitch<StringRef>(Name)
+      .Case("runtime_activity",
+            "Fluxion decides activity at compile time; pass arguments whose "
+            "shadow is their own value with enzyme_const")
+      .Case("strong_zero", "adjoints follow IEEE arithmetic (0 * inf is NaN)")
+      .Cases({"dupv", "dupnoneedv", "interleave"},
+             "batched arguments are not implemented")
+      .Case("byref", "pass the value itself, or a pointer marked enzyme_dup")
+      .Default("");
+}
+
+const GlobalVariable *markerGlobal(const Value &V) {
+  const Value *Address = &V;
+  if (const auto *LI = dyn_cast<LoadInst>(Address))
+    Address = LI->getPointerOperand();
+  return dyn_cast<GlobalVariable>(Address->stripPointerCasts());
+}
+
+Error failure(const Twine &Msg) {
+  return make_error<StringError>(Msg, inconvertibleErrorCode());
+}
+
+std::string typeName(Type *Ty) {
+  std::string Text;
+  raw_string_ostream OS(Text);
+  Ty->print(OS);
+  return Text;
+}
+
+/// Converts a builtin argument to the parameter type; C's default argument
+/// promotions turn float into double and narrow integers into int.
+Value *convertArgument(IRBuilderBase &B, Value *V, Type *To) {
+  Type *From = V->getType();
+  if (From == To)
+    return V;
+  if (From->isFloatingPointTy() && To->isFloatingPointTy())
+    return B.CreateFPCast(V, To);
+  if (From->isIntegerTy() && To->isIntegerTy())
+    return B.CreateSExtOrTrunc(V, To);
+  if (From->isPointerTy() && To->isPointerTy())
+    return B.CreatePointerBitCastOrAddrSpaceCast(V, To);
+  return nullptr;
+}
+
+/// One argument of the call after the function: a marker or a value.
+struct CallArgument {
+  Value *V;
+  std::optional<Marker> M;
+  /// Position among the call's arguments after the function, from 1.
+  unsigned Position;
+};
+
+class ArgumentParser {
+public:
+  ArgumentParser(CallBase &Call, BuiltinKind Kind, StringRef Spelling,
+                 Function &Fn, IRBuilderBase &B)
+      : Call(Call), Kind(Kind), Spelling(Spelling), Fn(Fn), B(B) {
+    Parsed.Request.Fn = &Fn;
+    Parsed.Request.Mode =
+        Kind == BuiltinKind::Forward ? DiffMode::Forward : DiffMode::Reverse;
+    Parsed.Request.ReturnActive = isDifferentiableType(Fn.getReturnType());
+  }
+
+  Expected<ParsedBuiltin> parse();
+
+private:
+  DiffMode mode() const { return Parsed.Request.Mode; }
+  Error readArguments(unsigned FirstArg);
+  Error readOption(Marker M, ArrayRef<CallArgument> &Rest);
+  Error checkOptions();
+  Error readParameter(Argument &Param, ArrayRef<CallArgument> &Rest);
+  Expected<ArgActivity> activityOf(Argument &Param, std::optional<Marker> M);
+  Error readReverseTrailer(ArrayRef<CallArgument> &Rest);
+  std::string param(const Argument &Param) const {
+    return ("parameter " + Twine(Param.getArgNo() + 1) + " of '" +
+            Fn.getName() + "'")
+        .str();
+  }
+
+  CallBase &Call;
+  BuiltinKind Kind;
+  StringRef Spelling;
+  Function &Fn;
+  IRBuilderBase &B;
+  ParsedBuiltin Parsed;
+  /// The parameters' arguments, options taken out.
+  SmallVector<CallArgument, 8> Stream;
+  /// Set by enzyme_const_return / enzyme_active_return / enzyme_dup_return.
+  std::optional<Marker> ReturnMarker;
+  bool SawParameter = false;
+};
+
+Error ArgumentParser::readArguments(unsigned FirstArg) {
+  unsigned NumArgs = Call.arg_size();
+  SmallVector<CallArgument, 8> All;
+  for (unsigned Idx = FirstArg + 1; Idx < NumArgs; ++Idx) {
+    Value *V = Call.getArgOperand(Idx);
+    CallArgument Arg{V, std::nullopt, Idx - FirstArg};
+    if (std::optional<Expected<Marker>> M = markerArgument(*V)) {
+      if (!*M)
+        return M->takeError();
+      Arg.M = **M;
+    }
+    All.push_back(Arg);
+  }
+  ArrayRef<CallArgument> Rest = All;
+  while (!Rest.empty()) {
+    CallArgument Arg = Rest.front();
+    bool Option = Arg.M && *Arg.M != Marker::Const && *Arg.M != Marker::Dup &&
+                  *Arg.M != Marker::DupNoNeed && *Arg.M != Marker::Out;
+    if (!Option) {
+      SawParameter |= !Arg.M;
+      Stream.push_back(Arg);
+      Rest = Rest.drop_front();
+      continue;
+    }
+    Rest = Rest.drop_front();
+    if (Error E = readOption(*Arg.M, Rest))
+      return E;
+  }
+  return checkOptions();
+}
+
+Error ArgumentParser::readOption(Marker M, ArrayRef<CallArgument> &Rest) {
+  auto Operand = [&](StringRef What) -> Expected<Value *> {
+    if (Rest.empty() || Rest.front().M)
+      return failure(Twine(What) + " must be followed by " +
+                     (M == Marker::Width ? "a constant between 1 and 64"
+                      : M == Marker::Allocated
+                          ? "the constant byte size of the tape memory"
+                          : "a value"));
+    Value *V = Rest.front().V;
+    Rest = Rest.drop_front();
+    return V;
+  };
+  switch (M) {
+  case Marker::Width: {
+    if (SawParameter)
+      return failure("ad_width must come before the first argument");
+    if (Kind != BuiltinKind::Forward)
+      return failure(
+          "vector mode (ad_width) is only available in forward mode");
+    Expected<Value *> V = Operand("ad_width");
+    if (!V)
+      return V.takeError();
+    auto *Width = dyn_cast<ConstantInt>(*V);
+    if (!Width || Width->isZero() || Width->getZExtValue() > 64)
+      return failure("ad_width must be followed by a constant between 1 and "
+                     "64");
+    Parsed.Request.Width = Width->getZExtValue();
+    return Error::success();
+  }
+  case Marker::TapeArena: {
+    if (SawParameter)
+      return failure("ad_tape_arena must come before the first argument");
+    if (Kind != BuiltinKind::Gradient)
+      return failure("ad_tape_arena is only available in __ad_autodiff (the "
+                     "combined gradient), not in " +
+                     Spelling);
+    if (!Call.getModule()->getTargetTriple().isNVPTX())
+      return failure("ad_tape_arena is only available in GPU device code");
+    if (Rest.size() < 2 || Rest[0].M || Rest[1].M)
+      return failure("ad_tape_arena must be followed by the thread's slice "
+                     "of the arena and its size in bytes");
+    Value *Slice = Rest[0].V;
+    Value *Bytes = convertArgument(B, Rest[1].V, B.getInt64Ty());
+    Rest = Rest.drop_front(2);
+    if (!Slice->getType()->isPointerTy() || !Bytes)
+      return failure("ad_tape_arena must be followed by a pointer and an "
+                     "integer byte count");
+    Parsed.ArenaSlice =
+        B.CreatePointerBitCastOrAddrSpaceCast(Slice, B.getPtrTy());
+    Parsed.ArenaBytes = Bytes;
+    return Error::success();
+  }
+  case Marker::Tape: {
+    Expected<Value *> V = Operand("enzyme_tape");
+    if (!V)
+      return V.takeError();
+    if (!(*V)->getType()->isPointerTy())
+      return failure("enzyme_tape must be followed by a pointer to the tape "
+                     "memory");
+    Parsed.Tape = *V;
+    Parsed.TapeInCallerMemory = true;
+    return Error::success();
+  }
+  case Marker::Allocated: {
+    Expected<Value *> V = Operand("enzyme_allocated");
+    if (!V)
+      return V.takeError();
+    auto *Bytes = dyn_cast<ConstantInt>(*V);
+    if (!Bytes)
+      return failure("enzyme_allocated must be followed by the constant byte "
+                     "size of the tape memory");
+    Parsed.AllocatedTapeBytes = Bytes->getZExtValue();
+    return Error::success();
+  }
+  case Marker::NoFree:
+    Parsed.FreeTape = false;
+    return Error::success();
+  case Marker::PrimalReturn:
+    Parsed.PrimalReturn = true;
+    return Error::success();
+  case Marker::NoPrimalReturn:
+    Parsed.NoPrimalReturn = true;
+    return Error::success();
+  case Marker::ConstReturn:
+  case Marker::ActiveReturn:
+  case Marker::DupReturn:
+    ReturnMarker = M;
+    return Error::success();
+  case Marker::NotOverwritten:
+    // A promise Fluxion does not need: what the reverse sweep reads again
+    // is decided by alias analysis.
+    return Error::success();
+  case Marker::Const:
+  case Marker::Dup:
+  case Marker::DupNoNeed:
+  case Marker::Out:
+    break;
+  }
+  llvm_unreachable("activity markers are not options");
+}
+
+Error ArgumentParser::checkOptions() {
+  bool Split = Kind == BuiltinKind::Augmented || Kind == BuiltinKind::Reverse;
+  if ((Parsed.TapeInCallerMemory || Parsed.AllocatedTapeBytes ||
+       !Parsed.FreeTape) &&
+      !Split)
+    return failure(Twine(Spelling) +
+                   ": enzyme_tape, enzyme_allocated and enzyme_nofree belong "
+                   "to split mode (__enzyme_augmentfwd, __enzyme_reverse)");
+  if (Parsed.AllocatedTapeBytes && !Parsed.TapeInCallerMemory)
+    return failure("enzyme_allocated needs enzyme_tape: the memory the tape "
+                   "is written to");
+  if (Parsed.PrimalReturn && Kind != BuiltinKind::Forward &&
+      Kind != BuiltinKind::Gradient)
+    return failure("enzyme_primal_return is available in __enzyme_fwddiff "
+                   "and __enzyme_autodiff, not in " +
+                   Spelling);
+  if (Parsed.PrimalReturn && Fn.getReturnType()->isVoidTy())
+    return failure("enzyme_primal_return asks for the result of '" +
+                   Fn.getName() + "', which returns void");
+  if (!ReturnMarker)
+    return Error::success();
+  Type *RetTy = Fn.getReturnType();
+  if (*ReturnMarker == Marker::ConstReturn) {
+    Parsed.Request.ReturnActive = false;
+    return Error::success();
+  }
+  if (*ReturnMarker == Marker::ActiveReturn && mode() == DiffMode::Forward)
+    return failure("enzyme_active_return is only valid in reverse mode; "
+                   "forward mode returns the tangent of a dup return");
+  if (!isDifferentiableType(RetTy))
+    return failure(
+        "the result of '" + Fn.getName() + "' has type " + typeName(RetTy) +
+        (RetTy->isPointerTy() ? ", and shadows of returned pointers are not "
+                                "implemented"
+                              : " and carries no derivative"));
+  if (*ReturnMarker == Marker::DupReturn && mode() == DiffMode::Reverse)
+    return failure("enzyme_dup_return of the floating result of '" +
+                   Fn.getName() +
+                   "' is not implemented in reverse mode; the result is "
+                   "active by default");
+  Parsed.Request.ReturnActive = true;
+  return Error::success();
+}
+
+Expected<ArgActivity> ArgumentParser::activityOf(Argument &Param,
+                                                 std::optional<Marker> M) {
+  Type *Ty = Param.getType();
+  ArgActivity Activity;
+  if (M)
+    Activity = *M == Marker::Const       ? ArgActivity::Const
+               : *M == Marker::Dup       ? ArgActivity::Dup
+               : *M == Marker::DupNoNeed ? ArgActivity::DupNoNeed
+                                         : ArgActivity::Out;
+  else if (Ty->isPointerTy())
+    Activity = ArgActivity::Dup;
+  else if (isDifferentiableType(Ty))
+    Activity =
+        mode() == DiffMode::Reverse ? ArgActivity::Out : ArgActivity::Dup;
+  else
+    Activity = ArgActivity::Const;
+
+  if (Activity == ArgActivity::Out && mode() == DiffMode::Forward)
+    return failure(param(Param) +
+                   " is marked out, which is only valid in reverse mode; "
+                   "use dup to pass a tangent");
+  if (Activity == ArgActivity::Out && !isDifferentiableType(Ty))
+    return failure(param(Param) + " is marked out but has type " +
+                   typeName(Ty) + "; out needs a floating-point value");
+  if (hasShadowArg(Activity) && !Ty->isPointerTy() &&
+      (mode() == DiffMode::Reverse || !isDifferentiableType(Ty)))
+    return failure(param(Param) + " has type " + typeName(Ty) +
+                   " and cannot be marked dup" +
+                   (mode() == DiffMode::Reverse
+                        ? "; pass active scalars as out in reverse mode"
+                        : ""));
+  if (hasShadowArg(Activity) && !tangentType(Ty, Parsed.Request.Width))
+    return failure(param(Param) + " has type " + typeName(Ty) +
+                   ", which vector mode does not support yet");
+  return Activity;
+}
+
+Error ArgumentParser::readParameter(Argument &Param,
+                                    ArrayRef<CallArgument> &Rest) {
+  if (Rest.empty())
+    return failure("too few arguments to " + Spelling + ": '" + Fn.getName() +
+                   "' takes " + Twine(Fn.arg_size()) +
+                   " parameters, no value given for parameter " +
+                   Twine(Param.getArgNo() + 1));
+  std::optional<Marker> M = Rest.front().M;
+  if (M) {
+    Rest = Rest.drop_front();
+    if (Rest.empty())
+      return failure("activity marker for " + param(Param) +
+                     " is not followed by a value");
+  }
+  Expected<ArgActivity> Activity = activityOf(Param, M);
+  if (!Activity)
+    return Activity.takeError();
+  Parsed.Request.Args.push_back(*Activity);
+
+  Type *Ty = Param.getType();
+  unsigned Width = Parsed.Request.Width;
+  unsigned Copies = hasShadowArg(*Activity) ? 1 + Width : 1;
+  Value *Lanes = nullptr;
+  for (unsigned Copy = 0; Copy < Copies; ++Copy) {
+    if (Rest.empty())
+      return failure("missing shadow for " + param(Param));
+    CallArgument Given = Rest.front();
+    Rest = Rest.drop_front();
+    if (Given.M)
+      return failure("activity marker given where the " +
+                     Twine(Copy ? "shadow" : "value") + " of " + param(Param) +
+                     " was expected");
+    Value *Converted = convertArgument(B, Given.V, Ty);
+    if (!Converted)
+      return failure("argument " + Twine(Given.Position) + " of " + Spelling +
+                     " has type " + typeName(Given.V->getType()) + " but " +
+                     param(Param) + " has type " + typeName(Ty));
+    // In vector mode the shadows travel as one vector.
+    if (Copy == 0 || Width == 1) {
+      Parsed.Args.push_back(Converted);
+      continue;
+    }
+    if (!Lanes)
+      Lanes = PoisonValue::get(tangentType(Ty, Width));
+    Lanes = B.CreateInsertElement(Lanes, Converted, Copy - 1);
+  }
+  if (Lanes)
+    Parsed.Args.push_back(Lanes);
+  return Error::success();
+}
+
+Error ArgumentParser::readReverseTrailer(ArrayRef<CallArgument> &Rest) {
+  bool ActiveResult = Parsed.Request.ReturnActive;
+  unsigned Trailing =
+      (ActiveResult ? 1 : 0) + (Parsed.TapeInCallerMemory ? 0 : 1);
+  if (Rest.size() != Trailing ||
+      any_of(Rest, [](const CallArgument &A) { return A.M.has_value(); }))
+    return failure(Twine(Spelling) + " takes the arguments of '" +
+                   Fn.getName() + "'" +
+                   (ActiveResult ? ", then the adjoint of its result" : "") +
+                   (Parsed.TapeInCallerMemory ? "" : ", then the tape"));
+  Type *RetTy = Fn.getReturnType();
+  if (ActiveResult) {
+    Parsed.ResultAdjoint = convertArgument(B, Rest.front().V, RetTy);
+    if (!Parsed.ResultAdjoint)
+      return failure(Twine(Spelling) + ": the adjoint of the result of '" +
+                     Fn.getName() + "' must be a " + typeName(RetTy));
+    Rest = Rest.drop_front();
+  }
+  if (!Parsed.TapeInCallerMemory) {
+    Parsed.Tape = Rest.front().V;
+    Rest = Rest.drop_front();
+    if (!Parsed.Tape->getType()->isPointerTy())
+      return failure(Twine(Spelling) +
+                     ": expected a tape pointer after the arguments of '" +
+                     Fn.getName() + "'");
+  }
+  return Error::success();
+}
+
+Expected<ParsedBuiltin> ArgumentParser::parse() {
+  // A struct returned through memory arrives as a leading sret pointer.
+  unsigned FirstArg = Call.hasStructRetAttr() ? 1 : 0;
+  if (Error E = readArguments(FirstArg))
+    return std::move(E);
+  ArrayRef<CallArgument> Rest = Stream;
+  for (Argument &Param : Fn.args())
+    if (Error E = readParameter(Param, Rest))
+      return std::move(E);
+  if (Kind == BuiltinKind::Reverse)
+    if (Error E = readReverseTrailer(Rest))
+      return std::move(E);
+  if (!Rest.empty())
+    return failure("too many arguments to " + Spelling + ": '" + Fn.getName() +
+                   "' takes " + Twine(Fn.arg_size()) + " parameters");
+  return std::move(Parsed);
+}
+
+} // namespace
+
+std::optional<Expected<Marker>> markerArgument(const Value &V) {
+  const GlobalVariable *GV = markerGlobal(V);
+  if (!GV)
+    return std::nullopt;
+  auto Named = markerNamed(GV->getName());
+  if (!Named)
+    return std::nullopt;
+  auto [M, Enzyme] = *Named;
+  if (M)
+    return Expected<Marker>(*M);
+  // ad_ names are ordinary identifiers too; enzyme_ ones are reserved.
+  if (!Enzyme)
+    return std::nullopt;
+  StringRef Why =
+      unsupportedEnzymeMarker(GV->getName().drop_front(strlen("enzyme_")));
+  return Expected<Marker>(
+      failure("the marker '" + GV->getName() + "' is not supported" +
+              (Why.empty() ? Twine(" (unknown to Fluxion)") : ": " + Why)));
+}
+
+bool isKnownMarkerGlobal(const Value &V) {
+  const auto *GV = dyn_cast<GlobalVariable>(&V);
+  if (!GV)
+    return false;
+  auto Named = markerNamed(GV->getName());
+  return Named && Named->first.has_value();
+}
+
+Expected<ParsedBuiltin> parseBuiltinArguments(CallBase &Call, BuiltinKind Kind,
+                                              StringRef Spelling, Function &Fn,
+                                              IRBuilderBase &B) {
+  return ArgumentParser(Call, Kind, Spelling, Fn, B).parse();
+}
+
+} // namespace fluxion

@@ -1,0 +1,98 @@
+//===- BuiltinArguments.h - Markers and arguments of builtin calls -*- C++ -*-//
+//
+// After the function to differentiate, a builtin call passes each parameter
+// of that function in order, optionally preceded by an activity marker
+// (ad_dup, enzyme_out, ...), and, anywhere among them, call options: vector
+// width, a tape arena, the tape of split mode and what the call returns
+// (Enzyme's enzyme_tape, enzyme_allocated, enzyme_primal_return, ...). This
+// file reads them into a ParsedBuiltin: the DiffRequest and the argument list
+// of the derivative.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_BUILTINARGUMENTS_H
+#define FLUXION_BUILTINARGUMENTS_H
+
+#include "BuiltinCall.h"
+#include "DiffRequest.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <optional>
+
+namespace llvm {
+class CallBase;
+class IRBuilderBase;
+class Value;
+} // namespace llvm
+
+namespace fluxion {
+
+/// The markers Fluxion understands; each has an ad_ and an enzyme_ spelling.
+enum class Marker {
+  Const,
+  Dup,
+  DupNoNeed,
+  Out,
+  Width,
+  TapeArena,
+  Tape,
+  Allocated,
+  NoFree,
+  PrimalReturn,
+  NoPrimalReturn,
+  ConstReturn,
+  ActiveReturn,
+  DupReturn,
+  NotOverwritten,
+};
+
+/// What an argument of a builtin call is when it names a marker global (a
+/// load of it, as `int enzyme_dup;` is passed by value, or its address):
+/// the marker, or an error for an enzyme_ name Fluxion does not implement.
+/// None for an ordinary argument.
+std::optional<llvm::Expected<Marker>> markerArgument(const llvm::Value &V);
+
+/// Whether \p V is the global of a marker Fluxion understands.
+bool isKnownMarkerGlobal(const llvm::Value &V);
+
+/// A builtin call read into what its derivative needs.
+struct ParsedBuiltin {
+  DiffRequest Request;
+  /// The derivative's arguments: each parameter's value, then its shadow
+  /// (the N shadows of vector mode as one vector).
+  llvm::SmallVector<llvm::Value *, 8> Args;
+  /// ad_tape_arena: the thread's slice of a tape arena and its bytes.
+  llvm::Value *ArenaSlice = nullptr;
+  llvm::Value *ArenaBytes = nullptr;
+  /// Reverse sweep: the adjoint of the result, when it is active.
+  llvm::Value *ResultAdjoint = nullptr;
+  /// Reverse sweep: the tape argument after the parameters; with
+  /// enzyme_tape, the memory given for it.
+  llvm::Value *Tape = nullptr;
+  /// enzyme_tape: the tape lives in (or its pointer is stored to) memory the
+  /// caller gives, instead of being returned and passed back.
+  bool TapeInCallerMemory = false;
+  /// enzyme_allocated: the bytes of that memory, which then holds the tape
+  /// itself rather than a pointer to it.
+  std::optional<uint64_t> AllocatedTapeBytes;
+  /// The reverse sweep frees a heap tape (not with enzyme_nofree).
+  bool FreeTape = true;
+  /// enzyme_primal_return: the result of the function comes back too.
+  bool PrimalReturn = false;
+  /// enzyme_noret: an augmented sweep returns no primal result.
+  bool NoPrimalReturn = false;
+};
+
+/// Reads the arguments of builtin \p Call (\p Spelling names it in
+/// messages) differentiating \p Fn, converting values to the parameter types
+/// with \p B.
+llvm::Expected<ParsedBuiltin> parseBuiltinArguments(llvm::CallBase &Call,
+                                                    BuiltinKind Kind,
+                                                    llvm::StringRef Spelling,
+                                                    llvm::Function &Fn,
+                                                    llvm::IRBuilderBase &B);
+
+} // namespace fluxion
+
+#endif
