@@ -5,7 +5,9 @@
 #include "ActivityAnalysis.h"
 #include "Synthesizer.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
@@ -127,7 +129,9 @@ private:
   Error readArguments(unsigned FirstArg);
   Error readOption(Marker M, ArrayRef<CallArgument> &Rest);
   Error checkOptions();
-  Error readParameter(Argument &Param, ArrayRef<CallArgument> &Rest);
+  /// Reads one parameter of the source: one IR parameter, or the scalars
+  /// a struct passed by value was split into.
+  Error readParameter(ArrayRef<Argument *> Parts, ArrayRef<CallArgument> &Rest);
   Expected<ArgActivity> activityOf(Argument &Param, std::optional<Marker> M);
   Error readReverseTrailer(ArrayRef<CallArgument> &Rest);
   std::string param(const Argument &Param) const {
@@ -362,54 +366,73 @@ Expected<ArgActivity> ArgumentParser::activityOf(Argument &Param,
   return Activity;
 }
 
-Error ArgumentParser::readParameter(Argument &Param,
+Error ArgumentParser::readParameter(ArrayRef<Argument *> Parts,
                                     ArrayRef<CallArgument> &Rest) {
+  Argument &First = *Parts.front();
   if (Rest.empty())
     return failure("too few arguments to " + Spelling + ": '" + Fn.getName() +
                    "' takes " + Twine(Fn.arg_size()) +
                    " parameters, no value given for parameter " +
-                   Twine(Param.getArgNo() + 1));
+                   Twine(First.getArgNo() + 1));
   std::optional<Marker> M = Rest.front().M;
   if (M) {
     Rest = Rest.drop_front();
     if (Rest.empty())
-      return failure("activity marker for " + param(Param) +
+      return failure("activity marker for " + param(First) +
                      " is not followed by a value");
   }
-  Expected<ArgActivity> Activity = activityOf(Param, M);
-  if (!Activity)
-    return Activity.takeError();
-  Parsed.Request.Args.push_back(*Activity);
-
-  Type *Ty = Param.getType();
-  unsigned Width = Parsed.Request.Width;
-  unsigned Copies = hasShadowArg(*Activity) ? 1 + Width : 1;
-  Value *Lanes = nullptr;
-  for (unsigned Copy = 0; Copy < Copies; ++Copy) {
-    if (Rest.empty())
-      return failure("missing shadow for " + param(Param));
-    CallArgument Given = Rest.front();
-    Rest = Rest.drop_front();
-    if (Given.M)
-      return failure("activity marker given where the " +
-                     Twine(Copy ? "shadow" : "value") + " of " + param(Param) +
-                     " was expected");
-    Value *Converted = convertArgument(B, Given.V, Ty);
-    if (!Converted)
-      return failure("argument " + Twine(Given.Position) + " of " + Spelling +
-                     " has type " + typeName(Given.V->getType()) + " but " +
-                     param(Param) + " has type " + typeName(Ty));
-    // In vector mode the shadows travel as one vector.
-    if (Copy == 0 || Width == 1) {
-      Parsed.Args.push_back(Converted);
+  // A struct passed in registers arrives as its scalars: its integers
+  // carry no derivative whatever the struct is marked.
+  SmallVector<ArgActivity, 2> Activities;
+  for (Argument *Part : Parts) {
+    Type *Ty = Part->getType();
+    if (Parts.size() > 1 && !Ty->isPointerTy() && !isDifferentiableType(Ty)) {
+      Activities.push_back(ArgActivity::Const);
       continue;
     }
-    if (!Lanes)
-      Lanes = PoisonValue::get(tangentType(Ty, Width));
-    Lanes = B.CreateInsertElement(Lanes, Converted, Copy - 1);
+    Expected<ArgActivity> Activity = activityOf(*Part, M);
+    if (!Activity)
+      return Activity.takeError();
+    Activities.push_back(*Activity);
   }
-  if (Lanes)
+  append_range(Parsed.Request.Args, Activities);
+
+  // The values of all parts come first, then each shadow of all parts.
+  unsigned Width = Parsed.Request.Width;
+  bool Shadowed = any_of(Activities, hasShadowArg);
+  unsigned Copies = Shadowed ? 1 + Width : 1;
+  SmallVector<SmallVector<Value *, 4>, 2> Given(Parts.size());
+  for (unsigned Copy = 0; Copy < Copies; ++Copy)
+    for (auto [Part, Values] : zip(Parts, Given)) {
+      if (Rest.empty())
+        return failure("missing shadow for " + param(*Part));
+      CallArgument Arg = Rest.front();
+      Rest = Rest.drop_front();
+      if (Arg.M)
+        return failure("activity marker given where the " +
+                       Twine(Copy ? "shadow" : "value") + " of " +
+                       param(*Part) + " was expected");
+      Value *Converted = convertArgument(B, Arg.V, Part->getType());
+      if (!Converted)
+        return failure("argument " + Twine(Arg.Position) + " of " + Spelling +
+                       " has type " + typeName(Arg.V->getType()) + " but " +
+                       param(*Part) + " has type " + typeName(Part->getType()));
+      Values.push_back(Converted);
+    }
+  for (auto [Part, Activity, Values] : zip(Parts, Activities, Given)) {
+    Parsed.Args.push_back(Values.front());
+    if (!hasShadowArg(Activity))
+      continue;
+    if (Width == 1) {
+      Parsed.Args.push_back(Values[1]);
+      continue;
+    }
+    // In vector mode the shadows travel as one vector.
+    Value *Lanes = PoisonValue::get(tangentType(Part->getType(), Width));
+    for (unsigned Lane = 0; Lane < Width; ++Lane)
+      Lanes = B.CreateInsertElement(Lanes, Values[1 + Lane], Lane);
     Parsed.Args.push_back(Lanes);
+  }
   return Error::success();
 }
 
@@ -448,9 +471,14 @@ Expected<ParsedBuiltin> ArgumentParser::parse() {
   if (Error E = readArguments(FirstArg))
     return std::move(E);
   ArrayRef<CallArgument> Rest = Stream;
-  for (Argument &Param : Fn.args())
-    if (Error E = readParameter(Param, Rest))
+  for (unsigned Next = 0; Next < Fn.arg_size();) {
+    SmallVector<Argument *, 2> Parts{Fn.getArg(Next++)};
+    while (Next < Fn.arg_size() &&
+           splitStructParameter(*Fn.getArg(Next)) == Parts.front()->getArgNo())
+      Parts.push_back(Fn.getArg(Next++));
+    if (Error E = readParameter(Parts, Rest))
       return std::move(E);
+  }
   if (Kind == BuiltinKind::Reverse)
     if (Error E = readReverseTrailer(Rest))
       return std::move(E);
@@ -488,6 +516,57 @@ bool isKnownMarkerGlobal(const Value &V) {
     return false;
   auto Named = markerNamed(GV->getName());
   return Named && Named->first.has_value();
+}
+
+/// Marks a parameter that holds part of a struct passed by value; the value
+/// is the number of the struct's first parameter.
+static constexpr StringLiteral StructPartAttr = "fluxion-struct-part";
+
+bool markSplitStructParameters(Module &M) {
+  bool Changed = false;
+  for (Function &F : M) {
+    if (F.isDeclaration() || F.arg_size() < 2)
+      continue;
+    // Clang stores the scalars of a struct passed in registers into one
+    // local copy of the struct as the function starts; a parameter of its
+    // own goes to a slot of its own.
+    MapVector<const AllocaInst *, SmallVector<unsigned, 2>> Copies;
+    for (Instruction &I : F.getEntryBlock()) {
+      auto *SI = dyn_cast<StoreInst>(&I);
+      auto *Param = SI ? dyn_cast<Argument>(SI->getValueOperand()) : nullptr;
+      auto *Slot = Param ? dyn_cast<AllocaInst>(
+                               getUnderlyingObject(SI->getPointerOperand()))
+                         : nullptr;
+      if (Slot)
+        Copies[Slot].push_back(Param->getArgNo());
+    }
+    for (auto &[Slot, Params] : Copies) {
+      if (Params.size() < 2)
+        continue;
+      unsigned First = *min_element(Params);
+      for (unsigned ArgNo : Params)
+        F.addParamAttr(ArgNo, Attribute::get(M.getContext(), StructPartAttr,
+                                             std::to_string(First)));
+      Changed = true;
+    }
+  }
+  return Changed;
+}
+
+void clearSplitStructParameterMarks(Module &M) {
+  for (Function &F : M)
+    for (Argument &A : F.args())
+      if (A.hasAttribute(StructPartAttr))
+        F.removeParamAttr(A.getArgNo(), StructPartAttr);
+}
+
+std::optional<unsigned> splitStructParameter(const Argument &A) {
+  Attribute Part =
+      A.getParent()->getAttributes().getParamAttr(A.getArgNo(), StructPartAttr);
+  unsigned First;
+  if (!Part.isValid() || Part.getValueAsString().getAsInteger(10, First))
+    return std::nullopt;
+  return First;
 }
 
 Expected<ParsedBuiltin> parseBuiltinArguments(CallBase &Call, BuiltinKind Kind,

@@ -21,7 +21,9 @@
 #include <optional>
 
 namespace llvm {
+class Argument;
 class CallBase;
+class Module;
 class IRBuilderBase;
 class Value;
 } // namespace llvm
@@ -83,6 +85,18 @@ struct ParsedBuiltin {
   /// enzyme_noret: an augmented sweep returns no primal result.
   bool NoPrimalReturn = false;
 };
+
+/// C's ABI passes a small struct by value as several scalar parameters
+/// (`double f(struct {double a, b;} s)` becomes `f(double, double)`), and a
+/// builtin call passes the struct's scalars, then its shadow's. Before
+/// optimization, while clang's IR still copies those scalars into one local
+/// struct, this marks the parameters that belong together; the marks are
+/// cleared once the builtins are lowered. Returns whether it changed \p M.
+bool markSplitStructParameters(llvm::Module &M);
+void clearSplitStructParameterMarks(llvm::Module &M);
+
+/// The first parameter of the struct \p A is part of, if it is one.
+std::optional<unsigned> splitStructParameter(const llvm::Argument &A);
 
 /// Reads the arguments of builtin \p Call (\p Spelling names it in
 /// messages) differentiating \p Fn, converting values to the parameter types

@@ -3,6 +3,7 @@
 #include "Diagnostics.h"
 
 #include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/CFG.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instruction.h"
@@ -13,10 +14,27 @@ using namespace llvm;
 
 namespace fluxion {
 
+/// The location of \p I, or of the code that leads to it where the
+/// compiler made \p I up without one (the shared block of computed gotos,
+/// say): an earlier instruction of its block, else a predecessor's branch.
+static DebugLoc nearestLocation(const Instruction &I) {
+  if (I.getDebugLoc())
+    return I.getDebugLoc();
+  for (const Instruction *Prev = I.getPrevNode(); Prev;
+       Prev = Prev->getPrevNode())
+    if (Prev->getDebugLoc())
+      return Prev->getDebugLoc();
+  for (const BasicBlock *Pred : predecessors(I.getParent()))
+    if (DebugLoc Loc = Pred->getTerminator()->getDebugLoc())
+      return Loc;
+  return DebugLoc();
+}
+
 static void report(const Instruction &At, const Twine &Msg,
                    DiagnosticSeverity Severity) {
   const Function &F = *At.getFunction();
-  DiagnosticLocation Loc(At.getDebugLoc());
+  DebugLoc Located = nearestLocation(At);
+  DiagnosticLocation Loc(Located);
   std::string Text;
   raw_string_ostream OS(Text);
   OS << "fluxion: " << Msg;
@@ -29,7 +47,7 @@ static void report(const Instruction &At, const Twine &Msg,
   }
   // Code inlined from a header (a math wrapper, a library template) is
   // located there; the user's own line is where it was inlined into.
-  if (const DILocation *Inner = At.getDebugLoc().get()) {
+  if (const DILocation *Inner = Located.get()) {
     const DILocation *Outer = Inner;
     while (const DILocation *Caller = Outer->getInlinedAt())
       Outer = Caller;

@@ -146,6 +146,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   }
   if (Calls.empty()) {
     releaseCheckpointBodies(M);
+    clearSplitStructParameterMarks(M);
     return Registered ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }
 
@@ -155,6 +156,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   Preprocessed.eraseCopies();
   restoreLibdeviceInlining(M);
   releaseCheckpointBodies(M);
+  clearSplitStructParameterMarks(M);
   lowerMathForDevice(M);
   for (Function *F : Builtins)
     if (F->use_empty())

@@ -94,11 +94,20 @@ CallKind classifyCall(const CallBase &Call) {
 
 static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
   CallKind Kind = classifyCall(Call);
-  if (Kind != CallKind::Unsupported)
-    return true;
   bool TakesActive = any_of(Call.args(), [&](const Use &U) {
     return AA.isVaried(U.get()) || AA.hasShadow(U.get());
   });
+  // Derivatives pass one shadow per declared parameter; the variadic part
+  // of a call has no parameter to follow.
+  if (Kind == CallKind::Defined && Call.getFunctionType()->isVarArg() &&
+      (TakesActive || AA.isActive(&Call))) {
+    reportError(Call, "cannot differentiate a call of variadic function '" +
+                          userName(*Call.getCalledFunction()) +
+                          "'; give it a fixed parameter list");
+    return false;
+  }
+  if (Kind != CallKind::Unsupported)
+    return true;
   if (!TakesActive && !AA.isActive(&Call))
     return true;
   if (Call.isInlineAsm()) {
@@ -118,22 +127,40 @@ static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
   return false;
 }
 
-/// Whether integer value \p V holds bits of an active floating value: it is
-/// computed by bit operations from a bitcast of one.
-static bool carriesActiveBits(const Value *V, const ActivityAnalysis &AA,
-                              unsigned Depth = 0) {
+/// Whether integer value \p V is computed by integer operations from a
+/// value \p IsSource accepts.
+static bool computedFrom(const Value *V,
+                         function_ref<bool(const Instruction &)> IsSource,
+                         unsigned Depth = 0) {
   constexpr unsigned MaxDepth = 8;
   const auto *I = dyn_cast<Instruction>(V);
   if (!I || Depth > MaxDepth)
     return false;
-  if (const auto *Cast = dyn_cast<BitCastInst>(I))
-    return Cast->getSrcTy()->isFPOrFPVectorTy() &&
-           AA.isVaried(Cast->getOperand(0));
+  if (IsSource(*I))
+    return true;
   if (!isa<BinaryOperator, TruncInst, ZExtInst, SExtInst, SelectInst, PHINode,
            FreezeInst>(I))
     return false;
   return any_of(I->operands(), [&](const Use &U) {
-    return carriesActiveBits(U.get(), AA, Depth + 1);
+    return computedFrom(U.get(), IsSource, Depth + 1);
+  });
+}
+
+/// Whether integer value \p V holds bits of an active floating value: it is
+/// computed by bit operations from a bitcast of one.
+static bool carriesActiveBits(const Value *V, const ActivityAnalysis &AA) {
+  return computedFrom(V, [&](const Instruction &I) {
+    const auto *Cast = dyn_cast<BitCastInst>(&I);
+    return Cast && Cast->getSrcTy()->isFPOrFPVectorTy() &&
+           AA.isVaried(Cast->getOperand(0));
+  });
+}
+
+/// Whether integer value \p V holds an address into memory with a shadow.
+static bool carriesShadowedAddress(const Value *V, const ActivityAnalysis &AA) {
+  return computedFrom(V, [&](const Instruction &I) {
+    const auto *Cast = dyn_cast<PtrToIntInst>(&I);
+    return Cast && AA.hasShadow(Cast->getPointerOperand());
   });
 }
 
@@ -166,6 +193,15 @@ bool readsThreadConstant(const Value &V) {
 
 bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
                     DiffMode Mode) {
+  // The derivative is a copy of the function: addresses of the primal's
+  // labels, kept in tables, would jump back into the primal.
+  if (isa<IndirectBrInst, CallBrInst>(I)) {
+    reportError(I, "cannot differentiate a computed goto (a jump to a label "
+                   "address) in '" +
+                       userName(*I.getFunction()) +
+                       "'; use a switch instead");
+    return false;
+  }
   // Type punning: the bits of an active value made into a float again, or
   // kept in memory, would arrive without their derivative.
   const Value *Punned = nullptr;
@@ -181,6 +217,26 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
                    "bits pass through integer operations (" +
                        describeValue(*Punned) +
                        "); keep the arithmetic in floating point");
+    return false;
+  }
+  // Preprocessing turned `(T *)((uintptr_t)p + n)` into p + n; what is left
+  // (masks, products) would lose the shadow.
+  if (const auto *Cast = dyn_cast<IntToPtrInst>(&I);
+      Cast && carriesShadowedAddress(Cast->getOperand(0), AA)) {
+    reportError(I, "an address of memory holding derivatives is computed "
+                   "with integer operations Fluxion cannot follow (" +
+                       describeValue(*Cast->getOperand(0)) +
+                       "); use pointer arithmetic");
+    return false;
+  }
+  // Preprocessing turned floating compare-and-swap loops into atomic adds;
+  // any other exchange would move derivatives nobody tracks.
+  if (const auto *CX = dyn_cast<AtomicCmpXchgInst>(&I);
+      CX && (AA.hasShadow(CX->getPointerOperand()) ||
+             carriesActiveBits(CX->getNewValOperand(), AA))) {
+    reportError(I, "cannot differentiate this compare-and-swap on memory "
+                   "holding derivatives; only atomic additions (`+=`, "
+                   "`-=` on an _Atomic float, atomicAdd) have a derivative");
     return false;
   }
   // The reverse sweep still needs the adjoints of the block realloc frees.

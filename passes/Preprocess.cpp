@@ -14,6 +14,7 @@
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PatternMatch.h"
 #include "llvm/Transforms/InstCombine/InstCombine.h"
 #include "llvm/Transforms/Scalar/EarlyCSE.h"
 #include "llvm/Transforms/Scalar/SROA.h"
@@ -110,6 +111,115 @@ static void retypeIntegerCopies(Function &Copy) {
   }
 }
 
+/// The pointer and byte offset integer address \p V is computed from:
+/// `(uintptr_t)p + a - b` is p and a - b, the offset built at \p B.
+static std::optional<std::pair<Value *, Value *>>
+addressParts(Value *V, IRBuilderBase &B, unsigned Depth = 0) {
+  using namespace PatternMatch;
+  constexpr unsigned MaxDepth = 8;
+  Value *Base, *L, *R;
+  if (match(V, m_PtrToInt(m_Value(Base))))
+    return std::make_pair(Base, ConstantInt::get(V->getType(), 0));
+  if (Depth > MaxDepth || !match(V, m_BinOp(m_Value(L), m_Value(R))))
+    return std::nullopt;
+  auto *Op = cast<BinaryOperator>(V);
+  if (Op->getOpcode() != Instruction::Add &&
+      Op->getOpcode() != Instruction::Sub)
+    return std::nullopt;
+  if (auto Left = addressParts(L, B, Depth + 1))
+    return std::make_pair(Left->first, Op->getOpcode() == Instruction::Add
+                                           ? B.CreateAdd(Left->second, R)
+                                           : B.CreateSub(Left->second, R));
+  if (Op->getOpcode() == Instruction::Add)
+    if (auto Right = addressParts(R, B, Depth + 1))
+      return std::make_pair(Right->first, B.CreateAdd(L, Right->second));
+  return std::nullopt;
+}
+
+/// Addresses computed with integers (`(double *)((uintptr_t)x + 8)`) become
+/// byte offsets from the pointer they came from, which shadows follow.
+static void rebaseIntegerAddresses(Function &Copy) {
+  for (Instruction &I : make_early_inc_range(instructions(Copy))) {
+    auto *Cast = dyn_cast<IntToPtrInst>(&I);
+    if (!Cast)
+      continue;
+    IRBuilder<> B(Cast);
+    auto Parts = addressParts(Cast->getOperand(0), B);
+    if (!Parts)
+      continue;
+    auto [Base, Offset] = *Parts;
+    Value *Address = B.CreateGEP(B.getInt8Ty(), Base, Offset);
+    Cast->replaceAllUsesWith(
+        B.CreatePointerBitCastOrAddrSpaceCast(Address, Cast->getType()));
+    Cast->eraseFromParent();
+  }
+}
+
+/// A floating update of an `_Atomic` variable (`*acc += v`) compiles to a
+/// compare-and-swap loop over the value's bits; it is an atomic add, which
+/// has a derivative, so it becomes one. Returns whether it changed \p F.
+static bool fuseCompareExchangeLoops(Function &F) {
+  using namespace PatternMatch;
+  SmallVector<AtomicCmpXchgInst *, 2> Exchanges;
+  for (Instruction &I : instructions(F))
+    if (auto *CX = dyn_cast<AtomicCmpXchgInst>(&I))
+      Exchanges.push_back(CX);
+  bool Changed = false;
+  for (AtomicCmpXchgInst *CX : Exchanges) {
+    BasicBlock *Loop = CX->getParent();
+    Value *OldValue, *NewValue, *Addend, *L, *R;
+    if (!match(CX->getCompareOperand(), m_BitCast(m_Value(OldValue))) ||
+        !match(CX->getNewValOperand(), m_BitCast(m_Value(NewValue))))
+      continue;
+    auto *Old = dyn_cast<PHINode>(OldValue);
+    auto *New = dyn_cast<Instruction>(NewValue);
+    auto *Retry = dyn_cast<BranchInst>(Loop->getTerminator());
+    if (!Old || Old->getParent() != Loop || !New || New->getParent() != Loop ||
+        !Old->getType()->isFloatingPointTy() || !Retry ||
+        !Retry->isConditional() || Retry->getSuccessor(1) != Loop ||
+        !match(Retry->getCondition(), m_ExtractValue<1>(m_Specific(CX))))
+      continue;
+    // Only the update reads the value from before the exchange.
+    if (any_of(Old->users(), [&](User *U) {
+          return U != New && U != CX->getCompareOperand();
+        }))
+      continue;
+    AtomicRMWInst::BinOp Op = AtomicRMWInst::FAdd;
+    IRBuilder<> B(New);
+    if (match(New, m_c_FAdd(m_Specific(Old), m_Value(Addend)))) {
+    } else if (match(New, m_FSub(m_Specific(Old), m_Value(Addend)))) {
+      Op = AtomicRMWInst::FSub;
+    } else if (match(New, m_Intrinsic<Intrinsic::fmuladd>(
+                              m_Value(L), m_Value(R), m_Specific(Old)))) {
+      Addend = B.CreateFMulFMF(L, R, New);
+    } else {
+      continue;
+    }
+    AtomicRMWInst *Update =
+        B.CreateAtomicRMW(Op, CX->getPointerOperand(), Addend, CX->getAlign(),
+                          CX->getSuccessOrdering(), CX->getSyncScopeID());
+    B.SetInsertPoint(CX);
+    Value *OldBits =
+        B.CreateBitCast(Update, CX->getCompareOperand()->getType());
+    for (User *U : make_early_inc_range(CX->users())) {
+      auto *Field = cast<ExtractValueInst>(U);
+      Field->replaceAllUsesWith(Field->getIndices()[0] == 0
+                                    ? OldBits
+                                    : ConstantInt::getTrue(F.getContext()));
+      Field->eraseFromParent();
+    }
+    auto *Compared = cast<Instruction>(CX->getCompareOperand());
+    auto *Desired = cast<Instruction>(CX->getNewValOperand());
+    CX->eraseFromParent();
+    Compared->eraseFromParent();
+    Desired->eraseFromParent();
+    Old->replaceAllUsesWith(Update);
+    Old->eraseFromParent();
+    Changed = true;
+  }
+  return Changed;
+}
+
 /// A derivative computes sin and cos together (llvm.sincos); differentiated
 /// again (nested AD), it is split back into the two rows of the rule table.
 static void splitSineCosine(Function &Copy) {
@@ -158,6 +268,9 @@ Function &PreprocessCache::get(Function &F) {
     lowerBitMoves(*Copy);
   }
   simplify(*Copy);
+  if (fuseCompareExchangeLoops(*Copy))
+    simplify(*Copy);
+  rebaseIntegerAddresses(*Copy);
   retypeIntegerCopies(*Copy);
   if (Copy->getParent()->getTargetTriple().isNVPTX())
     fuseDoubleShuffles(*Copy);

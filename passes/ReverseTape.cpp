@@ -94,8 +94,18 @@ static const SCEV *estimatedBackedgeTakenCount(Loop &L, ScalarEvolution &SE) {
   ICmpInst::Predicate Stay = L.contains(Br->getSuccessor(0))
                                  ? Cmp->getPredicate()
                                  : Cmp->getInversePredicate();
-  const SCEV *IV = SE.getSCEV(Cmp->getOperand(0));
-  const SCEV *Bound = SE.getSCEV(Cmp->getOperand(1));
+  // Pointer walks (`for (p = x; p < x + n; ++p)`) count in bytes.
+  auto AsInteger = [&](Value *V) {
+    const SCEV *Expr = SE.getSCEV(V);
+    return Expr->getType()->isPointerTy()
+               ? SE.getPtrToIntExpr(Expr,
+                                    SE.getEffectiveSCEVType(Expr->getType()))
+               : Expr;
+  };
+  const SCEV *IV = AsInteger(Cmp->getOperand(0));
+  const SCEV *Bound = AsInteger(Cmp->getOperand(1));
+  if (isa<SCEVCouldNotCompute>(IV) || isa<SCEVCouldNotCompute>(Bound))
+    return nullptr;
   if (!isa<SCEVAddRecExpr>(IV)) {
     std::swap(IV, Bound);
     Stay = ICmpInst::getSwappedPredicate(Stay);
@@ -186,6 +196,8 @@ Value *ReverseBuilder::expandAtEntry(const SCEV *Expr) {
       return AB.CreateSExt(Op, Ty);
     if (isa<SCEVTruncateExpr>(Cast))
       return AB.CreateTrunc(Op, Ty);
+    if (isa<SCEVPtrToIntExpr>(Cast))
+      return AB.CreatePtrToInt(Op, Ty);
     return nullptr;
   }
   auto *Nary = dyn_cast<SCEVNAryExpr>(Expr);
@@ -432,12 +444,15 @@ ConstantInt *counterStep(PHINode &Phi, const LoopInfo &Loops) {
 }
 
 AllocaInst *ReverseBuilder::reverseCounter(PHINode &Phi) {
+  Loop *L = Loops.getLoopFor(Phi.getParent());
+  // Outside its loop the slot no longer holds the counter: the reverse
+  // loop has not started yet, or has already counted it down.
+  if (!L || !CurrentPrimalBlock || !L->contains(CurrentPrimalBlock))
+    return nullptr;
   auto Found = ReverseCounters.find(&Phi);
   if (Found != ReverseCounters.end())
     return Found->second;
-  Loop *L = Loops.getLoopFor(Phi.getParent());
-  if (!counterStep(Phi, Loops) || !CurrentPrimalBlock ||
-      !L->contains(CurrentPrimalBlock) || !RevBlocks.count(L->getExitBlock()))
+  if (!counterStep(Phi, Loops) || !RevBlocks.count(L->getExitBlock()))
     return nullptr;
   // The reverse sweep runs the loop's iterations backwards: the counter
   // starts at its value in the last iteration, kept once per run of the

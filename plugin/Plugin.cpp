@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BuiltinArguments.h"
 #include "BuiltinCall.h"
 #include "Checkpoint.h"
 #include "CustomRules.h"
@@ -51,6 +52,7 @@ public:
     bool Changed =
         fluxion::collectCustomRules(M, /*RemoveRegistrations=*/false);
     Changed |= fluxion::keepBuiltinCallsApart(M);
+    Changed |= fluxion::markSplitStructParameters(M);
     Changed |= fluxion::keepCheckpointBodies(M);
     Changed |= fluxion::deferLibdeviceInlining(M);
     return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
