@@ -2,6 +2,8 @@
 
 #include "DerivativeRules.h"
 
+#include "CustomRules.h"
+
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/Constants.h"
@@ -312,6 +314,9 @@ const ElementwiseRule *findElementwiseRule(const Instruction &I) {
       StringRef NvvmRow = nvvmRowName(Name);
       Rule = findRuleByName(NvvmRow.empty() ? Name : NvvmRow);
     }
+    // Registered as behaving like a libm function (CustomRules.h).
+    else if (StringRef Like = functionLikeName(*Callee); !Like.empty())
+      Rule = findRuleByName(Like);
     // A defined function of the same name as a libm function is the user's
     // own and is differentiated through its body; libdevice's are not.
     else if (Callee->isDeclaration() || Callee->getName().starts_with("__nv_"))

@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Function.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -264,7 +265,11 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
       return false;
     }
     bool StoresActive = AA.isVaried(Stored) || AA.hasShadow(Stored);
-    if (StoresActive && !AA.hasShadow(SI->getPointerOperand())) {
+    // A global marked inactive holds no derivative by the user's choice.
+    const auto *Global =
+        dyn_cast<GlobalVariable>(getUnderlyingObject(SI->getPointerOperand()));
+    if (StoresActive && !AA.hasShadow(SI->getPointerOperand()) &&
+        !(Global && isMarkedInactive(*Global))) {
       reportError(I, "active value " + describeValue(*Stored) +
                          " is stored to memory whose derivative is not "
                          "tracked (" +

@@ -52,7 +52,7 @@ void inlineSmallCallees(Function &Copy, Function &Original,
           Callee->isVarArg() || Callee->getInstructionCount() > MaxCalleeSize ||
           isMarkedInactive(*Callee) || isCheckpointed(*Callee) ||
           customRule(*Callee).Forward || customRule(*Callee).Reverse ||
-          findElementwiseRule(*Call))
+          customAllocator(*Callee) || findElementwiseRule(*Call))
         continue;
       bool Recursive = any_of(instructions(*Callee), [&](Instruction &J) {
         auto *Inner = dyn_cast<CallBase>(&J);

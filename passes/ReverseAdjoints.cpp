@@ -302,7 +302,7 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
   }
   case CallKind::Allocation:
     if (AA.hasShadow(&I))
-      releaseShadow(B, I, shadow(&I));
+      releaseShadow(B, I, shadow(&I), [&](Value *V) { return primal(V); });
     return true;
   case CallKind::Elementwise:
     return visitElementwise(I);

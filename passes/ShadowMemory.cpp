@@ -3,6 +3,7 @@
 #include "ShadowMemory.h"
 
 #include "ActivityAnalysis.h"
+#include "CustomRules.h"
 
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Analysis/ValueTracking.h"
@@ -18,6 +19,8 @@ AllocationKind allocationKind(const CallBase &Call) {
   const Function *Callee = Call.getCalledFunction();
   if (!Callee)
     return AllocationKind::None;
+  if (customAllocator(*Callee))
+    return AllocationKind::Custom;
   return StringSwitch<AllocationKind>(Callee->getName())
       .Case("malloc", AllocationKind::Malloc)
       .Case("calloc", AllocationKind::Calloc)
@@ -58,6 +61,13 @@ Value *createShadowAllocation(IRBuilderBase &B, Instruction &Allocation,
     break;
   case AllocationKind::Calloc:
     break;
+  case AllocationKind::Custom:
+    // The shadow comes from the same allocator, with the same arguments.
+    B.CreateMemSet(
+        Shadow, B.getInt8(0),
+        Call.getArgOperand(customAllocator(*Call.getCalledFunction())->SizeArg),
+        MaybeAlign());
+    break;
   default:
     B.CreateMemSet(Shadow, B.getInt8(0), Call.getArgOperand(0), MaybeAlign());
     break;
@@ -72,7 +82,17 @@ void createShadowDeallocation(IRBuilderBase &B, CallBase &Deallocation,
   B.Insert(Release);
 }
 
-void releaseShadow(IRBuilderBase &B, Instruction &Allocation, Value *Shadow) {
+void releaseShadow(IRBuilderBase &B, Instruction &Allocation, Value *Shadow,
+                   function_ref<Value *(Value *)> Primal) {
+  if (auto *Call = dyn_cast<CallBase>(&Allocation);
+      Call && allocationKind(*Call) == AllocationKind::Custom) {
+    CustomAllocator Allocator = *customAllocator(*Call->getCalledFunction());
+    SmallVector<Value *, 4> Args;
+    for (int Index : Allocator.DeallocatorArgs)
+      Args.push_back(Index < 0 ? Shadow : Primal(Call->getArgOperand(Index)));
+    B.CreateCall(Allocator.Deallocator, Args);
+    return;
+  }
   Module &M = *B.GetInsertBlock()->getModule();
   StringRef Release = "free";
   if (auto *Call = dyn_cast<CallBase>(&Allocation))

@@ -14,7 +14,9 @@
 
 namespace fluxion {
 
-enum class AllocationKind { None, Malloc, Calloc, Realloc, CxxNew };
+/// Custom: a function registered with __enzyme_allocation_like
+/// (CustomRules.h).
+enum class AllocationKind { None, Malloc, Calloc, Realloc, CxxNew, Custom };
 
 /// What kind of heap allocation \p Call performs.
 AllocationKind allocationKind(const llvm::CallBase &Call);
@@ -33,9 +35,12 @@ llvm::Value *createShadowAllocation(llvm::IRBuilderBase &B,
 void createShadowDeallocation(llvm::IRBuilderBase &B,
                               llvm::CallBase &Deallocation,
                               llvm::Value *Shadow);
-/// Releases a shadow made by createShadowAllocation for \p Allocation.
-void releaseShadow(llvm::IRBuilderBase &B, llvm::Instruction &Allocation,
-                   llvm::Value *Shadow);
+/// Releases a shadow made by createShadowAllocation for \p Allocation. A
+/// custom allocator's deallocator may take arguments of the allocation call;
+/// \p Primal gives their values where \p B builds (the reverse sweep).
+void releaseShadow(
+    llvm::IRBuilderBase &B, llvm::Instruction &Allocation, llvm::Value *Shadow,
+    llvm::function_ref<llvm::Value *(llvm::Value *)> Primal = nullptr);
 /// Whether \p Object is GPU `__shared__` memory: a statically sized array,
 /// whose shadow is another such array, or dynamic (`extern`) shared memory,
 /// whose shadows follow the primal's part of the launch's dynamic shared
