@@ -292,9 +292,7 @@ Expected<Value *> BuiltinLowering::augmentedCall() {
                    Twine(Fns->TapeBytes) + " bytes; enzyme_allocated gives " +
                    Twine(*Parsed.AllocatedTapeBytes));
   if (!Parsed.AllocatedTapeBytes) {
-    FunctionCallee Malloc =
-        M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
-    TapeMemory = B.CreateCall(Malloc, {B.getInt64(Fns->TapeBytes)}, "tape");
+    TapeMemory = S.stacks().allocate(B, B.getInt64(Fns->TapeBytes), "tape");
     // enzyme_tape without a size: the caller's memory keeps the pointer.
     if (Parsed.TapeInCallerMemory)
       B.CreateStore(TapeMemory, Parsed.Tape);

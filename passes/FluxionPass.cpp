@@ -153,6 +153,10 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   Synthesizer S(M, Preprocessed);
   for (auto [Call, Kind] : innermostFirst(Calls))
     lowerBuiltinCall(*Call, Kind, S);
+  if (SimplifyDerivatives)
+    for (Function *F : S.synthesized())
+      if (!F->isDeclaration())
+        Preprocessed.simplify(*F);
   Preprocessed.eraseCopies();
   restoreLibdeviceInlining(M);
   releaseCheckpointBodies(M);

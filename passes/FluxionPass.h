@@ -12,8 +12,18 @@ namespace fluxion {
 /// the module calls no builtin.
 class FluxionPass : public llvm::PassInfoMixin<FluxionPass> {
 public:
+  /// \p SimplifyDerivatives promotes the synthesized functions' stack slots
+  /// to registers and folds them, for pipelines that optimize nothing
+  /// afterwards (-O0): their frames then stay close to the primal's, so
+  /// deep recursion fits the stack where the primal does.
+  explicit FluxionPass(bool SimplifyDerivatives = false)
+      : SimplifyDerivatives(SimplifyDerivatives) {}
+
   llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &);
   static bool isRequired() { return true; }
+
+private:
+  bool SimplifyDerivatives;
 };
 
 } // namespace fluxion

@@ -182,9 +182,7 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   Value *CalleeTape = augRegionAddress(Region);
   if (!Callee->Complete) {
     Value *Size = AB.CreateLoad(AB.getInt64Ty(), Callee->TapeSize);
-    Value *Heap = AB.CreateCall(S.module().getOrInsertFunction(
-                                    "malloc", AB.getPtrTy(), AB.getInt64Ty()),
-                                {Size}, "callee.tape");
+    Value *Heap = S.stacks().allocate(AB, Size, "callee.tape");
     AB.CreateStore(Heap, CalleeTape);
     CalleeTape = Heap;
   }

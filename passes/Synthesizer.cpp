@@ -69,10 +69,10 @@ static std::string derivativeName(StringRef Prefix, const DiffRequest &R) {
   return Name;
 }
 
-static Function *createInternal(Module &M, FunctionType *Ty,
-                                const Twine &Name) {
+Function *Synthesizer::createInternal(FunctionType *Ty, const Twine &Name) {
   Function *F = Function::Create(Ty, GlobalValue::InternalLinkage, Name, M);
   F->addFnAttr(Attribute::NoUnwind);
+  Created.push_back(F);
   return F;
 }
 
@@ -126,7 +126,7 @@ Function *Synthesizer::forward(const DiffRequest &Request) {
   if (Request.ReturnActive)
     RetTy = StructType::get(RetTy, tangentType(RetTy, Request.Width));
   auto *Ty = FunctionType::get(RetTy, shadowedParamTypes(Request), false);
-  Function *F = createInternal(M, Ty, derivativeName("fluxion.fwd", Request));
+  Function *F = createInternal(Ty, derivativeName("fluxion.fwd", Request));
   Forward[Request] = F;
   if (synthesizeForward(*this, Request, Primal, *F))
     return F;
@@ -153,11 +153,11 @@ const ReverseFunctions *Synthesizer::reverse(const DiffRequest &Request) {
     RevParams.push_back(RetTy);
 
   ReverseFunctions &Fns = Reverse[Request];
-  Fns.Augmented = createInternal(M, FunctionType::get(RetTy, AugParams, false),
+  Fns.Augmented = createInternal(FunctionType::get(RetTy, AugParams, false),
                                  derivativeName("fluxion.aug", Request));
-  Fns.Reverse = createInternal(
-      M, FunctionType::get(adjointsType(Request), RevParams, false),
-      derivativeName("fluxion.rev", Request));
+  Fns.Reverse =
+      createInternal(FunctionType::get(adjointsType(Request), RevParams, false),
+                     derivativeName("fluxion.rev", Request));
   Fns.TapeSize = new GlobalVariable(
       M, Type::getInt64Ty(Ctx), /*isConstant=*/true,
       GlobalValue::InternalLinkage, ConstantInt::get(Type::getInt64Ty(Ctx), 0),
@@ -217,7 +217,7 @@ Function *Synthesizer::gradient(const DiffRequest &Request, bool WithArena,
     Results.push_back(Request.Fn->getReturnType());
     ResultTy = StructType::get(Ctx, Results);
   }
-  F = createInternal(M, FunctionType::get(ResultTy, Params, false),
+  F = createInternal(FunctionType::get(ResultTy, Params, false),
                      derivativeName(std::string("fluxion.grad") +
                                         (WithArena ? ".arena" : "") +
                                         (WithPrimal ? ".primal" : ""),
@@ -278,7 +278,7 @@ Function *Synthesizer::tapeBytes(const DiffRequest &Request) {
   Function &Aug = *Fns->Augmented;
   Type *I64 = Type::getInt64Ty(M.getContext());
   F = createInternal(
-      M, FunctionType::get(I64, Aug.getFunctionType()->params(), false),
+      FunctionType::get(I64, Aug.getFunctionType()->params(), false),
       derivativeName("fluxion.tapebytes", Request));
   auto *Computed = dyn_cast_or_null<Instruction>(Fns->ArenaBytes);
   if (!Computed) {

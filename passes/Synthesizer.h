@@ -73,6 +73,10 @@ public:
   const CheckpointPlan *checkpointPlan(llvm::Function &Callee,
                                        std::string &WhyNot);
 
+  /// Every function synthesized so far, failed ones (declarations) among
+  /// them.
+  llvm::ArrayRef<llvm::Function *> synthesized() const { return Created; }
+
   llvm::Module &module() { return M; }
   PreprocessCache &preprocessed() { return Preprocessed; }
   TapeStackOps &stacks() { return Stacks; }
@@ -85,8 +89,12 @@ public:
   llvm::Type *adjointsType(const DiffRequest &Request) const;
 
 private:
+  llvm::Function *createInternal(llvm::FunctionType *Ty,
+                                 const llvm::Twine &Name);
+
   llvm::Module &M;
   PreprocessCache &Preprocessed;
+  llvm::SmallVector<llvm::Function *, 8> Created;
   TapeStackOps Stacks;
   std::map<DiffRequest, llvm::Function *> Forward;
   std::map<DiffRequest, ReverseFunctions> Reverse;

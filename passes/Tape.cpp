@@ -3,6 +3,7 @@
 
 #include "Tape.h"
 
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
 
 using namespace llvm;
@@ -87,6 +88,62 @@ Value *TapeStackOps::loadArena(IRBuilderBase &B, Value *Tape) {
   return B.CreateLoad(B.getPtrTy(), Tape, "tape.arena");
 }
 
+/// fluxion.tape.allocate(old, bytes): realloc on the host, malloc in GPU
+/// code (old is then null); a tape that does not fit in memory ends the
+/// program with a message rather than a write through null.
+Function &TapeStackOps::allocateFunction() {
+  constexpr StringLiteral Name = "fluxion.tape.allocate";
+  if (Function *F = M.getFunction(Name))
+    return *F;
+  LLVMContext &Ctx = M.getContext();
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Type *I64 = Type::getInt64Ty(Ctx);
+  auto *F = Function::Create(FunctionType::get(PtrTy, {PtrTy, I64}, false),
+                             GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::NoUnwind);
+  Value *Old = F->getArg(0), *Bytes = F->getArg(1);
+  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
+  auto *Exhausted = BasicBlock::Create(Ctx, "exhausted", F);
+  auto *Done = BasicBlock::Create(Ctx, "done", F);
+
+  IRBuilder<> B(Entry);
+  Value *Memory =
+      DeviceCode
+          ? B.CreateCall(M.getOrInsertFunction("malloc", PtrTy, I64), {Bytes})
+          : B.CreateCall(M.getOrInsertFunction("realloc", PtrTy, PtrTy, I64),
+                         {Old, Bytes});
+  Value *Failed =
+      B.CreateAnd(B.CreateIsNull(Memory), B.CreateICmpNE(Bytes, B.getInt64(0)));
+  B.CreateCondBr(Failed, Exhausted, Done);
+
+  B.SetInsertPoint(Exhausted);
+  if (DeviceCode) {
+    B.CreateIntrinsic(Intrinsic::trap, {});
+  } else {
+    Value *Message = B.CreateGlobalString(
+        "fluxion: out of memory: cannot allocate %llu bytes of reverse-mode "
+        "tape\n",
+        "fluxion.tape.exhausted");
+    B.CreateCall(M.getOrInsertFunction(
+                     "dprintf",
+                     FunctionType::get(B.getInt32Ty(), {B.getInt32Ty(), PtrTy},
+                                       /*isVarArg=*/true)),
+                 {B.getInt32(2), Message, Bytes});
+    B.CreateCall(M.getOrInsertFunction("abort", B.getVoidTy()));
+  }
+  B.CreateUnreachable();
+
+  B.SetInsertPoint(Done);
+  B.CreateRet(Memory);
+  return *F;
+}
+
+Value *TapeStackOps::allocate(IRBuilderBase &B, Value *Bytes,
+                              const Twine &Name) {
+  return B.CreateCall(&allocateFunction(),
+                      {Constant::getNullValue(B.getPtrTy()), Bytes}, Name);
+}
+
 /// fluxion.tape.reserve(header, arena, bytes): the buffer of an empty stack
 /// from the arena when it has the room, else from the heap.
 Function &TapeStackOps::reserveFunction() {
@@ -126,8 +183,7 @@ Function &TapeStackOps::reserveFunction() {
   B.CreateRetVoid();
 
   B.SetInsertPoint(FromHeap);
-  FunctionCallee Malloc = M.getOrInsertFunction("malloc", PtrTy, I64);
-  B.CreateStore(B.CreateCall(Malloc, {Bytes}, "tape.reserved"), Header);
+  B.CreateStore(allocate(B, Bytes, "tape.reserved"), Header);
   B.CreateStore(B.getInt64(1), heapOwnedAddress(B, Header));
   B.CreateRetVoid();
   return *F;
@@ -139,9 +195,7 @@ void TapeStackOps::reserve(IRBuilderBase &B, Value *Header, Value *Arena,
   if (DeviceCode) {
     B.CreateCall(&reserveFunction(), {Header, Arena, Bytes});
   } else {
-    FunctionCallee Malloc =
-        M.getOrInsertFunction("malloc", B.getPtrTy(), B.getInt64Ty());
-    B.CreateStore(B.CreateCall(Malloc, {Bytes}, "tape.reserved"), Header);
+    B.CreateStore(allocate(B, Bytes, "tape.reserved"), Header);
   }
   B.CreateStore(Elements, capacityAddress(B, Header));
 }
@@ -181,17 +235,15 @@ Function &TapeStackOps::pushFunction() {
   if (DeviceCode) {
     // CUDA's device runtime has malloc and free but no realloc; a buffer
     // from the arena stays there.
-    FunctionCallee Malloc = M.getOrInsertFunction("malloc", PtrTy, I64);
     FunctionCallee Free = M.getOrInsertFunction("free", B.getVoidTy(), PtrTy);
-    NewBuffer = B.CreateCall(Malloc, {NewBytes}, "new.buffer");
+    NewBuffer = allocate(B, NewBytes, "new.buffer");
     B.CreateMemCpy(NewBuffer, MaybeAlign(), Buffer, MaybeAlign(),
                    B.CreateMul(Count, ElemSize));
     B.CreateCall(Free, {heapBuffer(B, Header, Buffer)});
     B.CreateStore(B.getInt64(1), heapOwnedAddress(B, Header));
   } else {
-    FunctionCallee Realloc =
-        M.getOrInsertFunction("realloc", PtrTy, PtrTy, I64);
-    NewBuffer = B.CreateCall(Realloc, {Buffer, NewBytes}, "new.buffer");
+    NewBuffer =
+        B.CreateCall(&allocateFunction(), {Buffer, NewBytes}, "new.buffer");
   }
   B.CreateStore(NewBuffer, Header);
   B.CreateStore(NewCapacity, CapacityPtr);

@@ -90,6 +90,11 @@ public:
   /// Frees the buffer if it came from the heap.
   void release(llvm::IRBuilderBase &B, llvm::Value *Header);
 
+  /// \p Bytes of heap memory for a tape; a failed allocation ends the
+  /// program with a message.
+  llvm::Value *allocate(llvm::IRBuilderBase &B, llvm::Value *Bytes,
+                        const llvm::Twine &Name = "");
+
   /// Bytes an arena allocation of \p Bytes takes (a multiple of MaxAlign).
   static llvm::Value *arenaBytes(llvm::IRBuilderBase &B, llvm::Value *Bytes);
   /// Stores the arena state pointer \p Arena into the device tape \p Tape.
@@ -99,6 +104,7 @@ public:
   static llvm::Value *loadArena(llvm::IRBuilderBase &B, llvm::Value *Tape);
 
 private:
+  llvm::Function &allocateFunction();
   llvm::Function &pushFunction();
   llvm::Function &reserveFunction();
   llvm::Module &M;

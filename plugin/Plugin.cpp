@@ -77,7 +77,7 @@ void registerCallbacks(PassBuilder &PB) {
                                             OptimizationLevel Level,
                                             ThinOrFullLTOPhase Phase) {
     if (Level == OptimizationLevel::O0) {
-      MPM.addPass(fluxion::FluxionPass());
+      MPM.addPass(fluxion::FluxionPass(/*SimplifyDerivatives=*/true));
       return;
     }
     ModulePassManager Post;

@@ -113,12 +113,17 @@ define i64 @fixed_sizes(ptr %x, ptr %dx) {
 ; CHECK-NEXT: call void @free(ptr %[[HEAP]])
 
 ; CHECK-LABEL: define internal ptr @fluxion.tape.push(
-; CHECK: %new.buffer = call ptr @malloc(
+; CHECK: %new.buffer = call ptr @fluxion.tape.allocate(ptr null,
 ; CHECK: %[[POWNED:.*]] = load i64, ptr %tape.heap.owned
 ; CHECK-NEXT: %[[PISHEAP:.*]] = icmp ne i64 %[[POWNED]], 0
 ; CHECK-NEXT: %[[OLD:.*]] = select i1 %[[PISHEAP]], ptr %buffer, ptr null
 ; CHECK-NEXT: call void @free(ptr %[[OLD]])
 ; CHECK: store i64 1, ptr %tape.heap.owned
+
+; CHECK-LABEL: define internal ptr @fluxion.tape.allocate(ptr %0, i64 %1)
+; CHECK: %[[MEMORY:.*]] = call ptr @malloc(i64 %1)
+; CHECK: exhausted:
+; CHECK-NEXT: call void @llvm.trap()
 
 ; CHECK-LABEL: define internal void @fluxion.tape.reserve(ptr %0, ptr %1, i64 %2)
 ; CHECK: br i1 %{{.*}}, label %from.heap, label %try.arena
@@ -132,7 +137,7 @@ define i64 @fixed_sizes(ptr %x, ptr %dx) {
 ; CHECK-NEXT: store ptr %[[NEXT]], ptr %1
 ; CHECK-NEXT: store ptr %arena.next, ptr %0
 ; CHECK: from.heap:
-; CHECK-NEXT: %tape.reserved = call ptr @malloc(i64 %2)
+; CHECK-NEXT: %tape.reserved = call ptr @fluxion.tape.allocate(ptr null, i64 %2)
 ; CHECK-NEXT: store ptr %tape.reserved, ptr %0
 ; CHECK: store i64 1, ptr %tape.heap.owned
 

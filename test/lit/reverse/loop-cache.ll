@@ -36,8 +36,8 @@ define double @gradient(double %x, i64 %n) {
 ; CHECK: entry:
 ; CHECK: %[[TAKEN:.*]] = add i64 -1, %n
 ; CHECK: %tape.max.runs = select
-; CHECK: call ptr @malloc(i64
-; CHECK: call ptr @malloc(i64
+; CHECK: call ptr @fluxion.tape.allocate(ptr null, i64
+; CHECK: call ptr @fluxion.tape.allocate(ptr null, i64
 ; CHECK: loop:
 ; CHECK-NOT: %came.from
 ; CHECK: call ptr @fluxion.tape.push(ptr {{.*}}, i64 8)
