@@ -105,11 +105,13 @@ private:
 Value *ForwardBuilder::tangent(Value *PrimalV) {
   if (Value *T = Tangents.lookup(PrimalV))
     return T;
-  if (auto *Address = dyn_cast<Constant>(PrimalV);
-      Address && AA.hasShadow(Address)) {
+  auto *Address = dyn_cast<Constant>(PrimalV);
+  if (Address && Address->getType()->isPointerTy() &&
+      constantShadow(D, Address, DiffMode::Forward)) {
     SmallVector<Value *, 4> Lanes;
     for (unsigned Lane = 0; Lane < Width; ++Lane)
-      Lanes.push_back(sharedShadow(D, Address, Lane, Width));
+      Lanes.push_back(
+          constantShadow(D, Address, DiffMode::Forward, Lane, Width));
     if (Width == 1)
       return Lanes[0];
     // Shadows of dynamic shared memory are computed at the entry, which

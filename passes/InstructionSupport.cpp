@@ -277,6 +277,22 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
                          "); pass that memory as a duplicated argument");
       return false;
     }
+    // A pointer that may address active memory or a global has a shadow,
+    // but the global's is a sink that keeps nothing for later readers.
+    SmallVector<const Value *, 4> Objects;
+    getUnderlyingObjects(SI->getPointerOperand(), Objects);
+    auto Untracked = find_if(Objects, [](const Value *Object) {
+      const auto *GV = dyn_cast<GlobalVariable>(Object);
+      return GV && !isSharedArray(*GV) && !isMarkedInactive(*GV);
+    });
+    if (StoresActive && Untracked != Objects.end()) {
+      reportError(I, "active value " + describeValue(*Stored) +
+                         " may be stored to global variable " +
+                         describeValue(**Untracked) +
+                         ", whose derivative is not tracked; keep active "
+                         "values in memory passed as a duplicated argument");
+      return false;
+    }
     return true;
   }
   if (!AA.needsDerivative(I))

@@ -86,8 +86,9 @@ Value *ReverseBuilder::augShadow(Value *PrimalV) {
   if (Value *Shadow = AugShadows.lookup(PrimalV))
     return Shadow;
   if (auto *Address = dyn_cast<Constant>(PrimalV);
-      Address && AA.hasShadow(Address))
-    return sharedShadow(Aug, Address);
+      Address && Address->getType()->isPointerTy())
+    if (Value *Shadow = constantShadow(Aug, Address, DiffMode::Reverse))
+      return Shadow;
   return Constant::getNullValue(PrimalV->getType());
 }
 

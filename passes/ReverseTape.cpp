@@ -479,8 +479,10 @@ AllocaInst *ReverseBuilder::reverseCounter(PHINode &Phi) {
 Value *ReverseBuilder::shadow(Value *V) {
   if (auto *A = dyn_cast<Argument>(V))
     return RevShadowArgs.lookup(A);
-  if (auto *Address = dyn_cast<Constant>(V))
-    return sharedShadow(Rev, Address);
+  if (auto *Address = dyn_cast<Constant>(V)) {
+    Value *Shadow = constantShadow(Rev, Address, DiffMode::Reverse);
+    return Shadow ? Shadow : Constant::getNullValue(V->getType());
+  }
   auto Region = ShadowRegions.find(V);
   if (Region != ShadowRegions.end())
     return revRegionAddress(Region->second);

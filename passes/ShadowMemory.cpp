@@ -236,40 +236,59 @@ static Value *dynamicSharedShadow(Function &Into, Constant *Address,
                      "dynamic.shared.shadow");
 }
 
-/// Shadow \p Lane of a static shared array (or an address inside it):
-/// another such array.
-static Constant *staticSharedShadow(Constant *Address, unsigned Lane) {
-  if (auto *GV = dyn_cast<GlobalVariable>(Address)) {
-    if (!isSharedArray(*GV))
-      return Address;
-    Module &M = *GV->getParent();
-    std::string Name = (GV->getName() + ".shadow").str();
-    if (Lane)
-      Name += "." + std::to_string(Lane);
-    if (GlobalVariable *Shadow = M.getNamedGlobal(Name))
-      return Shadow;
-    auto *Shadow = new GlobalVariable(
-        M, GV->getValueType(), /*isConstant=*/false,
-        GlobalValue::InternalLinkage, UndefValue::get(GV->getValueType()), Name,
-        nullptr, GlobalValue::NotThreadLocal, SharedAddressSpace);
-    Shadow->setAlignment(GV->getAlign());
+/// The shadow of global \p GV: for a static shared array, shadow \p Lane
+/// is another such array; any other global holds no derivative, and its
+/// shadow is a zeroed sink of the same size (one that forward mode reads
+/// zero tangents from and one that reverse mode adds adjoints to), so that a
+/// pointer which may address it or active memory has a shadow either way.
+static GlobalVariable *globalShadow(GlobalVariable &GV, DiffMode Mode,
+                                    unsigned Lane) {
+  Module &M = *GV.getParent();
+  bool Shared = isSharedArray(GV);
+  std::string Name = (GV.getName() + ".shadow").str();
+  if (Shared && Lane)
+    Name += "." + std::to_string(Lane);
+  if (!Shared)
+    Name += Mode == DiffMode::Forward ? ".tangents" : ".adjoints";
+  if (GlobalVariable *Shadow = M.getNamedGlobal(Name))
     return Shadow;
-  }
+  Type *Ty = GV.getValueType();
+  auto *Shadow = new GlobalVariable(
+      M, Ty, /*isConstant=*/false, GlobalValue::InternalLinkage,
+      Shared ? UndefValue::get(Ty) : Constant::getNullValue(Ty), Name, nullptr,
+      GlobalValue::NotThreadLocal, GV.getAddressSpace());
+  Shadow->setAlignment(GV.getAlign());
+  return Shadow;
+}
+
+/// \p Address, a constant address inside a global, moved into the global's
+/// shadow; null for other constants.
+static Constant *staticShadow(Constant *Address, DiffMode Mode,
+                              unsigned Lane) {
+  if (auto *GV = dyn_cast<GlobalVariable>(Address))
+    return globalShadow(*GV, Mode, Lane);
   auto *Expr = dyn_cast<ConstantExpr>(Address);
-  if (!Expr)
-    return Address;
+  if (!Expr || !isa<GlobalVariable>(getUnderlyingObject(Expr)))
+    return nullptr;
   SmallVector<Constant *, 4> Operands;
-  for (Use &Op : Expr->operands())
-    Operands.push_back(staticSharedShadow(cast<Constant>(Op.get()), Lane));
+  for (Use &Op : Expr->operands()) {
+    auto *Operand = cast<Constant>(Op.get());
+    Constant *Moved = Operand->getType()->isPointerTy()
+                          ? staticShadow(Operand, Mode, Lane)
+                          : Operand;
+    Operands.push_back(Moved ? Moved : Operand);
+  }
   return Expr->getWithOperands(Operands);
 }
 
-Value *sharedShadow(Function &Into, Constant *Address, unsigned Lane,
-                    unsigned Copies) {
+Value *constantShadow(Function &Into, Constant *Address, DiffMode Mode,
+                      unsigned Lane, unsigned Copies) {
+  if (isa<ConstantPointerNull, UndefValue>(Address))
+    return Address;
   const auto *GV = dyn_cast<GlobalVariable>(getUnderlyingObject(Address));
   if (GV && isSharedArray(*GV) && !GV->hasInitializer())
     return dynamicSharedShadow(Into, Address, Lane, Copies);
-  return staticSharedShadow(Address, Lane);
+  return staticShadow(Address, Mode, Lane);
 }
 
 } // namespace fluxion

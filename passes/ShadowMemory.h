@@ -10,6 +10,8 @@
 #ifndef FLUXION_SHADOWMEMORY_H
 #define FLUXION_SHADOWMEMORY_H
 
+#include "DiffRequest.h"
+
 #include "llvm/IR/IRBuilder.h"
 
 namespace fluxion {
@@ -44,18 +46,21 @@ void releaseShadow(
 /// Whether \p Object is GPU `__shared__` memory: a statically sized array,
 /// whose shadow is another such array, or dynamic (`extern`) shared memory,
 /// whose shadows follow the primal's part of the launch's dynamic shared
-/// memory (sharedShadow).
+/// memory (constantShadow).
 bool isSharedArray(const llvm::Value &Object);
 
-/// \p Address (a constant address inside shared memory) moved to the same
-/// place in its shadow number \p Lane of \p Copies (vector mode has one per
-/// lane). For a static array that is a constant; for dynamic shared memory
-/// it is computed at the entry of \p Into: the launch provides \p Copies + 1
-/// times the primal's dynamic shared bytes, and shadow k lies k + 1 primal
-/// sizes in. Shadows hold no defined values until the derivative writes
-/// them.
-llvm::Value *sharedShadow(llvm::Function &Into, llvm::Constant *Address,
-                          unsigned Lane = 0, unsigned Copies = 1);
+/// The shadow of constant address \p Address, or null where it has none (a
+/// function): null and undef are their own shadows; an address inside
+/// shared memory moves to the same place in its shadow number \p Lane of
+/// \p Copies (vector mode has one per lane), a constant for a static
+/// array, computed at the entry of \p Into for dynamic shared memory (the
+/// launch provides \p Copies + 1 times the primal's dynamic shared bytes,
+/// and shadow k lies k + 1 primal sizes in); an address inside any other
+/// global, which holds no derivative, moves into a zeroed sink of \p Mode.
+/// Shared shadows hold no defined values until the derivative writes them.
+llvm::Value *constantShadow(llvm::Function &Into, llvm::Constant *Address,
+                            DiffMode Mode, unsigned Lane = 0,
+                            unsigned Copies = 1);
 
 /// The size in bytes of \p Alloca.
 llvm::Value *allocaSize(llvm::IRBuilderBase &B, llvm::AllocaInst &Alloca);
