@@ -2,6 +2,7 @@
 
 #include "ActivityAnalysis.h"
 
+#include "InstructionSupport.h"
 #include "ShadowMemory.h"
 
 #include "llvm/Analysis/ValueTracking.h"
@@ -53,6 +54,12 @@ ActivityAnalysis::ActivityAnalysis(Function &F, const DiffRequest &Request) {
     else if (isDifferentiableType(Arg.getType()))
       Varied.insert(&Arg);
   }
+  // A returned pointer the caller writes active data through needs a shadow
+  // even where it is memory this function allocates.
+  if (Request.ReturnShadow)
+    for (BasicBlock &BB : F)
+      if (auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator()))
+        shadowAllocationBehind(Ret->getReturnValue());
   propagateVaried(F);
   propagateUseful(F, Request);
   for (const Value *V : Varied)
@@ -132,7 +139,8 @@ void ActivityAnalysis::propagateVaried(Function &F) {
                     [&](const Use &U) { return hasShadow(U.get()); })) ||
             (isa<LoadInst>(I) &&
              hasShadow(cast<LoadInst>(I).getPointerOperand())) ||
-            (isa<CallBase>(I) && OperandVaried);
+            (isa<CallBase>(I) && OperandVaried &&
+             classifyCall(cast<CallBase>(I)) != CallKind::Inert);
         if (FromShadow) {
           Shadowed.insert(&I);
           Changed = true;

@@ -198,6 +198,13 @@ const ElementwiseRule Rules[] = {
      {[](R r) { return lessOrEqual(r.x(0), r.x(1), true); },
       [](R r) { return -lessOrEqual(r.x(0), r.x(1), true); }}},
     {"ldexp", {[](R r) { return unary(Intrinsic::exp2, r.intAsFloat(1)); }}},
+    // frexp(x, &e) = x * 2^-e with e = floor(log2 |x|) + 1; e is an output.
+    {"frexp", {[](R r) {
+       Expr Exponent =
+           unary(Intrinsic::floor,
+                 unary(Intrinsic::log2, unary(Intrinsic::fabs, r.x(0))));
+       return unary(Intrinsic::exp2, -1.0 - Exponent);
+     }}},
     {"scalbn", {[](R r) { return unary(Intrinsic::exp2, r.intAsFloat(1)); }}},
     {"copysign",
      {[](R r) {
@@ -304,7 +311,7 @@ const ElementwiseRule *findElementwiseRule(const Instruction &I) {
     if (!Call->getType()->isFPOrFPVectorTy() ||
         !all_of(Call->args(), [](const Use &U) {
           return U->getType()->isFPOrFPVectorTy() ||
-                 U->getType()->isIntegerTy();
+                 U->getType()->isIntegerTy() || U->getType()->isPointerTy();
         }))
       return nullptr;
     const ElementwiseRule *Rule = nullptr;
@@ -321,12 +328,18 @@ const ElementwiseRule *findElementwiseRule(const Instruction &I) {
     // own and is differentiated through its body; libdevice's are not.
     else if (Callee->isDeclaration() || Callee->getName().starts_with("__nv_"))
       Rule = findRuleByName(Callee->getName());
-    // A function of a libm name but fewer parameters is something else.
+    // A function of a libm name but fewer parameters is something else; a
+    // pointer may only be an output the derivative does not read (frexp's
+    // exponent).
     unsigned Used = 0;
     if (Rule)
       for (auto [Idx, Partial] : enumerate(Rule->Partials))
-        if (Partial)
+        if (Partial) {
           Used = Idx + 1;
+          if (Idx < Call->arg_size() &&
+              Call->getArgOperand(Idx)->getType()->isPointerTy())
+            return nullptr;
+        }
     return Rule && Call->arg_size() >= Used ? Rule : nullptr;
   }
   if (!I.getType()->isFPOrFPVectorTy())

@@ -37,6 +37,9 @@ struct DiffRequest {
   DiffMode Mode = DiffMode::Forward;
   llvm::SmallVector<ArgActivity, 4> Args;
   bool ReturnActive = false;
+  /// The function returns a pointer into memory that has shadows: forward
+  /// and augmented functions return the shadow pointer after the pointer.
+  bool ReturnShadow = false;
   /// Forward mode: how many tangents travel together (ad_width).
   unsigned Width = 1;
   /// Reverse mode: nothing writes the memory the arguments and globals
@@ -46,9 +49,10 @@ struct DiffRequest {
   bool CallerMemoryStable = false;
 
   bool operator<(const DiffRequest &O) const {
-    return std::tie(Fn, Mode, Args, ReturnActive, Width, CallerMemoryStable) <
-           std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive, O.Width,
-                    O.CallerMemoryStable);
+    return std::tie(Fn, Mode, Args, ReturnActive, ReturnShadow, Width,
+                    CallerMemoryStable) <
+           std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive, O.ReturnShadow,
+                    O.Width, O.CallerMemoryStable);
   }
 };
 

@@ -409,7 +409,7 @@ bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
   CallInst *NewCall = B.CreateCall(Fwd, Args);
   NewCall->setDebugLoc(Copy->getDebugLoc());
   Value *PrimalResult = NewCall;
-  if (Callee.ReturnActive) {
+  if (Callee.ReturnActive || Callee.ReturnShadow) {
     PrimalResult = B.CreateExtractValue(NewCall, 0);
     setTangent(Call,
                B.CreateExtractValue(NewCall, 1, Call.getName() + ".tangent"));
@@ -468,7 +468,7 @@ void ForwardBuilder::finishPhis() {
 void ForwardBuilder::rewriteReturns() {
   for (BasicBlock &BB : Primal) {
     auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator());
-    if (!Ret || !Request.ReturnActive)
+    if (!Ret || !(Request.ReturnActive || Request.ReturnShadow))
       continue;
     auto *Copy = cast<ReturnInst>(mapped(Ret));
     B.SetInsertPoint(Copy);

@@ -12,6 +12,7 @@
 #include "WarpShuffle.h"
 
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/GlobalVariable.h"
@@ -19,6 +20,8 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/IntrinsicsNVPTX.h"
+
+#include <map>
 
 using namespace llvm;
 
@@ -37,12 +40,82 @@ StringRef userName(const Function &F) {
 
 /// Library functions that only perform output or end the program: their
 /// floating arguments do not flow into any derivative.
-static bool isInertLibraryFunction(StringRef Name) {
-  static const StringSet<> Inert = {
-      "printf",        "fprintf", "puts",   "fputs",   "putchar",
-      "fputc",         "fflush",  "abort",  "exit",    "_exit",
-      "__assert_fail", "fwrite",  "perror", "vprintf", "vfprintf"};
-  return Inert.contains(Name);
+/// Library functions that neither compute with floating values nor move
+/// them: I/O, string and character handling, process control.
+static bool isInertLibraryFunction(const Function &F) {
+  static std::map<std::string, std::unique_ptr<TargetLibraryInfoImpl>> Impls;
+  const Module &M = *F.getParent();
+  auto &Impl = Impls[M.getTargetTriple().str()];
+  if (!Impl)
+    Impl = std::make_unique<TargetLibraryInfoImpl>(M.getTargetTriple());
+  LibFunc Func;
+  if (TargetLibraryInfo(*Impl).getLibFunc(F, Func)) {
+    switch (Func) {
+    case LibFunc_printf:
+    case LibFunc_fprintf:
+    case LibFunc_sprintf:
+    case LibFunc_snprintf:
+    case LibFunc_vprintf:
+    case LibFunc_vfprintf:
+    case LibFunc_puts:
+    case LibFunc_fputs:
+    case LibFunc_putchar:
+    case LibFunc_putc:
+    case LibFunc_fputc:
+    case LibFunc_fwrite:
+    case LibFunc_fflush:
+    case LibFunc_perror:
+    case LibFunc_abort:
+    case LibFunc_exit:
+    case LibFunc_strlen:
+    case LibFunc_strcmp:
+    case LibFunc_strncmp:
+    case LibFunc_memcmp:
+    case LibFunc_bcmp:
+    case LibFunc_strchr:
+    case LibFunc_strrchr:
+    case LibFunc_strstr:
+    case LibFunc_atoi:
+    case LibFunc_atol:
+    case LibFunc_strtol:
+    case LibFunc_strtoul:
+    case LibFunc_getenv:
+    case LibFunc_isdigit:
+    case LibFunc_isascii:
+      return true;
+    default:
+      return false;
+    }
+  }
+  StringRef Name = F.getName();
+  // CUDA's device printf is vprintf(format, argument buffer).
+  static const StringSet<> Inert = {"vprintf", "_exit", "__assert_fail", "time",
+                                    "clock",   "rand",  "srand"};
+  // libstdc++'s hashing, hash-table sizing, std::string and stream output:
+  // characters and sizes only.
+  static constexpr StringLiteral InertPrefixes[] = {
+      "_ZSt11_Hash_bytes",
+      "_ZSt15_Fnv_hash_bytes",
+      "_ZNKSt8__detail20_Prime_rehash_policy",
+      "_ZNSt7__cxx1112basic_string",
+      "_ZNKSt7__cxx1112basic_string",
+      "_ZNSo",
+      "_ZStlsISt11char_traitsIcEERSt13basic_ostreamIcT_ES5_",
+      "_ZSt16__ostream_insert",
+      "_ZSt4endl",
+      "_ZNSt9basic_iosIcSt11char_traitsIcEE",
+      "_ZSt20__throw_length_error",
+      "_ZSt17__throw_bad_alloc",
+      "_ZSt19__throw_logic_error",
+      "_ZSt20__throw_out_of_range",
+      "_ZSt24__throw_out_of_range_fmt",
+  };
+  // Inline members defined in the headers are differentiated through their
+  // bodies like any other code.
+  return Inert.contains(Name) ||
+         (F.isDeclaration() && any_of(InertPrefixes, [&](StringRef Prefix) {
+            return Name.starts_with(Prefix);
+          }));
 }
 
 /// NVVM's conversions of a float to an integer (f2i.rn, d2ll.rz, ...):
@@ -64,7 +137,7 @@ CallKind classifyCall(const CallBase &Call) {
     return CallKind::Unsupported;
   if (const auto *II = dyn_cast<IntrinsicInst>(&Call)) {
     if (II->isAssumeLikeIntrinsic() || isa<DbgInfoIntrinsic>(II) ||
-        convertsToInteger(*II))
+        II->getIntrinsicID() == Intrinsic::prefetch || convertsToInteger(*II))
       return CallKind::Inert;
     if (Callee->getName().starts_with("llvm.nvvm.barrier"))
       return CallKind::Barrier;
@@ -75,7 +148,7 @@ CallKind classifyCall(const CallBase &Call) {
     if (isa<MemTransferInst>(II))
       return CallKind::MemTransfer;
   }
-  if (isMarkedInactive(*Callee) || isInertLibraryFunction(Callee->getName()))
+  if (isMarkedInactive(*Callee) || isInertLibraryFunction(*Callee))
     return CallKind::Inert;
   if (asShuffle(Call))
     return CallKind::Shuffle;
@@ -199,8 +272,7 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
   if (isa<IndirectBrInst, CallBrInst>(I)) {
     reportError(I, "cannot differentiate a computed goto (a jump to a label "
                    "address) in '" +
-                       userName(*I.getFunction()) +
-                       "'; use a switch instead");
+                       userName(*I.getFunction()) + "'; use a switch instead");
     return false;
   }
   // Type punning: the bits of an active value made into a float again, or
@@ -342,6 +414,7 @@ DiffRequest calleeRequest(const CallBase &Call, const ActivityAnalysis &AA,
       R.Args.push_back(ArgActivity::Const);
   }
   R.ReturnActive = AA.isActive(&Call);
+  R.ReturnShadow = Call.getType()->isPointerTy() && AA.hasShadow(&Call);
   return R;
 }
 

@@ -155,7 +155,7 @@ bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
 bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   DiffRequest CR = calleeRequest(Call, AA, DiffMode::Reverse);
   if (none_of(CR.Args, [](ArgActivity A) { return A != ArgActivity::Const; }) &&
-      !CR.ReturnActive)
+      !CR.ReturnActive && !CR.ReturnShadow)
     return true;
   Function *Target = Call.getCalledFunction();
   bool Checkpointed = Target && isCheckpointed(*Target);
@@ -197,9 +197,15 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   }
   CallInst *AugCall = AB.CreateCall(Callee->Augmented, Args);
   AugCall->setDebugLoc(Copy->getDebugLoc());
+  Value *Result = AugCall;
+  if (CR.ReturnShadow) {
+    Result = AB.CreateExtractValue(AugCall, 0);
+    AugShadows[&Call] =
+        AB.CreateExtractValue(AugCall, 1, Call.getName() + ".shadow");
+  }
   if (!Copy->getType()->isVoidTy())
-    Copy->replaceAllUsesWith(AugCall);
-  VMap[&Call] = AugCall;
+    Copy->replaceAllUsesWith(Result);
+  VMap[&Call] = Result;
   Copy->eraseFromParent();
   CalleeTapes[&Call] = Region;
   return true;
@@ -325,6 +331,17 @@ bool ReverseBuilder::buildAugmented() {
     for (auto [V, BB] : zip(P->incoming_values(), P->blocks()))
       Shadow->addIncoming(augShadow(V), cast<BasicBlock>(VMap[BB]));
   }
+  if (Request.ReturnShadow)
+    for (BasicBlock &BB : Primal)
+      if (auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator())) {
+        auto *Copy = cast<ReturnInst>(VMap[Ret]);
+        AB.SetInsertPoint(Copy);
+        Value *Pair = PoisonValue::get(Aug.getReturnType());
+        Pair = AB.CreateInsertValue(Pair, Copy->getReturnValue(), 0);
+        Pair = AB.CreateInsertValue(Pair, augShadow(Ret->getReturnValue()), 1);
+        AB.CreateRet(Pair);
+        Copy->eraseFromParent();
+      }
   return Ok;
 }
 

@@ -64,6 +64,8 @@ static std::string derivativeName(StringRef Prefix, const DiffRequest &R) {
   std::string Name = (Prefix + "." + R.Fn->getName()).str();
   for (ArgActivity A : R.Args)
     Name += "." + activityName(A).str();
+  if (R.ReturnShadow)
+    Name += ".dupret";
   if (R.Width > 1)
     Name += ".width" + std::to_string(R.Width);
   return Name;
@@ -123,7 +125,7 @@ Function *Synthesizer::forward(const DiffRequest &Request) {
     return F;
   Function &Primal = Preprocessed.get(*Request.Fn);
   Type *RetTy = Request.Fn->getReturnType();
-  if (Request.ReturnActive)
+  if (Request.ReturnActive || Request.ReturnShadow)
     RetTy = StructType::get(RetTy, tangentType(RetTy, Request.Width));
   auto *Ty = FunctionType::get(RetTy, shadowedParamTypes(Request), false);
   Function *F = createInternal(Ty, derivativeName("fluxion.fwd", Request));
@@ -153,7 +155,8 @@ const ReverseFunctions *Synthesizer::reverse(const DiffRequest &Request) {
     RevParams.push_back(RetTy);
 
   ReverseFunctions &Fns = Reverse[Request];
-  Fns.Augmented = createInternal(FunctionType::get(RetTy, AugParams, false),
+  Type *AugRetTy = Request.ReturnShadow ? StructType::get(RetTy, RetTy) : RetTy;
+  Fns.Augmented = createInternal(FunctionType::get(AugRetTy, AugParams, false),
                                  derivativeName("fluxion.aug", Request));
   Fns.Reverse =
       createInternal(FunctionType::get(adjointsType(Request), RevParams, false),

@@ -147,6 +147,12 @@ const RuleCase Cases[] = {
     {"atanh", 1, unary(std::atanh), 0.4, 0},
     {"remainder", 2, binary(std::remainder), 5.3, 1.7},
     {"fdim", 2, binary(std::fdim), 1.4, 0.9},
+    {"frexp", 1,
+     [](double A, double) {
+       int Exponent;
+       return std::frexp(A, &Exponent);
+     },
+     -2.7, 0},
     {"rsqrt", 1, [](double A, double) { return 1 / std::sqrt(A); }, 1.3, 0},
     {"rcbrt", 1, [](double A, double) { return 1 / std::cbrt(A); }, 1.3, 0},
     {"rcp", 1, [](double A, double) { return 1 / A; }, 1.3, 0},

@@ -51,6 +51,12 @@ UNARY(fabs, fabs(x), x > 0 ? 1.0 : -1.0)
  * partial x^y*log(x) is NaN and must not leak into the result. */
 UNARY(pow3, pow(x, 3.0), 3.0 * x * x)
 UNARY(powhalf, pow(x, 0.5), 0.5 / sqrt(x))
+/* frexp's mantissa x * 2^-e; the exponent it stores carries no derivative */
+static double frexp_mantissa(double x) {
+  int exponent;
+  return frexp(x, &exponent);
+}
+UNARY(frexp, frexp_mantissa(x), frexp_mantissa(x) / x)
 /* constant base */
 UNARY(pow2x, pow(2.0, x), pow(2.0, x) * log(2.0))
 /* chain of several libm calls */
@@ -119,6 +125,8 @@ int main(void) {
     t_powhalf(p);
     t_pow2x(g);
     t_chain(g);
+    t_frexp(g);
+    t_frexp(1.1 * p); /* away from powers of two, where frexp jumps */
 
     t_atan2(g, p);
     t_atan2(p, -g);
