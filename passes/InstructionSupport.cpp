@@ -265,6 +265,24 @@ bool readsThreadConstant(const Value &V) {
   }
 }
 
+/// Whether the integer \p Load copies is a number at its source or at the
+/// destination of the copy.
+static bool isIntegerData(const LoadInst &Load) {
+  const DataLayout &DL = Load.getDataLayout();
+  uint64_t Size = DL.getTypeStoreSize(Load.getType());
+  auto IsInteger = [&](const Value *Ptr) {
+    Type *Ty = deduceTypeAt(const_cast<Value *>(Ptr), Size);
+    return Ty && Ty->isIntegerTy();
+  };
+  if (IsInteger(Load.getPointerOperand()))
+    return true;
+  return any_of(Load.users(), [&](const User *U) {
+    const auto *SI = dyn_cast<StoreInst>(U);
+    return SI && SI->getValueOperand() == &Load &&
+           IsInteger(SI->getPointerOperand());
+  });
+}
+
 bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
                     DiffMode Mode) {
   // The derivative is a copy of the function: addresses of the primal's
@@ -330,7 +348,8 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
         LI && Stored->getType()->isIntegerTy() &&
         AA.hasShadow(SI->getPointerOperand()) &&
         AA.hasShadow(LI->getPointerOperand()) &&
-        !deduceElementType(const_cast<Value *>(SI->getPointerOperand()))) {
+        !deduceElementType(const_cast<Value *>(SI->getPointerOperand())) &&
+        !isIntegerData(*LI)) {
       reportError(I, "cannot deduce whether this integer copy moves "
                      "floating-point data; access the buffers with typed "
                      "loads or stores");

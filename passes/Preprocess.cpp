@@ -93,7 +93,12 @@ static void retypeIntegerCopies(Function &Copy) {
     if (!LI || !LI->getType()->isIntegerTy() || !LI->hasOneUse() ||
         LI->getParent() != SI->getParent())
       continue;
-    Type *Elem = deduceElementType(LI->getPointerOperand());
+    uint64_t Size = LI->getDataLayout().getTypeStoreSize(LI->getType());
+    Type *Elem = deduceTypeAt(LI->getPointerOperand(), Size);
+    if (!Elem)
+      Elem = deduceTypeAt(SI->getPointerOperand(), Size);
+    if (!Elem)
+      Elem = deduceElementType(LI->getPointerOperand());
     if (!Elem)
       Elem = deduceElementType(SI->getPointerOperand());
     if (!Elem || !Elem->isFloatingPointTy() ||

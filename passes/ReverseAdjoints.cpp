@@ -259,9 +259,7 @@ bool ReverseBuilder::visitMemTransfer(MemTransferInst &Copy) {
                    Copy.getDestAlign());
     return true;
   }
-  Type *Elem = deduceElementType(Dest);
-  if (!Elem)
-    Elem = deduceElementType(Copy.getSource());
+  Type *Elem = deduceCopiedType(Copy);
   if (!Elem) {
     reportError(Copy, "cannot deduce the type of the data this copy moves; "
                       "access the buffers with typed loads or stores");

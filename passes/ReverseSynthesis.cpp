@@ -288,7 +288,7 @@ bool ReverseBuilder::buildAugmented() {
       }
       if (auto *MT = dyn_cast<MemTransferInst>(&I);
           MT && AA.hasShadow(MT->getDest()) && AA.hasShadow(MT->getSource())) {
-        Type *Elem = deduceElementType(MT->getDest());
+        Type *Elem = deduceCopiedType(*MT);
         if (Elem && Elem->isPointerTy()) {
           AB.SetInsertPoint(cast<Instruction>(VMap[MT]));
           AB.CreateMemTransferInst(

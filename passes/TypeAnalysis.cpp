@@ -3,10 +3,14 @@
 #include "TypeAnalysis.h"
 
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/DataLayout.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Metadata.h"
 
 using namespace llvm;
 
@@ -116,8 +120,219 @@ Type *ElementDeduction::run(Value *Ptr) {
   return Pointer ? Pointer : Integer;
 }
 
+/// The kind of data at one place in memory, from the accesses to exactly
+/// that place and from what the integers loaded from or stored there are
+/// used for.
+class LocationDeduction {
+public:
+  LocationDeduction(Value *Ptr, uint64_t Size)
+      : DL(cast<Instruction>(Ptr)->getDataLayout()), Size(Size) {
+    APInt Offset(DL.getIndexTypeSizeInBits(Ptr->getType()), 0);
+    Base = Ptr->stripAndAccumulateConstantOffsets(DL, Offset,
+                                                  /*AllowNonInbounds=*/true);
+    Start = Offset.getSExtValue();
+  }
+  Type *run();
+
+private:
+  void access(Type *Ty, int64_t At, Instruction &I);
+  void noteValue(Value *V, bool Loaded);
+  void note(Type *Ty) {
+    Type *&Kind = Ty->isFloatingPointTy() ? Floating
+                  : Ty->isPointerTy()     ? Pointer
+                                          : Integer;
+    if (Kind && Kind != Ty)
+      Conflict = true;
+    Kind = Ty;
+  }
+
+  const DataLayout &DL;
+  uint64_t Size;
+  Value *Base = nullptr;
+  int64_t Start = 0;
+  Type *Floating = nullptr;
+  Type *Integer = nullptr;
+  Type *Pointer = nullptr;
+  bool Conflict = false;
+};
+
+/// Whether \p I uses an integer as a number. Bitwise logic, shifts and
+/// sign tests also serve to take floats apart (sign masks, exponent
+/// fields), so they say nothing.
+static bool usesAsNumber(const Instruction &I) {
+  if (const auto *BO = dyn_cast<BinaryOperator>(&I))
+    return !BO->isBitwiseLogicOp() && !BO->isShift();
+  if (const auto *Cmp = dyn_cast<ICmpInst>(&I)) {
+    const auto *C = dyn_cast<ConstantInt>(Cmp->getOperand(1));
+    return !C || !(C->isZero() || C->isMinusOne());
+  }
+  return isa<GetElementPtrInst, SwitchInst>(I);
+}
+
+/// What an integer moved to or from the location is: the bits of a float
+/// (bitcast), a pointer (inttoptr, ptrtoint), a number (arithmetic,
+/// comparisons, indices), or just copied (no evidence).
+void LocationDeduction::noteValue(Value *V, bool Loaded) {
+  Type *Ty = V->getType();
+  if (!Loaded) {
+    if (auto *Cast = dyn_cast<CastInst>(V)) {
+      Type *From = Cast->getSrcTy()->getScalarType();
+      if ((isa<BitCastInst>(Cast) && From->isFloatingPointTy()) ||
+          isa<PtrToIntInst>(Cast))
+        note(From);
+      else if (isa<ZExtInst, SExtInst, FPToSIInst, FPToUIInst>(Cast))
+        note(Ty);
+      return;
+    }
+    if (auto *I = dyn_cast<Instruction>(V); I && usesAsNumber(*I))
+      note(Ty);
+    return;
+  }
+  for (User *U : V->users()) {
+    if (auto *Cast = dyn_cast<BitCastInst>(U)) {
+      if (Cast->getDestTy()->isFPOrFPVectorTy())
+        note(Cast->getDestTy()->getScalarType());
+    } else if (isa<IntToPtrInst>(U)) {
+      note(U->getType());
+    } else if (usesAsNumber(*cast<Instruction>(U))) {
+      note(Ty);
+    }
+  }
+}
+
+/// The name of the scalar type in the TBAA access tag of \p I ("double",
+/// "long", "p1 int", ...), or "" without a tag (untyped copies, -O0).
+StringRef taggedTypeName(const Instruction &I) {
+  const auto *Tag =
+      dyn_cast_or_null<MDNode>(I.getMetadata(LLVMContext::MD_tbaa));
+  const auto *Scalar = Tag && Tag->getNumOperands() >= 2
+                           ? dyn_cast<MDNode>(Tag->getOperand(1))
+                           : nullptr;
+  const auto *Name = Scalar && Scalar->getNumOperands() > 0
+                         ? dyn_cast<MDString>(Scalar->getOperand(0))
+                         : nullptr;
+  return Name ? Name->getString() : "";
+}
+
+/// The scalar type named by TBAA type \p Name ("double", "long", "p1 int",
+/// ...), with \p Int standing for integers of unknown width; null for
+/// struct types and unknown names.
+Type *namedScalar(StringRef Name, LLVMContext &Ctx, Type *Int) {
+  if (Name == "double")
+    return Type::getDoubleTy(Ctx);
+  if (Name == "float")
+    return Type::getFloatTy(Ctx);
+  if (Name == "any pointer" || Name.contains("pointer") ||
+      (Name.size() > 2 && Name[0] == 'p' && isDigit(Name[1])))
+    return PointerType::getUnqual(Ctx);
+  if (Name.starts_with("_ZTS"))
+    return nullptr;
+  return Int;
+}
+
+/// The kind of scalar the source declared an access of \p I to be: a
+/// floating type, a pointer, an integer of the access's width \p Accessed
+/// (characters included), or null (no tag, or a struct type).
+Type *declaredAccessType(const Instruction &I, Type *Accessed) {
+  StringRef Declared = taggedTypeName(I);
+  return Declared.empty() ? nullptr
+                          : namedScalar(Declared, I.getContext(), Accessed);
+}
+
+/// The type a pointer-typed TBAA access tag of \p I says the pointer points
+/// to: "p1 double" is a double *, "p2 ..." a pointer to pointers.
+Type *pointeeOfTag(const Instruction &I) {
+  StringRef Declared = taggedTypeName(I);
+  if (Declared.consume_front("p1 "))
+    return namedScalar(Declared, I.getContext(),
+                       Type::getInt8Ty(I.getContext()));
+  if (Declared.size() > 2 && Declared[0] == 'p' && isDigit(Declared[1]))
+    return PointerType::getUnqual(I.getContext());
+  return nullptr;
+}
+
+void LocationDeduction::access(Type *Ty, int64_t At, Instruction &I) {
+  uint64_t Bytes = DL.getTypeStoreSize(Ty);
+  if (At + int64_t(Bytes) <= Start || At >= Start + int64_t(Size))
+    return;
+  Type *Scalar = scalarOf(Ty);
+  if (Scalar->isStructTy() || Scalar->isIntegerTy(8))
+    return;
+  if (!Scalar->isIntegerTy())
+    return note(Scalar);
+  if (Type *Declared = declaredAccessType(I, Scalar))
+    return note(Declared);
+  if (auto *LI = dyn_cast<LoadInst>(&I))
+    noteValue(LI, /*Loaded=*/true);
+  else if (auto *SI = dyn_cast<StoreInst>(&I))
+    noteValue(SI->getValueOperand(), /*Loaded=*/false);
+}
+
+Type *LocationDeduction::run() {
+  // Every pointer derived from the base at a constant offset, and every
+  // access through them; phis and selects are taken as pointing to data of
+  // the same layout.
+  SmallVector<std::pair<Value *, int64_t>, 16> Worklist{{Base, 0}};
+  SmallPtrSet<Value *, 16> Seen{Base};
+  while (!Worklist.empty()) {
+    auto [P, At] = Worklist.pop_back_val();
+    for (User *U : P->users()) {
+      auto *I = dyn_cast<Instruction>(U);
+      if (!I)
+        continue;
+      if (auto *GEP = dyn_cast<GetElementPtrInst>(I)) {
+        APInt Offset(DL.getIndexTypeSizeInBits(GEP->getType()), 0);
+        if (GEP->getPointerOperand() == P &&
+            GEP->accumulateConstantOffset(DL, Offset) &&
+            Seen.insert(GEP).second)
+          Worklist.push_back({GEP, At + Offset.getSExtValue()});
+      } else if (isa<PHINode, SelectInst>(I) ||
+                 (isa<CastInst>(I) && I->getType()->isPointerTy())) {
+        if (Seen.insert(I).second)
+          Worklist.push_back({I, At});
+      } else if (auto *LI = dyn_cast<LoadInst>(I)) {
+        access(LI->getType(), At, *LI);
+      } else if (auto *SI = dyn_cast<StoreInst>(I);
+                 SI && SI->getPointerOperand() == P) {
+        access(SI->getValueOperand()->getType(), At, *SI);
+      }
+    }
+  }
+  if (Conflict ||
+      (Floating ? 1 : 0) + (Integer ? 1 : 0) + (Pointer ? 1 : 0) != 1)
+    return nullptr;
+  return Floating ? Floating : Integer ? Integer : Pointer;
+}
+
 } // namespace
 
 Type *deduceElementType(Value *Ptr) { return ElementDeduction().run(Ptr); }
+
+Type *declaredPointee(Value *Ptr) {
+  if (auto *LI = dyn_cast<LoadInst>(Ptr))
+    if (Type *Pointee = pointeeOfTag(*LI))
+      return Pointee;
+  for (User *U : Ptr->users())
+    if (auto *SI = dyn_cast<StoreInst>(U); SI && SI->getValueOperand() == Ptr)
+      if (Type *Pointee = pointeeOfTag(*SI))
+        return Pointee;
+  return nullptr;
+}
+
+Type *deduceCopiedType(MemTransferInst &Copy) {
+  for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
+    if (Type *Elem = deduceElementType(Ptr))
+      return Elem;
+  for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
+    if (Type *Pointee = declaredPointee(Ptr))
+      return Pointee;
+  return nullptr;
+}
+
+Type *deduceTypeAt(Value *Ptr, uint64_t Size) {
+  if (!isa<Instruction>(Ptr))
+    return nullptr;
+  return LocationDeduction(Ptr, Size).run();
+}
 
 } // namespace fluxion

@@ -12,7 +12,10 @@
 #ifndef FLUXION_TYPEANALYSIS_H
 #define FLUXION_TYPEANALYSIS_H
 
+#include <cstdint>
+
 namespace llvm {
+class MemTransferInst;
 class Type;
 class Value;
 } // namespace llvm
@@ -22,6 +25,23 @@ namespace fluxion {
 /// The repeating element type of the memory \p Ptr points into (double,
 /// float, ptr, a struct, ...), or null when it cannot be deduced.
 llvm::Type *deduceElementType(llvm::Value *Ptr);
+
+/// What pointer \p Ptr points to as the source declared it (TBAA of the
+/// load that produced it, or of a store that keeps it: a `char *` field
+/// points to characters), or null.
+llvm::Type *declaredPointee(llvm::Value *Ptr);
+
+/// The element type of the data \p Copy moves: from the accesses to either
+/// side's memory, else from what either pointer is declared to point to.
+llvm::Type *deduceCopiedType(llvm::MemTransferInst &Copy);
+
+/// The type of the \p Size bytes at \p Ptr, from the accesses of the
+/// function to exactly those bytes (through pointers derived from the same
+/// base at constant offsets): a floating type, a pointer or an integer,
+/// where integers count by what they are used for (bitcast to a float,
+/// converted to a pointer, or used in arithmetic, comparisons and
+/// indices). Null when nothing or disagreeing evidence is found.
+llvm::Type *deduceTypeAt(llvm::Value *Ptr, uint64_t Size);
 
 } // namespace fluxion
 
