@@ -389,6 +389,10 @@ class Runner:
         self.suite = os.path.abspath(args.suite)
         self.plugin = os.path.abspath(os.path.join(args.build, 'lib',
                                                    'FluxionPlugin.so'))
+        # Fluxion's headers, as fluxion-clang passes them: <enzyme/enzyme>
+        # is Fluxion's own there.
+        self.include = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    os.pardir, os.pardir, 'include')
         self.clang = {'c': args.clang, 'c++': args.clangxx}
         self.filecheck = args.filecheck
         self.run_timeout = args.timeout
@@ -398,6 +402,7 @@ class Runner:
     def compile_argv(self, command, source):
         return ([self.clang[command.language]] + command.flags +
                 ['-fpass-plugin=' + self.plugin, '-Rpass-missed=fluxion',
+                 '-I' + os.path.normpath(self.include),
                  '-fno-crash-diagnostics', source])
 
     def compile(self, command, source, outputs, cwd, notes):
