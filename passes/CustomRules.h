@@ -5,10 +5,12 @@
 //   forward rule:   T rule(params, each duplicated one followed by its
 //                   tangent) returning the tangent of the result;
 //   reverse rule:   augmented(params, each pointer followed by its shadow)
-//                   returning {void *tape, T} (just the tape for void
-//                   functions), and reverse(the same parameters[, T dret],
-//                   void *tape) returning the adjoints of the floating
-//                   parameters, one value or a struct of them in order;
+//                   returning {void *tape, T}, the tape alone, the result
+//                   alone or nothing (without the result the function
+//                   itself computes it), and reverse(the same parameters[,
+//                   T dret][, void *tape when there is one]) returning the
+//                   adjoints of the floating parameters, one value or a
+//                   struct of them in order;
 //   inactive:       the function carries no derivative at all; a global
 //                   variable marked inactive holds no derivative, so active
 //                   values may be stored to it;

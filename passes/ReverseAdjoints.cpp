@@ -422,7 +422,8 @@ bool ReverseBuilder::visitCustomCall(CallBase &Call) {
   if (isDifferentiableType(Call.getType()))
     Args.push_back(isActive(&Call) ? takeAdjoint(&Call)
                                    : Constant::getNullValue(Call.getType()));
-  Args.push_back(reload(Found->second, Call.getParent()));
+  if (Value *Tape = Found->second)
+    Args.push_back(reload(Tape, Call.getParent()));
   if (Rule->arg_size() != Args.size()) {
     reportError(Call, "reverse rule '" + Rule->getName() + "' for '" +
                           Callee->getName() + "' takes " +

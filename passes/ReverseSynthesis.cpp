@@ -64,20 +64,31 @@ bool ReverseBuilder::buildAugmentedCustomCall(CallBase &Call) {
     return false;
   }
   CallInst *Result = AB.CreateCall(Rule.Augmented, Args);
-  Value *Tape = Result;
-  if (!Call.getType()->isVoidTy()) {
-    if (!Result->getType()->isStructTy() ||
-        Result->getType()->getStructNumElements() != 2) {
-      reportError(Call, "augmented rule '" + Rule.Augmented->getName() +
-                            "' must return {void *tape, result}");
-      return false;
-    }
+  // The rule returns {tape, result}, the tape, the result, or nothing, as
+  // Enzyme accepts; without the result the function itself computes it.
+  Type *ResultTy = Result->getType(), *PrimalTy = Call.getType();
+  auto *Pair = dyn_cast<StructType>(ResultTy);
+  Value *Tape = nullptr, *Primal = nullptr;
+  if (Pair && Pair->getNumElements() == 2 &&
+      Pair->getElementType(0)->isPointerTy() &&
+      Pair->getElementType(1) == PrimalTy) {
     Tape = AB.CreateExtractValue(Result, 0, "custom.tape");
-    Value *Primal = AB.CreateExtractValue(Result, 1);
+    Primal = AB.CreateExtractValue(Result, 1);
+  } else if (ResultTy == PrimalTy && !PrimalTy->isPointerTy()) {
+    Primal = Result;
+  } else if (ResultTy->isPointerTy()) {
+    Tape = Result;
+  } else if (!ResultTy->isVoidTy()) {
+    reportError(Call, "augmented rule '" + Rule.Augmented->getName() +
+                          "' must return {void *tape, result}, the tape, "
+                          "the result or nothing");
+    return false;
+  }
+  if (Primal) {
     Copy->replaceAllUsesWith(Primal);
     VMap[&Call] = Primal;
+    Copy->eraseFromParent();
   }
-  Copy->eraseFromParent();
   CustomTapes[&Call] = Tape;
   return true;
 }

@@ -54,10 +54,11 @@ extern int ad_width;
  *
  * Reverse rule: an augmented forward function taking the parameters (each
  * pointer followed by its shadow) and returning {void *tape, result} (just
- * the tape for a void function), and a reverse function taking the same
- * parameters, the adjoint of the result (if floating) and the tape, and
- * returning the adjoints of the floating parameters (one value, or a struct
- * of them in order):
+ * the tape for a void function; the result alone, or nothing, when no tape
+ * is needed: without the result the function itself computes it), and a
+ * reverse function taking the same parameters, the adjoint of the result
+ * (if floating) and the tape (if any), and returning the adjoints of the
+ * floating parameters (one value, or a struct of them in order):
  *   typedef struct { void *tape; double result; } my_exp_aug_t;
  *   my_exp_aug_t my_exp_aug(double x) { my_exp_aug_t r = {0, my_exp(x)}; return r; }
  *   double my_exp_rev(double x, double dret, void *tape) { return my_exp(x) * dret; }

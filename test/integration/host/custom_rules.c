@@ -43,6 +43,20 @@ void *__enzyme_register_derivative_marked_exp[] = {(void *)marked_exp,
 void *__enzyme_register_gradient_marked_exp[] = {
     (void *)marked_exp, (void *)marked_exp_aug, (void *)marked_exp_rev};
 
+/* Rules without a tape, as Enzyme accepts them: an augmented rule that
+ * returns nothing (the function computes the result itself) and one that
+ * returns only the result; the reverse rules then take no tape. Both give
+ * 3x the true derivative of cube(x) = x^3, to show they were used. */
+static double cube(double x) { return x * x * x; }
+static void cube_aug(double x) { (void)x; }
+static double cube_rev(double x, double dret) { return 9 * x * x * dret; }
+FLUXION_REVERSE_RULE(cube, cube_aug, cube_rev);
+static double square(double x) { return x * x; }
+static double square_aug(double x) { return x * x; }
+static double square_rev(double x, double dret) { return 6 * x * dret; }
+FLUXION_REVERSE_RULE(square, square_aug, square_rev);
+static double h(double x) { return cube(x) + square(x) * cube(x); }
+
 /* f(x) = x log(x^2) */
 static double f(double x) { return scaled_log(x * x) * x; }
 /* g(x) = sin(x) e^x with a rule that doubles d/dx e^x */
@@ -57,6 +71,10 @@ int main(void) {
     double dg_rule = cos(x) * exp(x) + sin(x) * 2 * exp(x);
     CHECK_DERIV(__enzyme_autodiff((void *)g, x), dg_rule, NAN);
     CHECK_DERIV(__enzyme_fwddiff((void *)g, x, 1.0), dg_rule, NAN);
+    /* h = c + s c with the rules' dc = 9x^2, ds = 6x */
+    double c = x * x * x, q = x * x;
+    CHECK_DERIV(__enzyme_autodiff((void *)h, x),
+                9 * x * x + 6 * x * c + q * 9 * x * x, NAN);
   }
   return report();
 }
