@@ -6,13 +6,13 @@
 #include "CustomRules.h"
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
+#include "LibraryFunctions.h"
 #include "ShadowMemory.h"
 #include "Synthesizer.h"
 #include "TypeAnalysis.h"
 #include "WarpShuffle.h"
 
 #include "llvm/ADT/StringSet.h"
-#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/GlobalVariable.h"
@@ -20,8 +20,6 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/IntrinsicsNVPTX.h"
-
-#include <map>
 
 using namespace llvm;
 
@@ -43,14 +41,8 @@ StringRef userName(const Function &F) {
 /// Library functions that neither compute with floating values nor move
 /// them: I/O, string and character handling, process control.
 static bool isInertLibraryFunction(const Function &F) {
-  static std::map<std::string, std::unique_ptr<TargetLibraryInfoImpl>> Impls;
-  const Module &M = *F.getParent();
-  auto &Impl = Impls[M.getTargetTriple().str()];
-  if (!Impl)
-    Impl = std::make_unique<TargetLibraryInfoImpl>(M.getTargetTriple());
-  LibFunc Func;
-  if (TargetLibraryInfo(*Impl).getLibFunc(F, Func)) {
-    switch (Func) {
+  if (std::optional<LibFunc> Func = libraryFunction(F)) {
+    switch (*Func) {
     case LibFunc_printf:
     case LibFunc_fprintf:
     case LibFunc_sprintf:

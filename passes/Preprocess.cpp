@@ -7,6 +7,7 @@
 #include "DerivativeRules.h"
 #include "InstructionSupport.h"
 #include "Libdevice.h"
+#include "LibraryFunctions.h"
 #include "TypeAnalysis.h"
 #include "WarpShuffle.h"
 
@@ -225,6 +226,30 @@ static bool fuseCompareExchangeLoops(Function &F) {
   return Changed;
 }
 
+/// posix_memalign(&p, alignment, size) hands its allocation back through
+/// memory; as p = memalign(alignment, size) the allocation is a value that
+/// gets a shadow like malloc's.
+static void returnAlignedAllocations(Function &Copy) {
+  for (Instruction &I : make_early_inc_range(instructions(Copy))) {
+    auto *Call = dyn_cast<CallInst>(&I);
+    Function *Callee = Call ? Call->getCalledFunction() : nullptr;
+    if (!Callee || libraryFunction(*Callee) != LibFunc_posix_memalign)
+      continue;
+    IRBuilder<> B(Call);
+    Module &M = *Copy.getParent();
+    Value *Alignment = Call->getArgOperand(1), *Size = Call->getArgOperand(2);
+    FunctionCallee Memalign = M.getOrInsertFunction(
+        "memalign", B.getPtrTy(), Alignment->getType(), Size->getType());
+    Value *Memory = B.CreateCall(Memalign, {Alignment, Size});
+    B.CreateStore(Memory, Call->getArgOperand(0));
+    constexpr unsigned OutOfMemory = 12; // ENOMEM
+    Call->replaceAllUsesWith(B.CreateSelect(
+        B.CreateIsNull(Memory), ConstantInt::get(Call->getType(), OutOfMemory),
+        ConstantInt::get(Call->getType(), 0)));
+    Call->eraseFromParent();
+  }
+}
+
 /// A derivative computes sin and cos together (llvm.sincos); differentiated
 /// again (nested AD), it is split back into the two rows of the rule table.
 static void splitSineCosine(Function &Copy) {
@@ -267,6 +292,7 @@ Function &PreprocessCache::get(Function &F) {
 
   inlineSmallCallees(*Copy, F);
   removeUnwinding(*Copy);
+  returnAlignedAllocations(*Copy);
   splitSineCosine(*Copy);
   if (Copy->getParent()->getTargetTriple().isNVPTX()) {
     hoistSpecialRegisterReads(*Copy);

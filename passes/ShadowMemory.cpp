@@ -4,8 +4,8 @@
 
 #include "ActivityAnalysis.h"
 #include "CustomRules.h"
+#include "LibraryFunctions.h"
 
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/IntrinsicsNVPTX.h"
 #include "llvm/IR/Module.h"
@@ -21,21 +21,38 @@ AllocationKind allocationKind(const CallBase &Call) {
     return AllocationKind::None;
   if (customAllocator(*Callee))
     return AllocationKind::Custom;
-  return StringSwitch<AllocationKind>(Callee->getName())
-      .Case("malloc", AllocationKind::Malloc)
-      .Case("calloc", AllocationKind::Calloc)
-      .Case("realloc", AllocationKind::Realloc)
-      .Cases({"_Znwm", "_Znam"}, AllocationKind::CxxNew)
-      .Default(AllocationKind::None);
+  switch (libraryFunction(*Callee).value_or(NotLibFunc)) {
+  case LibFunc_malloc:
+    return AllocationKind::Malloc;
+  case LibFunc_calloc:
+    return AllocationKind::Calloc;
+  case LibFunc_realloc:
+    return AllocationKind::Realloc;
+  case LibFunc_aligned_alloc:
+  case LibFunc_memalign:
+    return AllocationKind::Aligned;
+  case LibFunc_Znwm:
+  case LibFunc_Znam:
+    return AllocationKind::CxxNew;
+  default:
+    return AllocationKind::None;
+  }
 }
 
 bool isDeallocation(const CallBase &Call) {
   const Function *Callee = Call.getCalledFunction();
   if (!Callee)
     return false;
-  return StringSwitch<bool>(Callee->getName())
-      .Cases({"free", "_ZdlPv", "_ZdlPvm", "_ZdaPv", "_ZdaPvm"}, true)
-      .Default(false);
+  switch (libraryFunction(*Callee).value_or(NotLibFunc)) {
+  case LibFunc_free:
+  case LibFunc_ZdlPv:
+  case LibFunc_ZdlPvm:
+  case LibFunc_ZdaPv:
+  case LibFunc_ZdaPvm:
+    return true;
+  default:
+    return false;
+  }
 }
 
 Value *allocaSize(IRBuilderBase &B, AllocaInst &Alloca) {
@@ -60,6 +77,9 @@ Value *createShadowAllocation(IRBuilderBase &B, Instruction &Allocation,
     cast<CallBase>(Shadow)->setArgOperand(0, ReallocatedShadow);
     break;
   case AllocationKind::Calloc:
+    break;
+  case AllocationKind::Aligned:
+    B.CreateMemSet(Shadow, B.getInt8(0), Call.getArgOperand(1), MaybeAlign());
     break;
   case AllocationKind::Custom:
     // The shadow comes from the same allocator, with the same arguments.
@@ -263,8 +283,7 @@ static GlobalVariable *globalShadow(GlobalVariable &GV, DiffMode Mode,
 
 /// \p Address, a constant address inside a global, moved into the global's
 /// shadow; null for other constants.
-static Constant *staticShadow(Constant *Address, DiffMode Mode,
-                              unsigned Lane) {
+static Constant *staticShadow(Constant *Address, DiffMode Mode, unsigned Lane) {
   if (auto *GV = dyn_cast<GlobalVariable>(Address))
     return globalShadow(*GV, Mode, Lane);
   auto *Expr = dyn_cast<ConstantExpr>(Address);

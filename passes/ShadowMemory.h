@@ -18,7 +18,17 @@ namespace fluxion {
 
 /// Custom: a function registered with __enzyme_allocation_like
 /// (CustomRules.h).
-enum class AllocationKind { None, Malloc, Calloc, Realloc, CxxNew, Custom };
+/// Aligned: aligned_alloc and memalign (alignment, size); posix_memalign
+/// becomes memalign in preprocessing.
+enum class AllocationKind {
+  None,
+  Malloc,
+  Calloc,
+  Realloc,
+  Aligned,
+  CxxNew,
+  Custom
+};
 
 /// What kind of heap allocation \p Call performs.
 AllocationKind allocationKind(const llvm::CallBase &Call);
