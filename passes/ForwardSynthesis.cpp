@@ -488,7 +488,7 @@ bool ForwardBuilder::run() {
   ReversePostOrderTraversal<Function *> RPO(&Primal);
   for (BasicBlock *BB : RPO)
     for (Instruction &I : make_early_inc_range(*BB)) {
-      if (!checkSupported(I, AA, DiffMode::Forward)) {
+      if (!checkSupported(I, AA)) {
         Ok = false;
         continue;
       }

@@ -275,8 +275,7 @@ static bool isIntegerData(const LoadInst &Load) {
   });
 }
 
-bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
-                    DiffMode Mode) {
+bool checkSupported(const Instruction &I, const ActivityAnalysis &AA) {
   // The derivative is a copy of the function: addresses of the primal's
   // labels, kept in tables, would jump back into the primal.
   if (isa<IndirectBrInst, CallBrInst>(I)) {
@@ -320,14 +319,6 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
     reportError(I, "cannot differentiate this compare-and-swap on memory "
                    "holding derivatives; only atomic additions (`+=`, "
                    "`-=` on an _Atomic float, atomicAdd) have a derivative");
-    return false;
-  }
-  // The reverse sweep still needs the adjoints of the block realloc frees.
-  if (const auto *Call = dyn_cast<CallBase>(&I);
-      Call && Mode == DiffMode::Reverse && AA.needsDerivative(I) &&
-      allocationKind(*Call) == AllocationKind::Realloc) {
-    reportError(I, "reverse mode of realloc of active memory is not "
-                   "supported; allocate the final size up front");
     return false;
   }
   if (const auto *Call = dyn_cast<CallBase>(&I))

@@ -31,7 +31,7 @@ enum class CallKind {
   Defined,      ///< A function with a body: differentiated recursively.
   MemSet,       ///< llvm.memset.
   MemTransfer,  ///< llvm.memcpy / llvm.memmove.
-  Allocation,   ///< malloc, calloc, operator new.
+  Allocation,   ///< malloc, calloc, realloc, operator new, ...
   Deallocation, ///< free, operator delete.
   Barrier,      ///< A GPU block barrier: mirrored in the reverse sweep.
   Shuffle,      ///< A warp shuffle of a float or double (WarpShuffle.h).
@@ -40,10 +40,9 @@ enum class CallKind {
 
 CallKind classifyCall(const llvm::CallBase &Call);
 
-/// Checks that \p I can be differentiated in \p Mode; reports an error and
-/// returns false otherwise.
-bool checkSupported(const llvm::Instruction &I, const ActivityAnalysis &AA,
-                    DiffMode Mode);
+/// Checks that \p I can be differentiated; reports an error and returns
+/// false otherwise.
+bool checkSupported(const llvm::Instruction &I, const ActivityAnalysis &AA);
 
 /// The activity a call site gives to the parameters of a defined callee.
 DiffRequest calleeRequest(const llvm::CallBase &Call,

@@ -299,8 +299,22 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
     return true;
   }
   case CallKind::Allocation:
-    if (AA.hasShadow(&I))
-      releaseShadow(B, I, shadow(&I), [&](Value *V) { return primal(V); });
+    if (!AA.hasShadow(&I))
+      return true;
+    if (Value *Kept = ReallocKept.lookup(&I)) {
+      Type *Elem = deduceElementType(&I);
+      if (!Elem)
+        Elem = deduceElementType(I.getArgOperand(0));
+      if (!Elem) {
+        reportError(I, "cannot deduce the type of the data this realloc "
+                       "moves; access the buffer with typed loads or stores");
+        return false;
+      }
+      if (isDifferentiableType(Elem))
+        emitCopyAdjoint(B, Elem, shadow(&I), shadow(I.getArgOperand(0)),
+                        reload(Kept, I.getParent()), /*MayOverlap=*/false);
+    }
+    releaseShadow(B, I, shadow(&I), [&](Value *V) { return primal(V); });
     return true;
   case CallKind::Elementwise:
     return visitElementwise(I);

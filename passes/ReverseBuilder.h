@@ -96,6 +96,7 @@ private:
   bool buildAugmented();
   bool buildAugmentedShadow(llvm::Instruction &I);
   bool buildAugmentedCall(llvm::CallBase &Call);
+  void buildReallocShadow(llvm::CallBase &Call);
   bool buildAugmentedCustomCall(llvm::CallBase &Call);
   /// The snapshot plan when \p Call of a checkpointed callee can be
   /// recomputed in the reverse sweep instead of taped, else null.
@@ -200,6 +201,9 @@ private:
   llvm::DenseMap<llvm::Value *, TapeRegion> ShadowRegions;
   /// Allocations whose shadow the reverse sweep releases.
   llvm::SmallPtrSet<llvm::Value *, 8> HeapShadows;
+  /// realloc calls: the bytes of the old shadow copied into the new one,
+  /// whose adjoints the reverse sweep moves back (augmented values).
+  llvm::DenseMap<llvm::CallBase *, llvm::Value *> ReallocKept;
   llvm::DenseMap<llvm::Value *, llvm::Value *> RevShadowArgs;
   llvm::Value *RevDReturn = nullptr;
   TapeLayout Layout;

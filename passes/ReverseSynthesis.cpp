@@ -152,6 +152,11 @@ bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
     return true;
   }
   if (auto *Call = dyn_cast<CallBase>(&I);
+      Call && allocationKind(*Call) == AllocationKind::Realloc) {
+    buildReallocShadow(*Call);
+    return true;
+  }
+  if (auto *Call = dyn_cast<CallBase>(&I);
       Call && allocationKind(*Call) != AllocationKind::None) {
     AugShadows[&I] = createShadowAllocation(AB, *Copy);
     HeapShadows.insert(&I);
@@ -161,6 +166,34 @@ bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
                      Twine(I.getOpcodeName()) +
                      "' is not supported in reverse mode yet");
   return false;
+}
+
+/// realloc moves the old block's contents and frees it; the reverse sweep
+/// must move their adjoints back to a block earlier code still reaches. So
+/// the old shadow stays until the reverse sweep releases it with the old
+/// block's allocation, and the new shadow is a fresh zeroed block with a
+/// copy of the old shadow's bytes both blocks have (bounded by the old
+/// shadow's usable size: bytes past the old block's end are ones the primal
+/// writes before reading).
+void ReverseBuilder::buildReallocShadow(CallBase &Call) {
+  Module &M = *Aug.getParent();
+  Value *OldShadow = augShadow(Call.getArgOperand(0));
+  Value *Bytes =
+      AB.CreateZExtOrTrunc(augValue(Call.getArgOperand(1)), AB.getInt64Ty());
+  FunctionCallee Malloc =
+      M.getOrInsertFunction("malloc", AB.getPtrTy(), AB.getInt64Ty());
+  FunctionCallee Usable = M.getOrInsertFunction("malloc_usable_size",
+                                                AB.getInt64Ty(), AB.getPtrTy());
+  Value *Shadow = AB.CreateCall(Malloc, {Bytes}, Call.getName() + ".shadow");
+  AB.CreateMemSet(Shadow, AB.getInt8(0), Bytes, MaybeAlign());
+  // realloc(null, n) is malloc(n), and malloc_usable_size(null) is 0.
+  Value *Kept = AB.CreateBinaryIntrinsic(Intrinsic::umin,
+                                         AB.CreateCall(Usable, {OldShadow}),
+                                         Bytes, nullptr, "realloc.kept");
+  AB.CreateMemCpy(Shadow, MaybeAlign(), OldShadow, MaybeAlign(), Kept);
+  AugShadows[&Call] = Shadow;
+  ReallocKept[&Call] = Kept;
+  HeapShadows.insert(&Call);
 }
 
 bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
@@ -282,7 +315,7 @@ bool ReverseBuilder::buildAugmented() {
   ReversePostOrderTraversal<Function *> RPO(&Primal);
   for (BasicBlock *BB : RPO)
     for (Instruction &I : make_early_inc_range(*BB)) {
-      if (!checkSupported(I, AA, DiffMode::Reverse)) {
+      if (!checkSupported(I, AA)) {
         Ok = false;
         continue;
       }

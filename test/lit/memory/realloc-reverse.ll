@@ -1,0 +1,43 @@
+; Reverse mode through realloc of active memory: the old shadow stays until
+; the reverse sweep releases it, the new shadow is a fresh zeroed block with
+; a copy of the old shadow's bytes, and the reverse sweep moves the new
+; block's adjoints back into the old shadow before freeing the new one.
+; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
+
+declare double @__enzyme_autodiff(ptr, ...)
+declare ptr @malloc(i64)
+declare ptr @realloc(ptr, i64)
+declare void @free(ptr)
+
+define double @grow(double %x) {
+  %p = call ptr @malloc(i64 8)
+  store double %x, ptr %p
+  %q = call ptr @realloc(ptr %p, i64 16)
+  %v = load double, ptr %q
+  %m = fmul double %v, %v
+  call void @free(ptr %q)
+  ret double %m
+}
+
+define double @gradient(double %x) {
+  %d = call double (ptr, ...) @__enzyme_autodiff(ptr @grow, double %x)
+  ret double %d
+}
+
+; CHECK-LABEL: define internal double @fluxion.aug.grow.out(
+; CHECK: %p.shadow = call ptr @malloc(i64 8)
+; CHECK: %q = call ptr @realloc(ptr {{.*}}%p, i64 16)
+; CHECK: %q.shadow = call ptr @malloc(i64 16)
+; CHECK: call void @llvm.memset.p0.i64(ptr %q.shadow, i8 0, i64 16, i1 false)
+; CHECK: %[[USABLE:.*]] = call i64 @malloc_usable_size(ptr %p.shadow)
+; CHECK: %realloc.kept = call i64 @llvm.umin.i64(i64 %[[USABLE]], i64 16)
+; CHECK: call void @llvm.memcpy.p0.p0.i64(ptr %q.shadow, ptr %p.shadow, i64 %realloc.kept, i1 false)
+; CHECK-NOT: call void @free(ptr %p.shadow)
+; CHECK: ret double
+
+; CHECK-LABEL: define internal { double } @fluxion.rev.grow.out(
+; CHECK: %realloc.kept.cached = load i64
+; CHECK: %p.shadow.cached = load ptr
+; CHECK: call void @fluxion.copy.adjoint.double(ptr %q.shadow.cached{{[0-9]*}}, ptr %p.shadow.cached, i64 %realloc.kept.cached)
+; CHECK: call void @free(ptr %q.shadow.cached{{[0-9]*}})
+; CHECK: call void @free(ptr %p.shadow.cached{{[0-9]*}})
