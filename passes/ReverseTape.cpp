@@ -386,6 +386,11 @@ bool ReverseBuilder::overwrittenLater(LoadInst &Load) {
     return false;
   constexpr unsigned MaxQueries = 4096;
   MemoryLocation Location = MemoryLocation::get(&Load);
+  // Alias analysis compares the addresses of one iteration; a load in a
+  // loop reads the addresses of all of them, so any offset from its base
+  // may be written later (x[i - 1] read, x[i] written the next iteration).
+  if (Loops.getLoopFor(Load.getParent()))
+    Location = MemoryLocation::getBeforeOrAfter(Load.getPointerOperand());
   unsigned Queries = 0;
   for (Instruction &I : instructions(Primal)) {
     if (!I.mayWriteToMemory() ||
