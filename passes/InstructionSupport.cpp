@@ -301,6 +301,22 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA) {
                        "); keep the arithmetic in floating point");
     return false;
   }
+  // A pointer that may address memory with a shadow or memory without one
+  // needs a shadow on both sides: constants (globals, null) have one, an
+  // argument marked const does not.
+  if (isa<PHINode, SelectInst>(I) && I.getType()->isPointerTy() &&
+      AA.hasShadow(&I)) {
+    for (const Use &U : I.operands()) {
+      const Value *V = U.get();
+      if (!isa<Argument>(V) || !V->getType()->isPointerTy() || AA.hasShadow(V))
+        continue;
+      reportError(I, "a pointer may address memory with derivatives or " +
+                         describeValue(*V) +
+                         ", which is marked const; pass that memory as a "
+                         "duplicated argument");
+      return false;
+    }
+  }
   // Preprocessing turned `(T *)((uintptr_t)p + n)` into p + n; what is left
   // (masks, products) would lose the shadow.
   if (const auto *Cast = dyn_cast<IntToPtrInst>(&I);
