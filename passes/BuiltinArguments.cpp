@@ -16,6 +16,15 @@
 using namespace llvm;
 
 namespace fluxion {
+
+/// Marks a parameter that holds part of a struct passed by value; the value
+/// is the number of the struct's first parameter.
+static constexpr StringLiteral StructPartAttr = "fluxion-struct-part";
+
+/// Marks an integer parameter that carries floating members of a struct
+/// (`struct {float a; int k;}` travels as one i64).
+static constexpr StringLiteral FloatBitsAttr = "fluxion-float-bits";
+
 namespace {
 
 struct MarkerSpelling {
@@ -332,6 +341,11 @@ Error ArgumentParser::checkOptions() {
 Expected<ArgActivity> ArgumentParser::activityOf(Argument &Param,
                                                  std::optional<Marker> M) {
   Type *Ty = Param.getType();
+  if (Param.hasAttribute(FloatBitsAttr))
+    return failure(param(Param) +
+                   " is a struct whose floating members C passes in an "
+                   "integer register; their derivative cannot be followed "
+                   "there: pass the struct by pointer");
   ArgActivity Activity;
   if (M)
     Activity = *M == Marker::Const       ? ArgActivity::Const
@@ -518,14 +532,38 @@ bool isKnownMarkerGlobal(const Value &V) {
   return Named && Named->first.has_value();
 }
 
-/// Marks a parameter that holds part of a struct passed by value; the value
-/// is the number of the struct's first parameter.
-static constexpr StringLiteral StructPartAttr = "fluxion-struct-part";
+/// Whether a value of type \p Ty holds floating data in its bytes
+/// [\p Begin, \p End).
+static bool holdsFloatingData(const DataLayout &DL, Type *Ty, uint64_t Begin,
+                              uint64_t End) {
+  if (Begin >= End || Begin >= DL.getTypeAllocSize(Ty))
+    return false;
+  if (Ty->isFPOrFPVectorTy())
+    return true;
+  if (auto *ST = dyn_cast<StructType>(Ty)) {
+    const StructLayout *SL = DL.getStructLayout(ST);
+    for (auto [Index, Member] : enumerate(ST->elements())) {
+      uint64_t At = SL->getElementOffset(Index);
+      if (At < End &&
+          holdsFloatingData(DL, Member, Begin > At ? Begin - At : 0, End - At))
+        return true;
+    }
+    return false;
+  }
+  if (auto *AT = dyn_cast<ArrayType>(Ty)) {
+    uint64_t Stride = DL.getTypeAllocSize(AT->getElementType());
+    for (uint64_t At = Begin / Stride * Stride; At < End; At += Stride)
+      if (holdsFloatingData(DL, AT->getElementType(),
+                            Begin > At ? Begin - At : 0, End - At))
+        return true;
+  }
+  return false;
+}
 
 bool markSplitStructParameters(Module &M) {
   bool Changed = false;
   for (Function &F : M) {
-    if (F.isDeclaration() || F.arg_size() < 2)
+    if (F.isDeclaration())
       continue;
     // Clang stores the scalars of a struct passed in registers into one
     // local copy of the struct as the function starts; a parameter of its
@@ -537,8 +575,21 @@ bool markSplitStructParameters(Module &M) {
       auto *Slot = Param ? dyn_cast<AllocaInst>(
                                getUnderlyingObject(SI->getPointerOperand()))
                          : nullptr;
-      if (Slot)
-        Copies[Slot].push_back(Param->getArgNo());
+      if (!Slot)
+        continue;
+      Copies[Slot].push_back(Param->getArgNo());
+      const DataLayout &DL = M.getDataLayout();
+      APInt Offset(DL.getIndexTypeSizeInBits(SI->getPointerOperandType()), 0);
+      SI->getPointerOperand()->stripAndAccumulateConstantOffsets(
+          DL, Offset, /*AllowNonInbounds=*/true);
+      uint64_t Begin = Offset.getZExtValue();
+      if (Param->getType()->isIntegerTy() &&
+          holdsFloatingData(DL, Slot->getAllocatedType(), Begin,
+                            Begin + DL.getTypeStoreSize(Param->getType()))) {
+        F.addParamAttr(Param->getArgNo(),
+                       Attribute::get(M.getContext(), FloatBitsAttr));
+        Changed = true;
+      }
     }
     for (auto &[Slot, Params] : Copies) {
       if (Params.size() < 2)
@@ -556,8 +607,9 @@ bool markSplitStructParameters(Module &M) {
 void clearSplitStructParameterMarks(Module &M) {
   for (Function &F : M)
     for (Argument &A : F.args())
-      if (A.hasAttribute(StructPartAttr))
-        F.removeParamAttr(A.getArgNo(), StructPartAttr);
+      for (StringRef Mark : {StructPartAttr, FloatBitsAttr})
+        if (A.hasAttribute(Mark))
+          F.removeParamAttr(A.getArgNo(), Mark);
 }
 
 std::optional<unsigned> splitStructParameter(const Argument &A) {

@@ -384,9 +384,41 @@ Error BuiltinLowering::tooSmallResult() {
 /// Converts the derivative's result to what the user declared the builtin to
 /// return, reinterpreting it through memory as the C ABI coerced it (two
 /// floats returned as <2 x float>, say).
+/// \p Result with the vectors among its members made arrays: a struct of
+/// two floats passed as <2 x float> sits 4-byte aligned in the user's
+/// struct of adjoints, where the vector would be 8-byte aligned.
+static Value *withArrayMembers(IRBuilderBase &B, Value *Result) {
+  auto *ST = dyn_cast<StructType>(Result->getType());
+  if (!ST || none_of(ST->elements(),
+                     [](Type *Ty) { return isa<FixedVectorType>(Ty); }))
+    return Result;
+  SmallVector<Type *, 4> Members;
+  for (Type *Ty : ST->elements())
+    if (auto *VT = dyn_cast<FixedVectorType>(Ty))
+      Members.push_back(
+          ArrayType::get(VT->getElementType(), VT->getNumElements()));
+    else
+      Members.push_back(Ty);
+  Value *Arranged = PoisonValue::get(StructType::get(B.getContext(), Members));
+  for (unsigned I = 0; I < ST->getNumElements(); ++I) {
+    Value *Member = B.CreateExtractValue(Result, I);
+    if (auto *VT = dyn_cast<FixedVectorType>(Member->getType())) {
+      Value *Lanes = PoisonValue::get(Members[I]);
+      for (unsigned Lane = 0; Lane < VT->getNumElements(); ++Lane)
+        Lanes = B.CreateInsertValue(Lanes, B.CreateExtractElement(Member, Lane),
+                                    Lane);
+      Member = Lanes;
+    }
+    Arranged = B.CreateInsertValue(Arranged, Member, I);
+  }
+  return Arranged;
+}
+
 Expected<Value *> BuiltinLowering::toCallResult(Value *Result) {
   bool Discarded = !Result || Result->getType()->isVoidTy();
   const DataLayout &Layout = Call.getDataLayout();
+  if (!Discarded)
+    Result = withArrayMembers(B, Result);
   if (Call.hasStructRetAttr()) {
     if (Discarded)
       return nullptr;

@@ -18,16 +18,28 @@ typedef struct {
 typedef struct {
   double d0, d1;
 } two;
+typedef struct {
+  int a, b;
+  double c;
+} counted;
+typedef struct {
+  float dx;
+  floats ds;
+  float dy;
+} float_adjoints;
 
 extern int enzyme_width;
 double __enzyme_fwddiff(void *, ...);
 two __enzyme_fwddiff_two(void *, ...);
 two __enzyme_autodiff(void *, ...);
 double __enzyme_autodiff_one(void *, ...);
+float_adjoints __enzyme_autodiff_floats(void *, ...);
 
 static double f(pair s) { return s.a * sin(s.b); }
 static double g(scaled s) { return s.a * s.k * s.a; }
 static double h(double x, floats f, double y) { return x * f.a + f.b * y * x; }
+static float k(float x, floats s, float y) { return x * s.a * s.b + y * s.b; }
+static double c(counted s) { return s.c * s.c * s.a + s.b; }
 static double f_a(double a) { return f((pair){a, 0.5}); }
 static double f_b(double b) { return f((pair){2.0, b}); }
 static double h_x(double x) { return h(x, (floats){0.5f, 2.0f}, 1.5); }
@@ -50,11 +62,25 @@ int main(void) {
   CHECK_DERIV(__enzyme_autodiff_one((void *)g, x), 2 * 1.5 * 3, NAN);
 
   floats fl = {0.5f, 2.0f};
-  CHECK_DERIV(__enzyme_fwddiff((void *)h, 3.0, 1.0, fl, (floats){0, 0}, 1.5,
-                               0.0),
-              0.5 + 2.0 * 1.5, fd1(h_x, 3.0));
-  CHECK_DERIV(__enzyme_fwddiff((void *)h, 3.0, 0.0, fl, (floats){1, 0}, 1.5,
-                               0.0),
-              3.0, NAN);
+  CHECK_DERIV(
+      __enzyme_fwddiff((void *)h, 3.0, 1.0, fl, (floats){0, 0}, 1.5, 0.0),
+      0.5 + 2.0 * 1.5, fd1(h_x, 3.0));
+  CHECK_DERIV(
+      __enzyme_fwddiff((void *)h, 3.0, 0.0, fl, (floats){1, 0}, 1.5, 0.0), 3.0,
+      NAN);
+
+  /* The float pair's adjoint sits 4-byte aligned between two floats. */
+  float_adjoints fa =
+      __enzyme_autodiff_floats((void *)k, 1.0f, (floats){2, 3}, 0.5f);
+  CHECK_DERIV_F(fa.dx, 6.0, NAN);
+  CHECK_DERIV_F(fa.ds.a, 3.0, NAN);
+  CHECK_DERIV_F(fa.ds.b, 2.0 + 0.5, NAN);
+  CHECK_DERIV_F(fa.dy, 3.0, NAN);
+
+  /* Two ints share one integer register, the double has its own. */
+  counted n = {2, 3, 1.5};
+  CHECK_DERIV(__enzyme_fwddiff((void *)c, n, (counted){0, 0, 1}), 2 * 1.5 * 2,
+              NAN);
+  CHECK_DERIV(__enzyme_autodiff_one((void *)c, n), 2 * 1.5 * 2, NAN);
   return report();
 }
