@@ -502,7 +502,9 @@ bool ForwardBuilder::run() {
         Ok = false;
         continue;
       }
-      if (AA.needsDerivative(I))
+      // After an error the rest is only checked: the derivatives of values
+      // that failed do not exist for later instructions to use.
+      if (Ok && AA.needsDerivative(I))
         Ok &= visit(I);
     }
   if (!Ok)

@@ -317,6 +317,20 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA) {
       return false;
     }
   }
+  // A copy of floating data out of memory with derivatives into memory
+  // without a shadow would lose them.
+  if (const auto *Copy = dyn_cast<MemTransferInst>(&I);
+      Copy && AA.hasShadow(Copy->getSource()) &&
+      !AA.hasShadow(Copy->getDest())) {
+    Type *Elem = deduceCopiedType(*const_cast<MemTransferInst *>(Copy));
+    if (!Elem || isDifferentiableType(Elem)) {
+      reportError(I, "data with derivatives is copied into memory whose "
+                     "derivative is not tracked (" +
+                         describeValue(*Copy->getDest()) +
+                         "): the derivatives would be lost");
+      return false;
+    }
+  }
   // Preprocessing turned `(T *)((uintptr_t)p + n)` into p + n; what is left
   // (masks, products) would lose the shadow.
   if (const auto *Cast = dyn_cast<IntToPtrInst>(&I);

@@ -319,6 +319,10 @@ bool ReverseBuilder::buildAugmented() {
         Ok = false;
         continue;
       }
+      // After an error the rest is only checked: the shadows of values that
+      // failed do not exist for later instructions to use.
+      if (!Ok)
+        continue;
       if (auto *Call = dyn_cast<CallBase>(&I); Call && AA.needsDerivative(I)) {
         CallKind Kind = classifyCall(*Call);
         if (Kind == CallKind::Defined) {
@@ -599,7 +603,7 @@ bool ReverseBuilder::run() {
         continue;
       auto *Call = dyn_cast<CallBase>(&I);
       bool IsBarrier = Call && classifyCall(*Call) == CallKind::Barrier;
-      if (IsBarrier || AA.needsDerivative(I))
+      if (Ok && (IsBarrier || AA.needsDerivative(I)))
         Ok &= visit(I);
     }
   }
