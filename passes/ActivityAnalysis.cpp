@@ -11,6 +11,9 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 
+#include <map>
+#include <set>
+
 using namespace llvm;
 
 namespace fluxion {
@@ -45,7 +48,111 @@ bool isInertIntrinsic(const Instruction &I) {
 
 } // namespace
 
-ActivityAnalysis::ActivityAnalysis(Function &F, const DiffRequest &Request) {
+/// Whether a call of \p F may write memory reachable from its parameter
+/// \p ArgNo: through the pointer itself, or through pointers loaded from
+/// that memory at any depth. A pointer the callee stores elsewhere than
+/// into its own locals may be written through by anyone: it counts as
+/// written. \p InProgress holds the queries under way, taken as writing
+/// nothing so that recursion converges.
+class WriteSummary {
+public:
+  bool mayWrite(const Function &F, unsigned ArgNo);
+
+private:
+  bool writesThrough(const Value &Root);
+  std::map<std::pair<const Function *, unsigned>, bool> Known;
+  std::set<std::pair<const Function *, unsigned>> InProgress;
+};
+
+bool WriteSummary::mayWrite(const Function &F, unsigned ArgNo) {
+  if (F.isDeclaration() || F.isVarArg() || ArgNo >= F.arg_size())
+    return !F.onlyReadsMemory() &&
+           !(ArgNo < F.arg_size() &&
+             (F.hasParamAttribute(ArgNo, Attribute::ReadOnly) ||
+              F.hasParamAttribute(ArgNo, Attribute::ReadNone)));
+  auto Key = std::make_pair(&F, ArgNo);
+  if (auto Found = Known.find(Key); Found != Known.end())
+    return Found->second;
+  if (!InProgress.insert(Key).second)
+    return false;
+  bool Writes = writesThrough(*F.getArg(ArgNo));
+  InProgress.erase(Key);
+  // A result that leaned on a query under way is not final.
+  if (InProgress.empty() || Writes)
+    Known[Key] = Writes;
+  return Writes;
+}
+
+bool WriteSummary::writesThrough(const Value &Root) {
+  // Pointers into memory reachable from the root, and pointers into the
+  // callee's own locals that hold such pointers (writing those is
+  // harmless; reading them reaches the root's memory again).
+  SmallVector<std::pair<const Value *, bool>, 16> Worklist{{&Root, false}};
+  SmallPtrSet<const Value *, 16> Reached{&Root};
+  auto Reach = [&](const Value *V, bool Local) {
+    if (Reached.insert(V).second)
+      Worklist.push_back({V, Local});
+  };
+  while (!Worklist.empty()) {
+    auto [P, Local] = Worklist.pop_back_val();
+    for (const Use &U : P->uses()) {
+      const auto *I = dyn_cast<Instruction>(U.getUser());
+      if (!I)
+        return true;
+      if (isa<GetElementPtrInst, PHINode, SelectInst, FreezeInst, CastInst>(
+              I)) {
+        if (I->getType()->isPointerTy())
+          Reach(I, Local);
+        continue;
+      }
+      if (const auto *LI = dyn_cast<LoadInst>(I)) {
+        if (LI->getType()->isPointerTy())
+          Reach(LI, /*Local=*/false);
+        continue;
+      }
+      if (const auto *SI = dyn_cast<StoreInst>(I)) {
+        if (U.getOperandNo() == SI->getPointerOperandIndex()) {
+          if (Local)
+            continue;
+          return true;
+        }
+        // A pointer kept in a local of the callee stays reachable from
+        // there; kept anywhere else it escapes.
+        const auto *Slot =
+            dyn_cast<AllocaInst>(getUnderlyingObject(SI->getPointerOperand()));
+        if (!Slot)
+          return true;
+        Reach(Slot, /*Local=*/true);
+        continue;
+      }
+      if (isa<ICmpInst, ReturnInst>(I) || isInertIntrinsic(*I))
+        continue;
+      if (const auto *MI = dyn_cast<MemIntrinsic>(I)) {
+        if (Local && MI->getDest() == P)
+          continue;
+        const auto *Copy = dyn_cast<MemTransferInst>(MI);
+        const auto *Slot =
+            Copy ? dyn_cast<AllocaInst>(getUnderlyingObject(Copy->getDest()))
+                 : nullptr;
+        if (!Slot || U.getOperandNo() != 1)
+          return true;
+        Reach(Slot, /*Local=*/true);
+        continue;
+      }
+      const auto *Call = dyn_cast<CallBase>(I);
+      const Function *Callee = Call ? Call->getCalledFunction() : nullptr;
+      if (!Callee || !Call->isArgOperand(&U) ||
+          mayWrite(*Callee, Call->getArgOperandNo(&U)))
+        return true;
+    }
+  }
+  return false;
+}
+
+ActivityAnalysis::~ActivityAnalysis() = default;
+
+ActivityAnalysis::ActivityAnalysis(Function &F, const DiffRequest &Request)
+    : Writes(std::make_unique<WriteSummary>()) {
   for (auto [Arg, Activity] : zip(F.args(), Request.Args)) {
     if (Activity == ArgActivity::Const)
       continue;
@@ -113,11 +220,15 @@ bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
   bool Active = any_of(Call->args(), [&](const Use &U) {
     return Varied.count(U.get()) || hasShadow(U.get());
   });
+  if (!Active)
+    return false;
+  // Memory the callee may write could receive active data from it; memory
+  // it only reads holds active data only if something else put it there.
   bool Changed = false;
-  if (Active)
-    for (const Use &U : Call->args())
-      if (U->getType()->isPointerTy())
-        Changed |= shadowAllocationBehind(U.get());
+  for (const Use &U : Call->args())
+    if (U->getType()->isPointerTy() &&
+        Writes->mayWrite(*Call->getCalledFunction(), Call->getArgOperandNo(&U)))
+      Changed |= shadowAllocationBehind(U.get());
   return Changed;
 }
 

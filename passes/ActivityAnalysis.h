@@ -14,6 +14,8 @@
 
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include <memory>
+
 namespace llvm {
 class Function;
 class Instruction;
@@ -27,10 +29,13 @@ namespace fluxion {
 /// vectors of them and aggregates containing them.
 bool isDifferentiableType(const llvm::Type *Ty);
 
+class WriteSummary;
+
 class ActivityAnalysis {
 public:
   /// Analyzes \p F, whose parameters have the activities of \p Request.
   ActivityAnalysis(llvm::Function &F, const DiffRequest &Request);
+  ~ActivityAnalysis();
 
   bool isActive(const llvm::Value *V) const { return Active.count(V); }
   bool hasShadow(const llvm::Value *V) const;
@@ -50,6 +55,8 @@ private:
   llvm::SmallPtrSet<const llvm::Value *, 32> Useful;
   llvm::SmallPtrSet<const llvm::Value *, 32> Active;
   llvm::SmallPtrSet<const llvm::Value *, 16> Shadowed;
+  /// Which memory defined callees may write.
+  std::unique_ptr<WriteSummary> Writes;
 };
 
 } // namespace fluxion
