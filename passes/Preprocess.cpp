@@ -355,13 +355,14 @@ static void floatSignBitOperations(Function &Copy) {
   }
 }
 
-/// A derivative computes sin and cos together (llvm.sincos); differentiated
-/// again (nested AD), it is split back into the two rows of the rule table.
-static void splitSineCosine(Function &Copy) {
-  for (Instruction &I : make_early_inc_range(instructions(Copy))) {
+bool splitSineCosine(Function &F, const LoopInfo *OnlyInLoops) {
+  bool Changed = false;
+  for (Instruction &I : make_early_inc_range(instructions(F))) {
     auto *Both = dyn_cast<IntrinsicInst>(&I);
-    if (!Both || Both->getIntrinsicID() != Intrinsic::sincos)
+    if (!Both || Both->getIntrinsicID() != Intrinsic::sincos ||
+        (OnlyInLoops && !OnlyInLoops->getLoopFor(Both->getParent())))
       continue;
+    Changed = true;
     IRBuilder<> B(Both);
     Value *X = Both->getArgOperand(0);
     Value *Pair = PoisonValue::get(Both->getType());
@@ -372,6 +373,7 @@ static void splitSineCosine(Function &Copy) {
     Both->replaceAllUsesWith(Pair);
     Both->eraseFromParent();
   }
+  return Changed;
 }
 
 /// Moves the reads of GPU special registers that stay the same in a thread
@@ -398,7 +400,7 @@ Function &PreprocessCache::get(Function &F) {
   inlineSmallCallees(*Copy, F);
   removeUnwinding(*Copy);
   returnAlignedAllocations(*Copy);
-  splitSineCosine(*Copy);
+  splitSineCosine(*Copy, /*OnlyInLoops=*/nullptr);
   if (Copy->getParent()->getTargetTriple().isNVPTX()) {
     hoistSpecialRegisterReads(*Copy);
     lowerBitMoves(*Copy);

@@ -16,6 +16,13 @@
 
 namespace fluxion {
 
+/// Splits llvm.sincos into llvm.sin and llvm.cos: in the copies nested AD
+/// differentiates (each has its row in the rule table), and, with
+/// \p OnlyInLoops, in loops before the vectorizers run (LLVM 22's
+/// InstCombine turns a widened llvm.sincos of a shuffle into invalid IR).
+/// Returns whether it changed \p F.
+bool splitSineCosine(llvm::Function &F, const llvm::LoopInfo *OnlyInLoops);
+
 /// Inlines non-recursive callees of at most \p MaxCalleeSize instructions
 /// into \p Copy (a copy of \p Original), as the -O2 inliner would, leaving
 /// calls that carry a derivative rule or a checkpoint; \p Rounds bounds the

@@ -15,7 +15,11 @@
 #include "CustomRules.h"
 #include "FluxionPass.h"
 #include "Libdevice.h"
+#include "Preprocess.h"
 
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/IntrinsicInst.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Plugins/PassPlugin.h"
 
@@ -60,10 +64,31 @@ public:
   static bool isRequired() { return true; }
 };
 
+/// Splits the llvm.sincos calls derivatives contain in loops before the
+/// vectorizers see them (splitSineCosine).
+class SplitLoopSineCosinePass : public PassInfoMixin<SplitLoopSineCosinePass> {
+public:
+  PreservedAnalyses run(Function &F, FunctionAnalysisManager &FAM) {
+    bool Fused = any_of(instructions(F), [](const Instruction &I) {
+      const auto *Call = dyn_cast<IntrinsicInst>(&I);
+      return Call && Call->getIntrinsicID() == Intrinsic::sincos;
+    });
+    if (!Fused || !fluxion::splitSineCosine(F, &FAM.getResult<LoopAnalysis>(F)))
+      return PreservedAnalyses::all();
+    PreservedAnalyses PA;
+    PA.preserveSet<CFGAnalyses>();
+    return PA;
+  }
+};
+
 void registerCallbacks(PassBuilder &PB) {
   PB.registerPipelineStartEPCallback(
       [](ModulePassManager &MPM, OptimizationLevel) {
         MPM.addPass(FluxionRegistrationPass());
+      });
+  PB.registerVectorizerStartEPCallback(
+      [](FunctionPassManager &FPM, OptimizationLevel) {
+        FPM.addPass(SplitLoopSineCosinePass());
       });
   PB.registerPipelineParsingCallback(
       [](StringRef Name, ModulePassManager &MPM,
