@@ -126,8 +126,10 @@ public:
                  Function &Fn, IRBuilderBase &B)
       : Call(Call), Kind(Kind), Spelling(Spelling), Fn(Fn), B(B) {
     Parsed.Request.Fn = &Fn;
-    Parsed.Request.Mode =
-        Kind == BuiltinKind::Forward ? DiffMode::Forward : DiffMode::Reverse;
+    bool Forward =
+        Kind == BuiltinKind::Forward || Kind == BuiltinKind::ErrorEstimate;
+    Parsed.Request.Mode = Forward ? DiffMode::Forward : DiffMode::Reverse;
+    Parsed.Request.ErrorEstimate = Kind == BuiltinKind::ErrorEstimate;
     Parsed.Request.ReturnActive = isDifferentiableType(Fn.getReturnType());
   }
 

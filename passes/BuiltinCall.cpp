@@ -37,6 +37,7 @@ constexpr BuiltinSpelling BuiltinSpellings[] = {
     {"__ad_reverse", BuiltinKind::Reverse},
     {"__enzyme_reverse", BuiltinKind::Reverse},
     {"__enzyme_augmentsize", BuiltinKind::AugmentedSize},
+    {"__enzyme_error_estimate", BuiltinKind::ErrorEstimate},
     {"__ad_tape_bytes", BuiltinKind::TapeBytes},
     {"__ad_tape_reserved", BuiltinKind::TapeReserved},
     // Enzyme's type hints for its type analysis; Fluxion's follows the
@@ -213,6 +214,7 @@ Expected<Function *> BuiltinLowering::target() {
 Expected<Value *> BuiltinLowering::derivativeCall() {
   switch (Kind) {
   case BuiltinKind::Forward:
+  case BuiltinKind::ErrorEstimate:
     return forwardCall();
   case BuiltinKind::Gradient:
     return gradientCall();

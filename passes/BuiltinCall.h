@@ -31,7 +31,10 @@ namespace fluxion {
 class Synthesizer;
 
 enum class BuiltinKind {
-  Forward,   ///< __ad_fwddiff: the tangent of the result.
+  Forward, ///< __ad_fwddiff: the tangent of the result.
+  /// __enzyme_error_estimate: forward mode carrying bounds of
+  /// floating-point error (DiffRequest::ErrorEstimate).
+  ErrorEstimate,
   Gradient,  ///< __ad_autodiff: the adjoints, seeding the result with 1.
   Augmented, ///< __ad_augmented: the forward sweep; returns {tape, result}.
   Reverse,   ///< __ad_reverse: the reverse sweep of a tape; frees it.

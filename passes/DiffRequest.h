@@ -42,6 +42,11 @@ struct DiffRequest {
   bool ReturnShadow = false;
   /// Forward mode: how many tangents travel together (ad_width).
   unsigned Width = 1;
+  /// Forward mode propagates estimates of relative floating-point error
+  /// instead of tangents (__enzyme_error_estimate), as Enzyme does: an
+  /// operation's error is the larger of one ulp of its result and the sum,
+  /// over its operands x_i, of |dy/dx_i * x_i / y * error_i|.
+  bool ErrorEstimate = false;
   /// Reverse mode: nothing writes the memory the arguments and globals
   /// reach between the two sweeps, so the reverse sweep may read it again
   /// instead of caching it. Holds for the combined gradient only: a callee's
@@ -50,9 +55,9 @@ struct DiffRequest {
 
   bool operator<(const DiffRequest &O) const {
     return std::tie(Fn, Mode, Args, ReturnActive, ReturnShadow, Width,
-                    CallerMemoryStable) <
+                    ErrorEstimate, CallerMemoryStable) <
            std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive, O.ReturnShadow,
-                    O.Width, O.CallerMemoryStable);
+                    O.Width, O.ErrorEstimate, O.CallerMemoryStable);
   }
 };
 

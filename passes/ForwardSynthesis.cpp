@@ -86,6 +86,10 @@ private:
   bool visitLinear(Instruction &I);
   bool visitDefinedCall(CallBase &Call);
   bool visitCustomCall(CallBase &Call);
+  /// Error-estimate mode: the error bound of elementwise \p I (copied as
+  /// \p Copy) given the error \p Propagated from its operands (null when
+  /// none has one), reported to the program's enzymeLogError if it has one.
+  Value *errorBound(Instruction &I, Instruction &Copy, Value *Propagated);
   bool visitShuffle(CallBase &Call);
   void finishPhis();
   void rewriteReturns();
@@ -185,11 +189,59 @@ bool ForwardBuilder::visitElementwise(Instruction &I) {
   }
   Value *Sum = nullptr;
   for (auto [Op, Partial] : Partials) {
+    // Errors are relative: operand x_i's error e_i contributes
+    // |dy/dx_i * x_i / y * e_i| (the condition number times e_i).
+    if (Request.ErrorEstimate)
+      Partial = B.CreateFDiv(B.CreateFMul(Partial, mapped(Op)), Copy);
     Value *Term = scale(Partial, Tangents[Op]);
+    if (Request.ErrorEstimate)
+      Term = B.CreateUnaryIntrinsic(Intrinsic::fabs, Term);
     Sum = Sum ? B.CreateFAdd(Sum, Term) : Term;
+  }
+  if (Request.ErrorEstimate) {
+    setTangent(I, errorBound(I, *Copy, Sum));
+    return true;
   }
   setTangent(I, Sum ? Sum : tangent(&I));
   return true;
+}
+
+/// One unit in the last place of \p V: the distance to the float whose
+/// lowest mantissa bit differs.
+static Value *unitInTheLastPlace(IRBuilderBase &B, Value *V) {
+  Type *Bits = B.getIntNTy(V->getType()->getScalarSizeInBits());
+  if (auto *VT = dyn_cast<VectorType>(V->getType()))
+    Bits = VectorType::get(Bits, VT);
+  Value *Neighbor = B.CreateBitCast(
+      B.CreateXor(B.CreateBitCast(V, Bits), ConstantInt::get(Bits, 1)),
+      V->getType());
+  return B.CreateUnaryIntrinsic(Intrinsic::fabs, B.CreateFSub(V, Neighbor));
+}
+
+Value *ForwardBuilder::errorBound(Instruction &I, Instruction &Copy,
+                                  Value *Propagated) {
+  // The operation's own rounding is at most an ulp of its result (Enzyme's
+  // bound).
+  Value *Bound = unitInTheLastPlace(B, &Copy);
+  if (Propagated)
+    Bound = B.CreateBinaryIntrinsic(Intrinsic::maxnum, Bound, Propagated);
+  Module &M = *D.getParent();
+  Function *Log = M.getFunction("enzymeLogError");
+  if (!Log || Log->arg_size() != 7)
+    return Bound;
+  // enzymeLogError(result, error, opcode, callee, module, function, block)
+  auto *Call = dyn_cast<CallBase>(&I);
+  Function *Callee = Call ? Call->getCalledFunction() : nullptr;
+  StringRef Function = userName(Primal);
+  Value *Args[] = {B.CreateFPCast(&Copy, B.getDoubleTy()),
+                   B.CreateFPCast(Bound, B.getDoubleTy()),
+                   B.CreateGlobalString(I.getOpcodeName()),
+                   B.CreateGlobalString(Callee ? Callee->getName() : "<N/A>"),
+                   B.CreateGlobalString(M.getModuleIdentifier()),
+                   B.CreateGlobalString(Function),
+                   B.CreateGlobalString(I.getParent()->getName())};
+  B.CreateCall(Log, Args);
+  return Bound;
 }
 
 bool ForwardBuilder::visitCastInst(CastInst &I) {
@@ -392,6 +444,7 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
 bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
   DiffRequest Callee = calleeRequest(Call, AA, DiffMode::Forward);
   Callee.Width = Width;
+  Callee.ErrorEstimate = Request.ErrorEstimate;
   if (none_of(Callee.Args,
               [](ArgActivity A) { return A != ArgActivity::Const; }))
     return true;
@@ -424,6 +477,12 @@ bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
 bool ForwardBuilder::visitCustomCall(CallBase &Call) {
   Function *Callee = Call.getCalledFunction();
   Function *Rule = customRule(*Callee).Forward;
+  if (Rule && Request.ErrorEstimate) {
+    reportError(Call, "'" + Callee->getName() +
+                          "' has a custom forward rule, which gives no "
+                          "error estimate");
+    return false;
+  }
   if (Rule && Width > 1) {
     reportError(Call, "vector mode does not support the custom forward rule "
                       "of '" +

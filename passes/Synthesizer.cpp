@@ -66,6 +66,8 @@ static std::string derivativeName(StringRef Prefix, const DiffRequest &R) {
     Name += "." + activityName(A).str();
   if (R.ReturnShadow)
     Name += ".dupret";
+  if (R.ErrorEstimate)
+    Name += ".error";
   if (R.Width > 1)
     Name += ".width" + std::to_string(R.Width);
   return Name;
