@@ -9,7 +9,7 @@ void *__enzyme_augmentfwd(void *, ...);
 void __enzyme_reverse(void *, ...);
 double __enzyme_batch(void *, ...);
 double __enzyme_todense(void *, ...);
-double __enzyme_error_estimate(void *, ...);
+double __enzyme_fwdsplit(void *, ...);
 void *__enzyme_virtualreverse(void *);
 double __ad_jacobian(void *, ...);
 extern int enzyme_runtime_activity, enzyme_strong_zero, enzyme_frobnicate;
@@ -29,9 +29,9 @@ double todense(double x) {
   // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__enzyme_todense' is not supported by Fluxion
   return __enzyme_todense((void *)sq, x);
 }
-double estimate(double x) {
-  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__enzyme_error_estimate' is not supported by Fluxion
-  return __enzyme_error_estimate((void *)sq, x, 0.0);
+double forward_split(double x) {
+  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__enzyme_fwdsplit' is not supported by Fluxion
+  return __enzyme_fwdsplit((void *)sq, x, 0.0);
 }
 void *virtual_reverse(void) {
   // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__enzyme_virtualreverse' is not supported by Fluxion
