@@ -28,7 +28,7 @@ bool splitSineCosine(llvm::Function &F, const llvm::LoopInfo *OnlyInLoops);
 /// calls that carry a derivative rule or a checkpoint; \p Rounds bounds the
 /// depth of nested calls inlined.
 void inlineSmallCallees(llvm::Function &Copy, llvm::Function &Original,
-                        unsigned MaxCalleeSize = 100, unsigned Rounds = 10);
+                        unsigned MaxCalleeSize = 100, unsigned Rounds = 32);
 
 class PreprocessCache {
 public:
