@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Differential tester driver: generate, compile with fluxion-clang, run, classify.
 
-    run.py --count N --seed S --opt O0,O2 [--jobs J] [--shrink] [--findings DIR]
+    run.py --count N --seed S --opt O0,O2 [--shapes all] [--jobs J] [--shrink]
+           [--findings DIR]
 
-Programs come from gen.py (seeds S .. S+N-1).  Each is compiled with
-build/bin/fluxion-clang at every listed level (at O0 also with
--Xclang -llvm-verify-each) and run.  Outcomes:
+Programs come from gen.py (seeds S .. S+N-1, with gen.py's --shapes: all
+new shapes by default, `none` for the classic programs).  Each is compiled
+with build/bin/fluxion-clang at every listed level (O0, O1, O2, O3, Os, and
+O2-fastmath = -O2 -ffast-math -fno-finite-math-only, O2-nomerrno; at O0 also
+with -Xclang -llvm-verify-each) and run.  Outcomes:
 
   pass / skip             derivatives agree (skip: no usable point)
   unsupported: MSG        fluxion reported an error (normalized message)
@@ -134,10 +137,11 @@ def compile_and_run(src, opt, cc, workdir, tag, run_timeout=20, retry=3):
 
 
 # ---------------------------------------------------------------- shrinking
-EXPR_KINDS = {'var', 'lit', 'elem', 'ivar', 'bin', 'neg', 'call', 'pos', 'tern', 'arg', 'cast'}
+EXPR_KINDS = {'var', 'lit', 'elem', 'ivar', 'bin', 'neg', 'call', 'pos', 'tern', 'arg', 'cast',
+              'ibound', 'mk', 'sfield'}
 COND_KINDS = {'cmp', 'icond'}
 STMT_KINDS = {'assign', 'store', 'if', 'for', 'while', 'break_if', 'ret_if', 'ret',
-              'switch', 'callstmt'}
+              'switch', 'callstmt', 'loop', 'cont_if', 'psel', 'fillred'}
 
 
 def to_lists(x):
@@ -201,8 +205,10 @@ def candidates(P):
                         repls += [st[2], st[3]]
                     elif st[0] == 'for':
                         repls += [st[3]]
-                    elif st[0] == 'while':
-                        repls += [st[4]]
+                    elif st[0] in ('while', 'loop'):
+                        repls += [st[4 if st[0] == 'while' else 5]]
+                    elif st[0] == 'psel':
+                        repls += [st[6]]
                     elif st[0] == 'switch':
                         repls += st[2]
                     for rep in repls:
@@ -317,8 +323,8 @@ def shrink(P, opt, cls, cc, workdir, budget=300.0, log=None):
 
 # ---------------------------------------------------------------- driver
 def work(args):
-    seed, opts, cc, workdir = args
-    P = gen.generate(seed)
+    seed, opts, cc, workdir, shapes = args
+    P = gen.generate(seed, shapes)
     src = gen.render(P)
     res = []
     for opt in opts:
@@ -336,6 +342,9 @@ def main():
     ap.add_argument('--count', type=int, default=20)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--opt', default='O0,O2')
+    ap.add_argument('--shapes', default='all', type=gen.shapes_arg,
+                    help="gen.py's program shapes: all (default), none (the classic programs), "
+                         "a comma-separated list of %s, or all,-NAME" % ', '.join(gen.SHAPES))
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     ap.add_argument('--cc', default=DEFAULT_CC)
     ap.add_argument('--shrink', action='store_true')
@@ -346,6 +355,7 @@ def main():
     ap.add_argument('-v', '--verbose', action='store_true')
     a = ap.parse_args()
     opts = [o for o in a.opt.split(',') if o]
+    shapes = a.shapes
     if not os.path.exists(a.cc):
         print('run.py: %s does not exist: build the project first' % a.cc)
         return 2
@@ -353,7 +363,7 @@ def main():
     os.makedirs(tmp, exist_ok=True)
     results = []
     t0 = time.time()
-    jobs = [(a.seed + i, opts, a.cc, tmp) for i in range(a.count)]
+    jobs = [(a.seed + i, opts, a.cc, tmp, shapes) for i in range(a.count)]
     with cf.ThreadPoolExecutor(max_workers=a.jobs) as ex:
         for res in ex.map(work, jobs):
             for seed, opt, cls, out, cmd in res:
@@ -389,15 +399,17 @@ def main():
         for cls, where in classes.items():
             seed, opt = where[0]
             print('shrinking %s %s (seed %d %s)' % (cls[0], cls[1], seed, opt))
-            P = shrink(gen.generate(seed), opt, cls, a.cc, tmp, a.shrink_budget, log=print)
+            P = shrink(gen.generate(seed, shapes), opt, cls, a.cc, tmp, a.shrink_budget, log=print)
             name = '%s-%s-%s' % (slug(cls[0]), slug(cls[1]) or 'x', opt)
             path = os.path.join(a.findings, name + '.c')
             src = gen.render(P)
             c2, out, cmd = compile_and_run(src, opt, a.cc, tmp, 'final')
             with open(path, 'w') as fh:
-                fh.write('/* finding: %s: %s\n * from: run.py seed %d at %s, shrunk\n'
+                fh.write('/* finding: %s: %s\n * from: run.py seed %d at %s (--shapes %s), shrunk\n'
                          ' * reproduce: build/bin/fluxion-clang %s %s -o prog -lm && ./prog\n'
-                         % (cls[0], cls[1], seed, opt, ' '.join(flags_for(opt)),
+                         % (cls[0], cls[1], seed, opt,
+                            ','.join(s for s in gen.SHAPES if s in shapes) or 'none',
+                            ' '.join(flags_for(opt)),
                             os.path.relpath(path, ROOT)))
                 for line in out.splitlines()[:8]:
                     fh.write(' *   ' + line.replace('*/', '* /') + '\n')
