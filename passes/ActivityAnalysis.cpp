@@ -48,44 +48,72 @@ bool isInertIntrinsic(const Instruction &I) {
 
 } // namespace
 
-/// Whether a call of \p F may write memory reachable from its parameter
-/// \p ArgNo: through the pointer itself, or through pointers loaded from
-/// that memory at any depth. A pointer the callee stores elsewhere than
-/// into its own locals may be written through by anyone: it counts as
-/// written. \p InProgress holds the queries under way, taken as writing
-/// nothing so that recursion converges.
+/// What a call does with the memory reachable from one of its pointer
+/// parameters (through the pointer, or through pointers loaded from that
+/// memory at any depth).
+struct ParameterUse {
+  /// It may write that memory.
+  bool Writes = false;
+  /// It returns a pointer into that memory.
+  bool Returns = false;
+  /// The other parameters into whose memory it stores such a pointer (an
+  /// Eigen mapper's constructor keeps the data pointer in `this`).
+  SmallVector<unsigned, 2> KeptIn;
+};
+
+/// Summaries of how defined functions use their pointer parameters, for
+/// ActivityAnalysis: memory a callee only reads needs no shadow for it.
+/// Queries under way count as doing nothing, so that recursion converges.
 class WriteSummary {
 public:
-  bool mayWrite(const Function &F, unsigned ArgNo);
+  explicit WriteSummary(BodyProvider Simplified) : Simplified(Simplified) {}
+  bool mayWrite(const Function &F, unsigned ArgNo) {
+    return use(F, ArgNo).Writes;
+  }
 
 private:
-  bool writesThrough(const Value &Root);
-  std::map<std::pair<const Function *, unsigned>, bool> Known;
+  BodyProvider Simplified;
+  ParameterUse use(const Function &F, unsigned ArgNo);
+  ParameterUse analyze(const Argument &Root);
+  std::map<std::pair<const Function *, unsigned>, ParameterUse> Known;
   std::set<std::pair<const Function *, unsigned>> InProgress;
 };
 
-bool WriteSummary::mayWrite(const Function &F, unsigned ArgNo) {
-  if (F.isDeclaration() || F.isVarArg() || ArgNo >= F.arg_size())
-    return !F.onlyReadsMemory() &&
-           !(ArgNo < F.arg_size() &&
-             (F.hasParamAttribute(ArgNo, Attribute::ReadOnly) ||
-              F.hasParamAttribute(ArgNo, Attribute::ReadNone)));
+ParameterUse WriteSummary::use(const Function &F, unsigned ArgNo) {
+  if (F.isDeclaration() || F.isVarArg() || ArgNo >= F.arg_size()) {
+    ParameterUse Unknown;
+    Unknown.Writes = !F.onlyReadsMemory() &&
+                     !(ArgNo < F.arg_size() &&
+                       (F.hasParamAttribute(ArgNo, Attribute::ReadOnly) ||
+                        F.hasParamAttribute(ArgNo, Attribute::ReadNone)));
+    Unknown.Returns = F.getReturnType()->isPointerTy();
+    return Unknown;
+  }
   auto Key = std::make_pair(&F, ArgNo);
   if (auto Found = Known.find(Key); Found != Known.end())
     return Found->second;
   if (!InProgress.insert(Key).second)
-    return false;
-  bool Writes = writesThrough(*F.getArg(ArgNo));
+    return ParameterUse();
+  // At -O0 arguments pass through stack slots; the simplified copy shows
+  // where they go.
+  const Function &Body =
+      F.hasOptNone() && Simplified ? Simplified(const_cast<Function &>(F)) : F;
+  ParameterUse Result = analyze(*Body.getArg(ArgNo));
   InProgress.erase(Key);
   // A result that leaned on a query under way is not final.
-  if (InProgress.empty() || Writes)
-    Known[Key] = Writes;
-  return Writes;
+  if (InProgress.empty() || Result.Writes)
+    Known[Key] = Result;
+  return Result;
 }
 
-bool WriteSummary::writesThrough(const Value &Root) {
+ParameterUse WriteSummary::analyze(const Argument &Root) {
+  ParameterUse Result;
+  auto Written = [&] {
+    Result.Writes = true;
+    return Result;
+  };
   // Pointers into memory reachable from the root, and pointers into the
-  // callee's own locals that hold such pointers (writing those is
+  // function's own locals that hold such pointers (writing those is
   // harmless; reading them reaches the root's memory again).
   SmallVector<std::pair<const Value *, bool>, 16> Worklist{{&Root, false}};
   SmallPtrSet<const Value *, 16> Reached{&Root};
@@ -93,12 +121,28 @@ bool WriteSummary::writesThrough(const Value &Root) {
     if (Reached.insert(V).second)
       Worklist.push_back({V, Local});
   };
+  // Where a pointer into the root's memory is kept: a local holds it on,
+  // another parameter's memory is the caller's to follow; anywhere else
+  // anyone may write through it.
+  auto Keep = [&](const Value *Address) {
+    const Value *Object = getUnderlyingObject(Address);
+    if (isa<AllocaInst>(Object)) {
+      Reach(Object, /*Local=*/true);
+      return true;
+    }
+    const auto *Param = dyn_cast<Argument>(Object);
+    if (!Param || Param == &Root || Reached.count(Address))
+      return false;
+    if (!is_contained(Result.KeptIn, Param->getArgNo()))
+      Result.KeptIn.push_back(Param->getArgNo());
+    return true;
+  };
   while (!Worklist.empty()) {
     auto [P, Local] = Worklist.pop_back_val();
     for (const Use &U : P->uses()) {
       const auto *I = dyn_cast<Instruction>(U.getUser());
       if (!I)
-        return true;
+        return Written();
       if (isa<GetElementPtrInst, PHINode, SelectInst, FreezeInst, CastInst>(
               I)) {
         if (I->getType()->isPointerTy())
@@ -114,45 +158,48 @@ bool WriteSummary::writesThrough(const Value &Root) {
         if (U.getOperandNo() == SI->getPointerOperandIndex()) {
           if (Local)
             continue;
-          return true;
+          return Written();
         }
-        // A pointer kept in a local of the callee stays reachable from
-        // there; kept anywhere else it escapes.
-        const auto *Slot =
-            dyn_cast<AllocaInst>(getUnderlyingObject(SI->getPointerOperand()));
-        if (!Slot)
-          return true;
-        Reach(Slot, /*Local=*/true);
+        if (!Keep(SI->getPointerOperand()))
+          return Written();
         continue;
       }
-      if (isa<ICmpInst, ReturnInst>(I) || isInertIntrinsic(*I))
+      if (isa<ReturnInst>(I)) {
+        Result.Returns |= !Local;
+        continue;
+      }
+      if (isa<ICmpInst>(I) || isInertIntrinsic(*I))
         continue;
       if (const auto *MI = dyn_cast<MemIntrinsic>(I)) {
         if (Local && MI->getDest() == P)
           continue;
         const auto *Copy = dyn_cast<MemTransferInst>(MI);
-        const auto *Slot =
-            Copy ? dyn_cast<AllocaInst>(getUnderlyingObject(Copy->getDest()))
-                 : nullptr;
-        if (!Slot || U.getOperandNo() != 1)
-          return true;
-        Reach(Slot, /*Local=*/true);
+        if (!Copy || U.getOperandNo() != 1 || !Keep(Copy->getDest()))
+          return Written();
         continue;
       }
       const auto *Call = dyn_cast<CallBase>(I);
       const Function *Callee = Call ? Call->getCalledFunction() : nullptr;
-      if (!Callee || !Call->isArgOperand(&U) ||
-          mayWrite(*Callee, Call->getArgOperandNo(&U)))
-        return true;
+      if (!Callee || !Call->isArgOperand(&U))
+        return Written();
+      ParameterUse Inner = use(*Callee, Call->getArgOperandNo(&U));
+      if (Inner.Writes)
+        return Written();
+      if (Inner.Returns)
+        Reach(Call, /*Local=*/false);
+      for (unsigned Kept : Inner.KeptIn)
+        if (Kept >= Call->arg_size() || !Keep(Call->getArgOperand(Kept)))
+          return Written();
     }
   }
-  return false;
+  return Result;
 }
 
 ActivityAnalysis::~ActivityAnalysis() = default;
 
-ActivityAnalysis::ActivityAnalysis(Function &F, const DiffRequest &Request)
-    : Writes(std::make_unique<WriteSummary>()) {
+ActivityAnalysis::ActivityAnalysis(Function &F, const DiffRequest &Request,
+                                   BodyProvider Simplified)
+    : Writes(std::make_unique<WriteSummary>(Simplified)) {
   for (auto [Arg, Activity] : zip(F.args(), Request.Args)) {
     if (Activity == ArgActivity::Const)
       continue;

@@ -14,6 +14,7 @@
 
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include <functional>
 #include <memory>
 
 namespace llvm {
@@ -31,10 +32,16 @@ bool isDifferentiableType(const llvm::Type *Ty);
 
 class WriteSummary;
 
+/// The simplified body of a function (PreprocessCache::get).
+using BodyProvider = std::function<llvm::Function &(llvm::Function &)>;
+
 class ActivityAnalysis {
 public:
   /// Analyzes \p F, whose parameters have the activities of \p Request.
-  ActivityAnalysis(llvm::Function &F, const DiffRequest &Request);
+  /// \p Simplified gives the bodies of callees whose own are not
+  /// simplified (-O0), to see what they do with their arguments.
+  ActivityAnalysis(llvm::Function &F, const DiffRequest &Request,
+                   BodyProvider Simplified = nullptr);
   ~ActivityAnalysis();
 
   bool isActive(const llvm::Value *V) const { return Active.count(V); }

@@ -35,7 +35,9 @@ public:
   ForwardBuilder(Synthesizer &S, const DiffRequest &Request, Function &Primal,
                  Function &Derivative)
       : S(S), Request(Request), Primal(Primal), D(Derivative),
-        AA(Primal, Request), B(Primal.getContext()), Width(Request.Width) {}
+        AA(Primal, Request,
+           [&S](Function &F) -> Function & { return S.preprocessed().get(F); }),
+        B(Primal.getContext()), Width(Request.Width) {}
 
   bool run();
 

@@ -58,7 +58,11 @@ public:
   ReverseBuilder(Synthesizer &S, const DiffRequest &Request,
                  llvm::Function &Primal, ReverseFunctions &Fns)
       : S(S), Request(Request), Primal(Primal), Aug(*Fns.Augmented),
-        Rev(*Fns.Reverse), Fns(Fns), AA(Primal, Request),
+        Rev(*Fns.Reverse), Fns(Fns),
+        AA(Primal, Request,
+           [&S](llvm::Function &F) -> llvm::Function & {
+             return S.preprocessed().get(F);
+           }),
         DL(Primal.getDataLayout()), AB(Primal.getContext()),
         B(Primal.getContext()),
         Layout(Primal.getParent()->getTargetTriple().isNVPTX()),
