@@ -243,6 +243,16 @@ bool ActivityAnalysis::shadowAllocationBehind(const Value *Ptr) {
 }
 
 bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
+  // A pointer that may address memory with a shadow or a local allocation
+  // needs the allocation's shadow too, to stand for it on that side.
+  if (isa<PHINode, SelectInst>(I) && I.getType()->isPointerTy() &&
+      hasShadow(&I)) {
+    bool Changed = false;
+    for (const Use &U : I.operands())
+      if (U->getType()->isPointerTy() && !hasShadow(U.get()))
+        Changed |= shadowAllocationBehind(U.get());
+    return Changed;
+  }
   // Local and heap memory that receives active data needs a shadow too.
   if (const auto *SI = dyn_cast<StoreInst>(&I)) {
     const Value *Stored = SI->getValueOperand();

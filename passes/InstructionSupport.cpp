@@ -308,7 +308,8 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA) {
       AA.hasShadow(&I)) {
     for (const Use &U : I.operands()) {
       const Value *V = U.get();
-      if (!isa<Argument>(V) || !V->getType()->isPointerTy() || AA.hasShadow(V))
+      if (!V->getType()->isPointerTy() || AA.hasShadow(V) ||
+          !isa<Argument>(getUnderlyingObject(V)))
         continue;
       reportError(I, "a pointer may address memory with derivatives or " +
                          describeValue(*V) +

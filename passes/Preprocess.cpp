@@ -12,6 +12,8 @@
 #include "WarpShuffle.h"
 
 #include "llvm/Analysis/ConstantFolding.h"
+#include "llvm/Analysis/Loads.h"
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -21,6 +23,7 @@
 #include "llvm/Transforms/Scalar/EarlyCSE.h"
 #include "llvm/Transforms/Scalar/SROA.h"
 #include "llvm/Transforms/Scalar/SimplifyCFG.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/Mem2Reg.h"
@@ -376,6 +379,66 @@ bool splitSineCosine(Function &F, const LoopInfo *OnlyInLoops) {
   return Changed;
 }
 
+/// The optimizer turns `c ? x[0] : y[i]` into a load through a select of
+/// the two addresses. When they lie in different arguments' memory, one
+/// may have a shadow and the other not (marked const), and the pointer would
+/// need a shadow on both sides: the load is split back into a load on each
+/// side, a select of the two where both may be loaded, else a branch.
+static void loadEachSide(Function &Copy) {
+  const DataLayout &DL = Copy.getDataLayout();
+  SmallVector<std::pair<LoadInst *, SelectInst *>, 4> Loads;
+  for (Instruction &I : instructions(Copy)) {
+    auto *Load = dyn_cast<LoadInst>(&I);
+    auto *Choice = Load && Load->isSimple()
+                       ? dyn_cast<SelectInst>(Load->getPointerOperand())
+                       : nullptr;
+    if (!Choice)
+      continue;
+    const auto *True =
+        dyn_cast<Argument>(getUnderlyingObject(Choice->getTrueValue()));
+    const auto *False =
+        dyn_cast<Argument>(getUnderlyingObject(Choice->getFalseValue()));
+    if (True && False && True != False)
+      Loads.push_back({Load, Choice});
+  }
+  for (auto [Load, Choice] : Loads) {
+    Type *Ty = Load->getType();
+    Align A = Load->getAlign();
+    auto LoadAt = [&](IRBuilderBase &B, Value *Address) {
+      LoadInst *Part = B.CreateAlignedLoad(Ty, Address, A);
+      Part->copyMetadata(*Load);
+      return Part;
+    };
+    Value *Cond = Choice->getCondition();
+    Value *Both;
+    if (isSafeToLoadUnconditionally(Choice->getTrueValue(), Ty, A, DL, Load) &&
+        isSafeToLoadUnconditionally(Choice->getFalseValue(), Ty, A, DL, Load)) {
+      IRBuilder<> B(Load);
+      Both = B.CreateSelect(Cond, LoadAt(B, Choice->getTrueValue()),
+                            LoadAt(B, Choice->getFalseValue()));
+    } else {
+      Instruction *ThenTerm, *ElseTerm;
+      SplitBlockAndInsertIfThenElse(Cond, Load->getIterator(), &ThenTerm,
+                                    &ElseTerm);
+      IRBuilder<> Then(ThenTerm), Else(ElseTerm);
+      Value *OnTrue = LoadAt(Then, Choice->getTrueValue());
+      Value *OnFalse = LoadAt(Else, Choice->getFalseValue());
+      IRBuilder<> B(Load);
+      PHINode *Joined = B.CreatePHI(Ty, 2);
+      Joined->addIncoming(OnTrue, ThenTerm->getParent());
+      Joined->addIncoming(OnFalse, ElseTerm->getParent());
+      Both = Joined;
+    }
+    Load->replaceAllUsesWith(Both);
+    Load->eraseFromParent();
+  }
+  // The selects left unused would still look like mixed pointers.
+  SmallVector<WeakTrackingVH, 4> Unused;
+  for (auto [Load, Choice] : Loads)
+    Unused.push_back(Choice);
+  RecursivelyDeleteTriviallyDeadInstructionsPermissive(Unused);
+}
+
 /// Moves the reads of GPU special registers that stay the same in a thread
 /// (indices, sizes) to the entry, as LICM would at -O2, so that loops
 /// striding by gridDim * blockDim have invariant steps at -O0 too.
@@ -406,6 +469,7 @@ Function &PreprocessCache::get(Function &F) {
     lowerBitMoves(*Copy);
   }
   simplify(*Copy);
+  loadEachSide(*Copy);
   floatSignBitOperations(*Copy);
   if (fuseCompareExchangeLoops(*Copy))
     simplify(*Copy);
