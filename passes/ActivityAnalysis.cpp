@@ -229,7 +229,9 @@ bool ActivityAnalysis::hasShadow(const Value *V) const {
          Shadowed.count(getUnderlyingObject(V));
 }
 
-bool ActivityAnalysis::shadowAllocationBehind(const Value *Ptr) {
+bool ActivityAnalysis::shadowAllocationBehind(const Value *Ptr,
+                                              unsigned Depth) {
+  constexpr unsigned MaxDepth = 4;
   SmallVector<const Value *, 4> Objects;
   getUnderlyingObjects(Ptr, Objects);
   bool Changed = false;
@@ -237,7 +239,16 @@ bool ActivityAnalysis::shadowAllocationBehind(const Value *Ptr) {
     const auto *Call = dyn_cast<CallBase>(Base);
     bool IsAllocation = isa<AllocaInst>(Base) || isSharedArray(*Base) ||
                         (Call && allocationKind(*Call) != AllocationKind::None);
-    Changed |= IsAllocation && Shadowed.insert(Base).second;
+    if (IsAllocation) {
+      Changed |= Shadowed.insert(Base).second;
+      continue;
+    }
+    // A pointer read from memory (a buffer a helper allocated and kept in
+    // a local object) has a shadow once that memory has one: the helper,
+    // called with the object duplicated, then allocates the buffer's
+    // shadow and keeps it in the object's shadow.
+    if (const auto *Load = dyn_cast<LoadInst>(Base); Load && Depth < MaxDepth)
+      Changed |= shadowAllocationBehind(Load->getPointerOperand(), Depth + 1);
   }
   return Changed;
 }

@@ -55,7 +55,10 @@ private:
   void propagateVaried(llvm::Function &F);
   void propagateUseful(llvm::Function &F, const DiffRequest &Request);
   bool mayTouchActiveMemory(const llvm::Instruction &I) const;
-  bool shadowAllocationBehind(const llvm::Value *Ptr);
+  /// Gives the allocations \p Ptr may point into shadows, and, for a
+  /// pointer read from memory, the allocations holding it. Returns whether
+  /// anything changed.
+  bool shadowAllocationBehind(const llvm::Value *Ptr, unsigned Depth = 0);
   bool shadowAllocationsWritten(const llvm::Instruction &I);
 
   llvm::SmallPtrSet<const llvm::Value *, 32> Varied;

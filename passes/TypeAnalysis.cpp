@@ -78,6 +78,13 @@ void ElementDeduction::visitObject(Value *Object) {
     note(GV->getValueType());
   // Every pointer derived from the object, and every access through them.
   Pointers.insert(Object);
+  // A pointer read from memory is the same as every other read of it (at
+  // -O0 each use of a field reloads it).
+  if (auto *Read = dyn_cast<LoadInst>(Object))
+    for (User *U : Read->getPointerOperand()->users())
+      if (auto *Again = dyn_cast<LoadInst>(U);
+          Again && Again->getType()->isPointerTy())
+        Pointers.insert(Again);
   for (unsigned Idx = 0; Idx < Pointers.size(); ++Idx) {
     Value *P = Pointers[Idx];
     for (User *U : P->users()) {
