@@ -7,6 +7,7 @@
 #include "Checkpoint.h"
 #include "CustomRules.h"
 #include "Libdevice.h"
+#include "PacketMath.h"
 #include "Preprocess.h"
 #include "Synthesizer.h"
 
@@ -159,6 +160,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
         Preprocessed.simplify(*F);
   Preprocessed.eraseCopies();
   restoreLibdeviceInlining(M);
+  restorePacketMathInlining(M);
   releaseCheckpointBodies(M);
   clearSplitStructParameterMarks(M);
   lowerMathForDevice(M);

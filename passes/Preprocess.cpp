@@ -8,6 +8,7 @@
 #include "InstructionSupport.h"
 #include "Libdevice.h"
 #include "LibraryFunctions.h"
+#include "PacketMath.h"
 #include "TypeAnalysis.h"
 #include "WarpShuffle.h"
 
@@ -57,7 +58,8 @@ void inlineSmallCallees(Function &Copy, Function &Original,
           Callee->isVarArg() || Callee->getInstructionCount() > MaxCalleeSize ||
           isMarkedInactive(*Callee) || isCheckpointed(*Callee) ||
           customRule(*Callee).Forward || customRule(*Callee).Reverse ||
-          customAllocator(*Callee) || findElementwiseRule(*Call))
+          customAllocator(*Callee) || packetMathRow(*Callee) ||
+          findElementwiseRule(*Call))
         continue;
       bool Recursive = any_of(instructions(*Callee), [&](Instruction &J) {
         auto *Inner = dyn_cast<CallBase>(&J);
@@ -462,6 +464,7 @@ Function &PreprocessCache::get(Function &F) {
 
   inlineSmallCallees(*Copy, F);
   removeUnwinding(*Copy);
+  lowerPacketMathCalls(*Copy);
   returnAlignedAllocations(*Copy);
   splitSineCosine(*Copy, /*OnlyInLoops=*/nullptr);
   if (Copy->getParent()->getTargetTriple().isNVPTX()) {

@@ -15,6 +15,7 @@
 #include "CustomRules.h"
 #include "FluxionPass.h"
 #include "Libdevice.h"
+#include "PacketMath.h"
 #include "Preprocess.h"
 
 #include "llvm/Analysis/LoopInfo.h"
@@ -59,6 +60,7 @@ public:
     Changed |= fluxion::markSplitStructParameters(M);
     Changed |= fluxion::keepCheckpointBodies(M);
     Changed |= fluxion::deferLibdeviceInlining(M);
+    Changed |= fluxion::deferPacketMathInlining(M);
     return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }
   static bool isRequired() { return true; }
