@@ -76,8 +76,10 @@ private:
   }
   /// Positions the builder right after the copy of \p I.
   void insertAfter(Instruction &I);
-  /// partial * tangent, the scalar partial applied to every lane.
+  /// partial * tangent, the partial applied to every lane.
   Value *scale(Value *Partial, Value *Tangent);
+  /// The sum of two tangents of the same value.
+  Value *add(Value *Left, Value *Right);
   /// Builds a tangent from one value of type \p LaneTy per lane (vector
   /// mode) or the single value.
   Value *perLane(function_ref<Value *(unsigned Lane)> Emit, Type *LaneTy);
@@ -135,6 +137,13 @@ Value *ForwardBuilder::tangent(Value *PrimalV) {
 }
 
 Value *ForwardBuilder::scale(Value *Partial, Value *Tangent) {
+  // Packets and aggregates keep their lanes apart: each is scaled alone.
+  if (Width > 1 && !Tangent->getType()->isVectorTy())
+    return perLane(
+        [&](unsigned Lane) {
+          return scaleByPartial(B, Partial, lane(Tangent, Lane));
+        },
+        Partial->getType());
   if (Width == 1 || isa<ConstantFP>(Partial))
     if (Width == 1 || cast<ConstantFP>(Partial)->isExactlyValue(1.0) ||
         cast<ConstantFP>(Partial)->isExactlyValue(-1.0))
@@ -142,18 +151,28 @@ Value *ForwardBuilder::scale(Value *Partial, Value *Tangent) {
   return B.CreateFMul(B.CreateVectorSplat(Width, Partial), Tangent);
 }
 
+Value *ForwardBuilder::add(Value *Left, Value *Right) {
+  if (Width > 1 && !Left->getType()->isVectorTy())
+    return perLane(
+        [&](unsigned Lane) {
+          return B.CreateFAdd(lane(Left, Lane), lane(Right, Lane));
+        },
+        cast<ArrayType>(Left->getType())->getElementType());
+  return B.CreateFAdd(Left, Right);
+}
+
 Value *ForwardBuilder::perLane(function_ref<Value *(unsigned Lane)> Emit,
                                Type *LaneTy) {
   if (Width == 1)
     return Emit(0);
-  Value *Vector = PoisonValue::get(FixedVectorType::get(LaneTy, Width));
+  Value *Lanes = PoisonValue::get(tangentType(LaneTy, Width));
   for (unsigned Lane = 0; Lane < Width; ++Lane)
-    Vector = B.CreateInsertElement(Vector, Emit(Lane), Lane);
-  return Vector;
+    Lanes = insertLane(B, Lanes, Emit(Lane), Lane);
+  return Lanes;
 }
 
 Value *ForwardBuilder::lane(Value *Tangent, unsigned Lane) {
-  return Width == 1 ? Tangent : B.CreateExtractElement(Tangent, Lane);
+  return Width == 1 ? Tangent : extractLane(B, Tangent, Lane);
 }
 
 void ForwardBuilder::insertAfter(Instruction &I) {
@@ -198,7 +217,7 @@ bool ForwardBuilder::visitElementwise(Instruction &I) {
     Value *Term = scale(Partial, Tangents[Op]);
     if (Request.ErrorEstimate)
       Term = B.CreateUnaryIntrinsic(Intrinsic::fabs, Term);
-    Sum = Sum ? B.CreateFAdd(Sum, Term) : Term;
+    Sum = Sum ? add(Sum, Term) : Term;
   }
   if (Request.ErrorEstimate) {
     setTangent(I, errorBound(I, *Copy, Sum));
@@ -252,12 +271,18 @@ bool ForwardBuilder::visitCastInst(CastInst &I) {
   if (!Tangents.count(I.getOperand(0)))
     return true;
   insertAfter(I);
-  setTangent(I, B.CreateCast(I.getOpcode(), tangent(I.getOperand(0)),
-                             tangentType(I.getType(), Width)));
+  Value *Tangent = tangent(I.getOperand(0));
+  if (Width > 1 && !Tangent->getType()->isVectorTy())
+    return visitLinear(I);
+  setTangent(
+      I, B.CreateCast(I.getOpcode(), Tangent, tangentType(I.getType(), Width)));
   return true;
 }
 
 bool ForwardBuilder::visitSelectInst(SelectInst &I) {
+  // A condition per element of a packet selects within each lane.
+  if (Width > 1 && I.getCondition()->getType()->isVectorTy())
+    return visitLinear(I);
   insertAfter(I);
   setTangent(I,
              B.CreateSelect(mapped(I.getCondition()), tangent(I.getTrueValue()),
@@ -279,15 +304,9 @@ bool ForwardBuilder::visitLinear(Instruction &I) {
   // Structural operations (element and field access, address arithmetic)
   // act on tangents exactly as on primal values; index operands stay primal.
   insertAfter(I);
-  if (Width > 1) {
-    // A GEP of the lanes' pointers is a vector GEP; other structural
-    // operations would need tangents of aggregates.
-    auto *GEP = dyn_cast<GetElementPtrInst>(&I);
-    if (!GEP) {
-      reportError(I, Twine("vector mode does not support '") +
-                         I.getOpcodeName() + "' on an active value yet");
-      return false;
-    }
+  // A GEP of the lanes' pointers is a vector GEP.
+  auto *GEP = dyn_cast<GetElementPtrInst>(&I);
+  if (Width > 1 && GEP && !GEP->getType()->isVectorTy()) {
     SmallVector<Value *, 4> Indices;
     for (Use &Idx : GEP->indices())
       Indices.push_back(mapped(Idx.get()));
@@ -296,15 +315,21 @@ bool ForwardBuilder::visitLinear(Instruction &I) {
                               I.getName() + ".tangent", GEP->getNoWrapFlags()));
     return true;
   }
-  Instruction *T = cast<Instruction>(mapped(&I))->clone();
-  for (Use &U : I.operands()) {
-    Value *Op = U.get();
-    if (isDifferentiableType(Op->getType()) || Op->getType()->isPointerTy())
-      T->setOperand(U.getOperandNo(), tangent(Op));
-  }
-  T->setName(I.getName() + ".tangent");
-  B.Insert(T);
-  setTangent(I, T);
+  // Otherwise each lane's tangent goes through its own copy.
+  setTangent(I, perLane(
+                    [&](unsigned Lane) {
+                      Instruction *T = cast<Instruction>(mapped(&I))->clone();
+                      for (Use &U : I.operands()) {
+                        Value *Op = U.get();
+                        if (isDifferentiableType(Op->getType()) ||
+                            Op->getType()->isPtrOrPtrVectorTy())
+                          T->setOperand(U.getOperandNo(),
+                                        lane(tangent(Op), Lane));
+                      }
+                      T->setName(I.getName() + ".tangent");
+                      return B.Insert(T);
+                    },
+                    I.getType()));
   return true;
 }
 

@@ -33,9 +33,24 @@ Synthesizer::Synthesizer(Module &M, PreprocessCache &Preprocessed)
 Type *tangentType(Type *Ty, unsigned Width) {
   if (Width == 1)
     return Ty;
-  if (Ty->isFloatingPointTy() || Ty->isPointerTy())
+  // Integers have tangents where they carry the bits of floats or pointers.
+  if (Ty->isFloatingPointTy() || Ty->isPointerTy() || Ty->isIntegerTy())
     return FixedVectorType::get(Ty, Width);
+  if (Ty->isVectorTy() || Ty->isAggregateType())
+    return ArrayType::get(Ty, Width);
   return nullptr;
+}
+
+Value *extractLane(IRBuilderBase &B, Value *Lanes, unsigned Lane) {
+  if (Lanes->getType()->isVectorTy())
+    return B.CreateExtractElement(Lanes, Lane);
+  return B.CreateExtractValue(Lanes, Lane);
+}
+
+Value *insertLane(IRBuilderBase &B, Value *Lanes, Value *V, unsigned Lane) {
+  if (Lanes->getType()->isVectorTy())
+    return B.CreateInsertElement(Lanes, V, Lane);
+  return B.CreateInsertValue(Lanes, V, Lane);
 }
 
 SmallVector<Type *, 8>

@@ -23,6 +23,7 @@
 #include "Preprocess.h"
 #include "Tape.h"
 
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/Transforms/Utils/ValueMapper.h"
 
 #include <map>
@@ -107,10 +108,16 @@ private:
 };
 
 /// The type of a tangent or shadow of a \p Ty value when \p Width of them
-/// travel together: \p Ty itself for one, else a vector of \p Width floats
-/// or pointers (the lanes stay together for the vectorizer). Null where
-/// vector mode does not support \p Ty.
+/// travel together: \p Ty itself for one, else a vector of \p Width scalars
+/// (the lanes stay together for the vectorizer) or an array of \p Width
+/// packets or aggregates. Null for types that hold no value.
 llvm::Type *tangentType(llvm::Type *Ty, unsigned Width);
+/// Lane \p Lane of \p Lanes, a tangent of vector mode.
+llvm::Value *extractLane(llvm::IRBuilderBase &B, llvm::Value *Lanes,
+                         unsigned Lane);
+/// \p Lanes, a tangent of vector mode, with lane \p Lane set to \p V.
+llvm::Value *insertLane(llvm::IRBuilderBase &B, llvm::Value *Lanes,
+                        llvm::Value *V, unsigned Lane);
 
 /// Copies the body of \p Primal into \p Target, whose parameters from
 /// \p FirstParam on are Primal's with each shadowed one followed by its

@@ -25,6 +25,37 @@ static void map(const double *x, double *y, int n) {
     y[i] = x[i] * x[(i + 1) % n] + sin(x[i]);
 }
 
+/* SIMD packets: each lane's tangent is a packet of its own.
+ * y0 = x0^2 + x1 / (1 + x0^2), y1 = x1^2 + x0 / (1 + x1^2) */
+typedef double packet __attribute__((vector_size(16)));
+static void packet_map(const double *x, double *y) {
+  packet v;
+  __builtin_memcpy(&v, x, sizeof v);
+  packet swapped = __builtin_shufflevector(v, v, 1, 0);
+  packet r = v * v + swapped / (1 + v * v);
+  __builtin_memcpy(y, &r, sizeof r);
+}
+
+/* A struct returned by value from a call kept as a call (recursion is
+ * not inlined): its tangents are an array of structs.
+ * (x0 + i x1)^2 = x0^2 - x1^2 + 2 i x0 x1; f = re + 2 im */
+typedef struct {
+  double re, im;
+} complex2;
+static complex2 complex_power(const double *z, int k) {
+  complex2 r = {z[0], z[1]};
+  if (k > 1) {
+    complex2 p = complex_power(z, k - 1);
+    r.re = p.re * z[0] - p.im * z[1];
+    r.im = p.re * z[1] + p.im * z[0];
+  }
+  return r;
+}
+static double complex_mix(const double *z) {
+  complex2 s = complex_power(z, 2);
+  return s.re + 2 * s.im;
+}
+
 /* Sum over a loop: the lanes ride through a phi. */
 static double series(double x, int n) {
   double s = 0, p = 1;
@@ -80,5 +111,21 @@ int main(void) {
                     (j == (i + 1) % N ? xs[i] : 0.0);
       CHECK_DERIV(col[j][i], want, NAN);
     }
+
+  double xp[2] = {0.6, -1.3}, yp[2], jp[2][2];
+  __ad_fwddiff_void((void *)packet_map, ad_width, 2, xp, e[0], e[1], yp, jp[0],
+                    jp[1]);
+  double q0 = 1 + xp[0] * xp[0], q1 = 1 + xp[1] * xp[1];
+  CHECK_DERIV(jp[0][0], 2 * xp[0] - xp[1] * 2 * xp[0] / (q0 * q0), NAN);
+  CHECK_DERIV(jp[0][1], 1 / q1, NAN);
+  CHECK_DERIV(jp[1][0], 1 / q0, NAN);
+  CHECK_DERIV(jp[1][1], 2 * xp[1] - xp[0] * 2 * xp[1] / (q1 * q1), NAN);
+
+  double zc[2] = {0.8, 0.3}, dz[2][2] = {{1, 0}, {0.5, 2}};
+  vec2 rc = __enzyme_fwddiff((void *)complex_mix, enzyme_width, 2, zc, dz[0],
+                             dz[1]);
+  double g0 = 2 * zc[0] + 4 * zc[1], g1 = -2 * zc[1] + 4 * zc[0];
+  CHECK_DERIV(rc.d[0], g0, NAN);
+  CHECK_DERIV(rc.d[1], 0.5 * g0 + 2 * g1, NAN);
   return report();
 }

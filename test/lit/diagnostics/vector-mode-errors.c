@@ -21,24 +21,18 @@ double scalar_result(double x) {
   return __enzyme_fwddiff((void *)square, enzyme_width, 2, x, 1.0, 2.0);
 }
 
-// SIMD packets have no vector-mode tangents yet: an error at the first
-// packet operation and at the store that uses it, never a crash of the
-// compiler (the store asked for the tangent the error left unmade).
-typedef double packet __attribute__((vector_size(16)));
+// A custom forward rule takes one tangent.
+__attribute__((noinline)) double marked_square(double x) { return x * x; }
+double marked_square_fwd(double x, double dx) { return 2 * x * dx; }
+void *__enzyme_register_derivative_marked_square[] = {
+    (void *)marked_square, (void *)marked_square_fwd};
 typedef struct {
   double d[2];
 } two;
-extern int enzyme_dup;
 two __enzyme_fwddiff_two(void *, ...);
-void square_packet(const double *x, double *y) {
-  packet v;
-  __builtin_memcpy(&v, x, sizeof v);
-  // CHECK-DAG: vector-mode-errors.c:[[@LINE+1]]:9: error: fluxion: vector mode does not support active values of type <2 x double> yet
-  v = v * v;
-  __builtin_memcpy(y, &v, sizeof v);
-}
-void packet_tangents(const double *x, const double *tx0, const double *tx1,
-                     double *y, double *ty0, double *ty1) {
-  __enzyme_fwddiff_two((void *)square_packet, enzyme_width, 2, enzyme_dup, x,
-                       tx0, tx1, enzyme_dup, y, ty0, ty1);
+// CHECK-DAG: vector-mode-errors.c:[[@LINE+1]]:41: error: fluxion: vector mode does not support the custom forward rule of 'marked_square' yet
+double uses_rule(double x) { return 1 + marked_square(x); }
+two rule_tangents(double x) {
+  return __enzyme_fwddiff_two((void *)uses_rule, enzyme_width, 2, x, 1.0,
+                              2.0);
 }
