@@ -52,12 +52,16 @@ struct DiffRequest {
   /// instead of caching it. Holds for the combined gradient only: a callee's
   /// caller, or a user between split sweeps, may overwrite it.
   bool CallerMemoryStable = false;
+  /// Bit I: the shadow of pointer argument I may be a stand-in, the primal
+  /// pointer itself (StandInShadows.h); arguments from 64 on always may.
+  uint64_t StandInArgs = 0;
 
   bool operator<(const DiffRequest &O) const {
     return std::tie(Fn, Mode, Args, ReturnActive, ReturnShadow, Width,
-                    ErrorEstimate, CallerMemoryStable) <
+                    ErrorEstimate, CallerMemoryStable, StandInArgs) <
            std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive, O.ReturnShadow,
-                    O.Width, O.ErrorEstimate, O.CallerMemoryStable);
+                    O.Width, O.ErrorEstimate, O.CallerMemoryStable,
+                    O.StandInArgs);
   }
 };
 

@@ -12,6 +12,7 @@
 #include "Diagnostics.h"
 #include "InstructionSupport.h"
 #include "ShadowMemory.h"
+#include "StandInShadows.h"
 #include "Synthesizer.h"
 #include "WarpShuffle.h"
 
@@ -37,7 +38,7 @@ public:
       : S(S), Request(Request), Primal(Primal), D(Derivative),
         AA(Primal, Request,
            [&S](Function &F) -> Function & { return S.preprocessed().get(F); }),
-        B(Primal.getContext()), Width(Request.Width) {}
+        StandIns(Request, AA), B(Primal.getContext()), Width(Request.Width) {}
 
   bool run();
 
@@ -85,6 +86,22 @@ private:
   Value *perLane(function_ref<Value *(unsigned Lane)> Emit, Type *LaneTy);
   /// Lane \p Lane of a tangent.
   Value *lane(Value *Tangent, unsigned Lane);
+  /// \p ShadowLane, one lane of the shadow of primal pointer \p Ptr, or
+  /// null where it is a stand-in: what realloc and free may release.
+  Value *unlessStandInPointer(Value *Ptr, Value *ShadowLane) {
+    Value *StandIn = standIn(Ptr, ShadowLane);
+    return StandIn
+               ? B.CreateSelect(StandIn,
+                                Constant::getNullValue(ShadowLane->getType()),
+                                ShadowLane)
+               : ShadowLane;
+  }
+  /// Whether \p ShadowLane, one lane of the shadow of primal pointer \p Ptr,
+  /// is a stand-in; null where it cannot be one.
+  Value *standIn(Value *Ptr, Value *ShadowLane) {
+    return StandIns.mayBeStandIn(Ptr) ? isStandIn(B, ShadowLane, mapped(Ptr))
+                                      : nullptr;
+  }
   bool visitElementwise(Instruction &I);
   bool visitAllocation(Instruction &I);
   bool visitLinear(Instruction &I);
@@ -103,6 +120,7 @@ private:
   Function &Primal;
   Function &D;
   ActivityAnalysis AA;
+  StandInAnalysis StandIns;
   IRBuilder<> B;
   unsigned Width;
   ValueToValueMapTy VMap;
@@ -133,6 +151,10 @@ Value *ForwardBuilder::tangent(Value *PrimalV) {
     return perLane([&](unsigned Lane) { return Lanes[Lane]; },
                    Address->getType());
   }
+  // Memory without a shadow: the primal pointer stands in for one.
+  if (PrimalV->getType()->isPtrOrPtrVectorTy() && !isa<Constant>(PrimalV))
+    return perLane([&](unsigned) { return mapped(PrimalV); },
+                   PrimalV->getType());
   return Constant::getNullValue(tangentType(PrimalV->getType(), Width));
 }
 
@@ -338,10 +360,20 @@ bool ForwardBuilder::visitLoadInst(LoadInst &I) {
     return true;
   insertAfter(I);
   Value *Shadow = tangent(I.getPointerOperand());
+  // A pointer read through a stand-in is the stand-in of the pointer read.
+  bool ReadsTangent = !I.getType()->isPtrOrPtrVectorTy();
   setTangent(I, perLane(
                     [&](unsigned Lane) -> Value * {
-                      return B.CreateAlignedLoad(
-                          I.getType(), lane(Shadow, Lane), I.getAlign());
+                      Value *Address = lane(Shadow, Lane);
+                      Value *Loaded = B.CreateAlignedLoad(I.getType(), Address,
+                                                          I.getAlign());
+                      Value *StandIn =
+                          ReadsTangent ? standIn(I.getPointerOperand(), Address)
+                                       : nullptr;
+                      if (!StandIn)
+                        return Loaded;
+                      return B.CreateSelect(
+                          StandIn, Constant::getNullValue(I.getType()), Loaded);
                     },
                     I.getType()));
   return true;
@@ -355,9 +387,19 @@ bool ForwardBuilder::visitAtomicRMWInst(AtomicRMWInst &I) {
   insertAfter(I);
   Value *Shadow = tangent(I.getPointerOperand());
   Value *Delta = tangent(I.getValOperand());
-  for (unsigned Lane = 0; Lane < Width; ++Lane)
-    B.CreateAtomicRMW(I.getOperation(), lane(Shadow, Lane), lane(Delta, Lane),
-                      I.getAlign(), I.getOrdering(), I.getSyncScopeID());
+  // Through a stand-in, an add of -0 changes nothing; other operations
+  // repeat what the primal did.
+  bool Adds = I.getOperation() == AtomicRMWInst::FAdd ||
+              I.getOperation() == AtomicRMWInst::FSub;
+  Value *Inert = Adds ? ConstantFP::getNegativeZero(I.getType())
+                      : mapped(I.getValOperand());
+  for (unsigned Lane = 0; Lane < Width; ++Lane) {
+    Value *Address = lane(Shadow, Lane), *Operand = lane(Delta, Lane);
+    if (Value *StandIn = standIn(I.getPointerOperand(), Address))
+      Operand = B.CreateSelect(StandIn, Inert, Operand);
+    B.CreateAtomicRMW(I.getOperation(), Address, Operand, I.getAlign(),
+                      I.getOrdering(), I.getSyncScopeID());
+  }
   return true;
 }
 
@@ -367,8 +409,13 @@ bool ForwardBuilder::visitStoreInst(StoreInst &I) {
   insertAfter(I);
   Value *Shadow = tangent(I.getPointerOperand());
   Value *Stored = tangent(I.getValueOperand());
-  for (unsigned Lane = 0; Lane < Width; ++Lane)
-    B.CreateAlignedStore(lane(Stored, Lane), lane(Shadow, Lane), I.getAlign());
+  for (unsigned Lane = 0; Lane < Width; ++Lane) {
+    Value *Address = lane(Shadow, Lane), *V = lane(Stored, Lane);
+    // Through a stand-in the store writes again what the primal wrote.
+    if (Value *StandIn = standIn(I.getPointerOperand(), Address))
+      V = B.CreateSelect(StandIn, mapped(I.getValueOperand()), V);
+    B.CreateAlignedStore(V, Address, I.getAlign());
+  }
   return true;
 }
 
@@ -384,7 +431,10 @@ bool ForwardBuilder::visitAllocation(Instruction &I) {
                     [&](unsigned Lane) -> Value * {
                       return createShadowAllocation(
                           B, *cast<Instruction>(mapped(&I)),
-                          Reallocated ? lane(Reallocated, Lane) : nullptr);
+                          Reallocated
+                              ? unlessStandInPointer(Call->getArgOperand(0),
+                                                     lane(Reallocated, Lane))
+                              : nullptr);
                     },
                     I.getType()));
   return true;
@@ -420,8 +470,9 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
       insertAfter(I);
       Value *Shadow = tangent(I.getArgOperand(0));
       for (unsigned Lane = 0; Lane < Width; ++Lane)
-        createShadowDeallocation(B, *cast<CallBase>(mapped(&I)),
-                                 lane(Shadow, Lane));
+        createShadowDeallocation(
+            B, *cast<CallBase>(mapped(&I)),
+            unlessStandInPointer(I.getArgOperand(0), lane(Shadow, Lane)));
     }
     return true;
   case CallKind::Elementwise:
@@ -439,9 +490,13 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
     insertAfter(I);
     auto &MS = cast<MemSetInst>(I);
     Value *Shadow = tangent(MS.getDest());
-    for (unsigned Lane = 0; Lane < Width; ++Lane)
-      B.CreateMemSet(lane(Shadow, Lane), B.getInt8(0), mapped(MS.getLength()),
-                     MS.getDestAlign(), MS.isVolatile());
+    for (unsigned Lane = 0; Lane < Width; ++Lane) {
+      Value *Address = lane(Shadow, Lane), *Length = mapped(MS.getLength());
+      if (Value *StandIn = standIn(MS.getDest(), Address))
+        Length = unlessStandIn(B, StandIn, Length);
+      B.CreateMemSet(Address, B.getInt8(0), Length, MS.getDestAlign(),
+                     MS.isVolatile());
+    }
     return true;
   }
   case CallKind::MemTransfer: {
@@ -453,13 +508,27 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
     Value *Source =
         AA.hasShadow(MT.getSource()) ? tangent(MT.getSource()) : nullptr;
     for (unsigned Lane = 0; Lane < Width; ++Lane) {
-      if (!Source)
-        B.CreateMemSet(lane(Dest, Lane), B.getInt8(0), mapped(MT.getLength()),
-                       MT.getDestAlign());
-      else
-        B.CreateMemTransferInst(MT.getIntrinsicID(), lane(Dest, Lane),
-                                MT.getDestAlign(), lane(Source, Lane),
-                                MT.getSourceAlign(), mapped(MT.getLength()),
+      Value *To = lane(Dest, Lane), *Length = mapped(MT.getLength());
+      Value *From = Source ? lane(Source, Lane) : nullptr;
+      // Nothing is written through a stand-in; a stand-in source has zero
+      // tangents.
+      Value *DestStandIn = standIn(MT.getDest(), To);
+      Value *SourceStandIn = From ? standIn(MT.getSource(), From) : nullptr;
+      Value *Zeroed = Length, *Copied = Length;
+      if (SourceStandIn) {
+        Copied = unlessStandIn(B, SourceStandIn, Length);
+        Zeroed = B.CreateSelect(SourceStandIn, Length,
+                                Constant::getNullValue(Length->getType()));
+      }
+      if (DestStandIn) {
+        Copied = unlessStandIn(B, DestStandIn, Copied);
+        Zeroed = unlessStandIn(B, DestStandIn, Zeroed);
+      }
+      if (!From || SourceStandIn)
+        B.CreateMemSet(To, B.getInt8(0), Zeroed, MT.getDestAlign());
+      if (From)
+        B.CreateMemTransferInst(MT.getIntrinsicID(), To, MT.getDestAlign(),
+                                From, MT.getSourceAlign(), Copied,
                                 MT.isVolatile());
     }
     return true;
@@ -471,6 +540,7 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
 bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
   DiffRequest Callee = calleeRequest(Call, AA, DiffMode::Forward);
   Callee.Width = Width;
+  Callee.StandInArgs = StandIns.standInArguments(Call);
   Callee.ErrorEstimate = Request.ErrorEstimate;
   if (none_of(Callee.Args,
               [](ArgActivity A) { return A != ArgActivity::Const; }))
@@ -526,8 +596,11 @@ bool ForwardBuilder::visitCustomCall(CallBase &Call) {
   SmallVector<Value *, 8> Args;
   for (const Use &U : Call.args()) {
     Args.push_back(mapped(U.get()));
+    // A rule gets a null shadow for memory without one, not a stand-in.
     if (hasCustomShadow(U->getType(), DiffMode::Forward))
-      Args.push_back(tangent(U.get()));
+      Args.push_back(U->getType()->isPointerTy() && !AA.hasShadow(U.get())
+                         ? Constant::getNullValue(U->getType())
+                         : tangent(U.get()));
   }
   if (Rule->arg_size() != Args.size()) {
     reportError(Call, "forward rule '" + Rule->getName() + "' for '" +
@@ -546,8 +619,11 @@ bool ForwardBuilder::visitCustomCall(CallBase &Call) {
 void ForwardBuilder::finishPhis() {
   for (PHINode *P : Phis) {
     auto *T = cast<PHINode>(Tangents[P]);
-    for (auto [V, BB] : zip(P->incoming_values(), P->blocks()))
-      T->addIncoming(tangent(V), cast<BasicBlock>(mapped(BB)));
+    for (auto [V, BB] : zip(P->incoming_values(), P->blocks())) {
+      auto *From = cast<BasicBlock>(mapped(BB));
+      B.SetInsertPoint(From->getTerminator());
+      T->addIncoming(tangent(V), From);
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #include "CustomRules.h"
 #include "DerivativeRules.h"
 #include "InstructionSupport.h"
+#include "IntegerViews.h"
 #include "Libdevice.h"
 #include "LibraryFunctions.h"
 #include "PacketMath.h"
@@ -256,110 +257,6 @@ static void returnAlignedAllocations(Function &Copy) {
   }
 }
 
-/// What a bitwise operation with a constant does to one floating lane.
-enum class SignOp { Keep, Negate, Abs, NegAbs };
-
-/// The effect of `Opcode` with mask \p Mask on a lane of \p Bits bits: the
-/// sign bit flipped (xor), cleared (and) or set (or), or nothing; None for
-/// any other mask, which really takes the float apart.
-static std::optional<SignOp> signOp(Instruction::BinaryOps Opcode,
-                                    const APInt &Mask) {
-  APInt Sign = APInt::getSignMask(Mask.getBitWidth());
-  switch (Opcode) {
-  case Instruction::Xor:
-    if (Mask.isZero())
-      return SignOp::Keep;
-    return Mask == Sign ? std::optional(SignOp::Negate) : std::nullopt;
-  case Instruction::And:
-    if (Mask.isAllOnes())
-      return SignOp::Keep;
-    return Mask == ~Sign ? std::optional(SignOp::Abs) : std::nullopt;
-  case Instruction::Or:
-    if (Mask.isZero())
-      return SignOp::Keep;
-    return Mask == Sign ? std::optional(SignOp::NegAbs) : std::nullopt;
-  default:
-    return std::nullopt;
-  }
-}
-
-/// SIMD code negates floats by xor with the sign bit, takes absolute
-/// values by and with its complement, and sets it with or (Eigen's pnegate,
-/// pabs): bit operations through integer views of the floats. They become
-/// the floating operations they are, lane by lane, so they differentiate.
-static void floatSignBitOperations(Function &Copy) {
-  const DataLayout &DL = Copy.getDataLayout();
-  for (Instruction &I : make_early_inc_range(instructions(Copy))) {
-    auto *Out = dyn_cast<BitCastInst>(&I);
-    auto *Op = Out ? dyn_cast<BinaryOperator>(Out->getOperand(0)) : nullptr;
-    if (!Op || !Out->getDestTy()->isFPOrFPVectorTy())
-      continue;
-    auto *In = dyn_cast<BitCastInst>(Op->getOperand(0));
-    auto *Mask = dyn_cast<Constant>(Op->getOperand(1));
-    if (!In || !Mask || In->getSrcTy() != Out->getDestTy())
-      continue;
-    // The mask as integers of the float lanes' width.
-    Type *FloatTy = Out->getDestTy();
-    Type *LaneInt =
-        IntegerType::get(Copy.getContext(), FloatTy->getScalarSizeInBits());
-    Type *MaskTy = FloatTy->isVectorTy()
-                       ? VectorType::get(LaneInt, cast<VectorType>(FloatTy))
-                       : LaneInt;
-    Constant *Lanes =
-        ConstantFoldCastOperand(Instruction::BitCast, Mask, MaskTy, DL);
-    unsigned NumLanes = FloatTy->isVectorTy()
-                            ? cast<FixedVectorType>(FloatTy)->getNumElements()
-                            : 1;
-    SmallVector<SignOp, 4> Ops;
-    for (unsigned Lane = 0; Lane < NumLanes && Lanes; ++Lane) {
-      Constant *Bits =
-          FloatTy->isVectorTy() ? Lanes->getAggregateElement(Lane) : Lanes;
-      auto *C = dyn_cast_or_null<ConstantInt>(Bits);
-      std::optional<SignOp> Effect =
-          C ? signOp(Op->getOpcode(), C->getValue()) : std::nullopt;
-      if (!Effect)
-        break;
-      Ops.push_back(*Effect);
-    }
-    if (Ops.size() != NumLanes)
-      continue;
-    IRBuilder<> B(Out);
-    Value *X = In->getOperand(0);
-    Value *Abs = nullptr;
-    auto AbsOfX = [&] {
-      if (!Abs)
-        Abs = B.CreateUnaryIntrinsic(Intrinsic::fabs, X);
-      return Abs;
-    };
-    auto Result = [&](SignOp Effect) -> Value * {
-      switch (Effect) {
-      case SignOp::Keep:
-        return X;
-      case SignOp::Negate:
-        return B.CreateFNeg(X);
-      case SignOp::Abs:
-        return AbsOfX();
-      case SignOp::NegAbs:
-        return B.CreateFNeg(AbsOfX());
-      }
-      llvm_unreachable("covered");
-    };
-    Value *New = nullptr;
-    if (all_equal(Ops)) {
-      New = Result(Ops.front());
-    } else {
-      // Mixed lanes: each lane takes its own result.
-      New = X;
-      for (unsigned Lane = 0; Lane < NumLanes; ++Lane)
-        if (Ops[Lane] != SignOp::Keep)
-          New = B.CreateInsertElement(
-              New, B.CreateExtractElement(Result(Ops[Lane]), Lane), Lane);
-    }
-    Out->replaceAllUsesWith(New);
-    Out->eraseFromParent();
-  }
-}
-
 bool splitSineCosine(Function &F, const LoopInfo *OnlyInLoops) {
   bool Changed = false;
   for (Instruction &I : make_early_inc_range(instructions(F))) {
@@ -473,7 +370,7 @@ Function &PreprocessCache::get(Function &F) {
   }
   simplify(*Copy);
   loadEachSide(*Copy);
-  floatSignBitOperations(*Copy);
+  floatIntegerViews(*Copy);
   if (fuseCompareExchangeLoops(*Copy))
     simplify(*Copy);
   rebaseIntegerAddresses(*Copy);

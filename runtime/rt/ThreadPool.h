@@ -1,5 +1,4 @@
-//===- ThreadPool.h - The runtime's worker threads ---------------*- C++
-//-*-===//
+//===- ThreadPool.h - The runtime's worker threads --------------*- C++ -*-===//
 //
 // A fixed set of std::thread workers that run one parallel loop at a time.
 // Work is handed out index by index from an atomic counter: the loops the
