@@ -1,6 +1,7 @@
 //===- ActivityAnalysis.cpp - Which values carry derivatives --------------===//
 
 #include "ActivityAnalysis.h"
+#include "TypeAnalysis.h"
 
 #include "InstructionSupport.h"
 #include "ShadowMemory.h"
@@ -339,11 +340,12 @@ void ActivityAnalysis::propagateVaried(Function &F) {
 bool ActivityAnalysis::mayTouchActiveMemory(const Instruction &I) const {
   if (const auto *SI = dyn_cast<StoreInst>(&I))
     // Storing even an inactive value into shadowed memory overwrites the
-    // derivative held there; a pointer without a shadow overwrites the
-    // shadow pointer held there with null.
+    // derivative held there (integer bits of a float too); a pointer
+    // without a shadow overwrites the shadow pointer held there.
     return hasShadow(SI->getPointerOperand()) &&
            (isDifferentiableType(SI->getValueOperand()->getType()) ||
-            SI->getValueOperand()->getType()->isPtrOrPtrVectorTy());
+            SI->getValueOperand()->getType()->isPtrOrPtrVectorTy() ||
+            mayStoreFloatBits(*SI));
   if (const auto *RMW = dyn_cast<AtomicRMWInst>(&I))
     return hasShadow(RMW->getPointerOperand()) &&
            isDifferentiableType(RMW->getValOperand()->getType());

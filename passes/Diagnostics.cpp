@@ -2,8 +2,8 @@
 
 #include "Diagnostics.h"
 
-#include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/CFG.h"
+#include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instruction.h"

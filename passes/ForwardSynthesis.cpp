@@ -409,8 +409,22 @@ bool ForwardBuilder::visitStoreInst(StoreInst &I) {
   insertAfter(I);
   Value *Shadow = tangent(I.getPointerOperand());
   Value *Stored = tangent(I.getValueOperand());
+  // Integer bits copied between shadowed buffers may be a float's: its
+  // tangent's bits are copied alongside.
+  auto *Copied = dyn_cast<LoadInst>(I.getValueOperand());
+  Value *CopiedShadow =
+      Copied && I.getValueOperand()->getType()->isIntOrIntVectorTy() &&
+              AA.hasShadow(Copied->getPointerOperand())
+          ? tangent(Copied->getPointerOperand())
+          : nullptr;
   for (unsigned Lane = 0; Lane < Width; ++Lane) {
     Value *Address = lane(Shadow, Lane), *V = lane(Stored, Lane);
+    if (CopiedShadow) {
+      Value *From = lane(CopiedShadow, Lane);
+      V = B.CreateAlignedLoad(Copied->getType(), From, Copied->getAlign());
+      if (Value *StandIn = standIn(Copied->getPointerOperand(), From))
+        V = B.CreateSelect(StandIn, Constant::getNullValue(V->getType()), V);
+    }
     // Through a stand-in the store writes again what the primal wrote.
     if (Value *StandIn = standIn(I.getPointerOperand(), Address))
       V = B.CreateSelect(StandIn, mapped(I.getValueOperand()), V);
@@ -510,25 +524,14 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
     for (unsigned Lane = 0; Lane < Width; ++Lane) {
       Value *To = lane(Dest, Lane), *Length = mapped(MT.getLength());
       Value *From = Source ? lane(Source, Lane) : nullptr;
-      // Nothing is written through a stand-in; a stand-in source has zero
-      // tangents.
-      Value *DestStandIn = standIn(MT.getDest(), To);
-      Value *SourceStandIn = From ? standIn(MT.getSource(), From) : nullptr;
-      Value *Zeroed = Length, *Copied = Length;
-      if (SourceStandIn) {
-        Copied = unlessStandIn(B, SourceStandIn, Length);
-        Zeroed = B.CreateSelect(SourceStandIn, Length,
-                                Constant::getNullValue(Length->getType()));
-      }
-      if (DestStandIn) {
-        Copied = unlessStandIn(B, DestStandIn, Copied);
-        Zeroed = unlessStandIn(B, DestStandIn, Zeroed);
-      }
-      if (!From || SourceStandIn)
-        B.CreateMemSet(To, B.getInt8(0), Zeroed, MT.getDestAlign());
+      Value *SourceStandIn = From ? standIn(MT.getSource(), From) : B.getTrue();
+      ShadowCopyLengths Lengths = shadowCopyLengths(
+          B, standIn(MT.getDest(), To), SourceStandIn, Length);
+      if (SourceStandIn)
+        B.CreateMemSet(To, B.getInt8(0), Lengths.Zeroed, MT.getDestAlign());
       if (From)
         B.CreateMemTransferInst(MT.getIntrinsicID(), To, MT.getDestAlign(),
-                                From, MT.getSourceAlign(), Copied,
+                                From, MT.getSourceAlign(), Lengths.Copied,
                                 MT.isVolatile());
     }
     return true;
@@ -650,7 +653,7 @@ bool ForwardBuilder::run() {
   ReversePostOrderTraversal<Function *> RPO(&Primal);
   for (BasicBlock *BB : RPO)
     for (Instruction &I : make_early_inc_range(*BB)) {
-      if (!checkSupported(I, AA)) {
+      if (!checkSupported(I, AA, DiffMode::Forward)) {
         Ok = false;
         continue;
       }

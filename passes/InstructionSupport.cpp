@@ -275,7 +275,8 @@ static bool isIntegerData(const LoadInst &Load) {
   });
 }
 
-bool checkSupported(const Instruction &I, const ActivityAnalysis &AA) {
+bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
+                    DiffMode Mode) {
   // The derivative is a copy of the function: addresses of the primal's
   // labels, kept in tables, would jump back into the primal.
   if (isa<IndirectBrInst, CallBrInst>(I)) {
@@ -356,10 +357,11 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA) {
     return checkCall(*Call, AA);
   if (const auto *SI = dyn_cast<StoreInst>(&I)) {
     const Value *Stored = SI->getValueOperand();
-    // An integer copy between shadowed buffers may move floating-point data
-    // whose derivative would be dropped without anyone noticing.
+    // An integer copy between shadowed buffers may move floating-point data,
+    // whose adjoint would be dropped without anyone noticing (forward mode
+    // copies the tangent's bits, right whatever the data is).
     if (const auto *LI = dyn_cast<LoadInst>(Stored);
-        LI && Stored->getType()->isIntegerTy() &&
+        LI && Mode == DiffMode::Reverse && Stored->getType()->isIntegerTy() &&
         AA.hasShadow(SI->getPointerOperand()) &&
         AA.hasShadow(LI->getPointerOperand()) &&
         !deduceElementType(const_cast<Value *>(SI->getPointerOperand())) &&

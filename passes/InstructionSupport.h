@@ -40,9 +40,10 @@ enum class CallKind {
 
 CallKind classifyCall(const llvm::CallBase &Call);
 
-/// Checks that \p I can be differentiated; reports an error and returns
-/// false otherwise.
-bool checkSupported(const llvm::Instruction &I, const ActivityAnalysis &AA);
+/// Checks that \p I can be differentiated in \p Mode; reports an error and
+/// returns false otherwise.
+bool checkSupported(const llvm::Instruction &I, const ActivityAnalysis &AA,
+                    DiffMode Mode);
 
 /// The activity a call site gives to the parameters of a defined callee.
 DiffRequest calleeRequest(const llvm::CallBase &Call,

@@ -52,6 +52,24 @@ void ReverseBuilder::addAdjoint(Value *V, Value *Delta) {
   B.CreateStore(addValues(Old, Delta), Slot);
 }
 
+Value *ReverseBuilder::standIn(Value *Ptr, Value *Shadow) {
+  return StandIns.mayBeStandIn(Ptr) ? isStandIn(B, Shadow, primal(Ptr))
+                                    : nullptr;
+}
+
+Value *ReverseBuilder::updatableShadow(Value *Ptr, Type *Ty, Value *&StandIn) {
+  Value *Shadow = shadow(Ptr);
+  StandIn = standIn(Ptr, Shadow);
+  if (!StandIn)
+    return Shadow;
+  AllocaInst *&Sink = StandInSinks[Ty];
+  if (!Sink) {
+    IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
+    Sink = EB.CreateAlloca(Ty, nullptr, "standin.sink");
+  }
+  return B.CreateSelect(StandIn, Sink, Shadow);
+}
+
 Value *ReverseBuilder::takeAdjoint(Value *V) {
   AllocaInst *Slot = adjointSlot(V);
   Value *Adjoint = B.CreateLoad(V->getType(), Slot, V->getName() + ".adj");
@@ -200,7 +218,8 @@ bool ReverseBuilder::visitLoadInst(LoadInst &I) {
   if (!isActive(&I) || !AA.hasShadow(I.getPointerOperand()))
     return true;
   Value *DY = takeAdjoint(&I);
-  Value *Shadow = shadow(I.getPointerOperand());
+  Value *StandIn;
+  Value *Shadow = updatableShadow(I.getPointerOperand(), I.getType(), StandIn);
   // On a GPU other threads may read the same element and add their
   // adjoints concurrently; memory private to the thread needs no atomics.
   bool Shared = Primal.getParent()->getTargetTriple().isNVPTX() &&
@@ -217,15 +236,31 @@ bool ReverseBuilder::visitLoadInst(LoadInst &I) {
 
 bool ReverseBuilder::visitStoreInst(StoreInst &I) {
   Value *Stored = I.getValueOperand();
-  if (!AA.hasShadow(I.getPointerOperand()) ||
-      !isDifferentiableType(Stored->getType()))
+  if (!AA.hasShadow(I.getPointerOperand()))
     return true;
+  if (!isDifferentiableType(Stored->getType())) {
+    // Integer bits of a float from memory without a shadow (or a constant)
+    // overwrite it: its adjoint reached no later read.
+    auto *Copied = dyn_cast<LoadInst>(Stored);
+    if (mayStoreFloatBits(I) &&
+        !(Copied && AA.hasShadow(Copied->getPointerOperand()))) {
+      Value *StandIn;
+      B.CreateAlignedStore(
+          Constant::getNullValue(Stored->getType()),
+          updatableShadow(I.getPointerOperand(), Stored->getType(), StandIn),
+          I.getAlign());
+    }
+    return true;
+  }
   // The adjoint of the overwritten memory flows to the stored value; what was
   // there before the store never reached later reads.
-  Value *Shadow = shadow(I.getPointerOperand());
   Type *Ty = Stored->getType();
+  Value *StandIn;
+  Value *Shadow = updatableShadow(I.getPointerOperand(), Ty, StandIn);
   Value *DV = B.CreateAlignedLoad(Ty, Shadow, I.getAlign());
   B.CreateAlignedStore(Constant::getNullValue(Ty), Shadow, I.getAlign());
+  if (StandIn)
+    DV = B.CreateSelect(StandIn, Constant::getNullValue(Ty), DV);
   addAdjoint(Stored, DV);
   return true;
 }
@@ -236,8 +271,11 @@ bool ReverseBuilder::visitAtomicRMWInst(AtomicRMWInst &I) {
   Value *Added = I.getValOperand();
   if (!AA.hasShadow(I.getPointerOperand()) || !isActive(Added))
     return true;
-  Value *Adjoint = B.CreateAlignedLoad(
-      Added->getType(), shadow(I.getPointerOperand()), I.getAlign());
+  Value *Shadow = shadow(I.getPointerOperand());
+  Value *Adjoint = B.CreateAlignedLoad(Added->getType(), Shadow, I.getAlign());
+  if (Value *StandIn = standIn(I.getPointerOperand(), Shadow))
+    Adjoint = B.CreateSelect(StandIn, Constant::getNullValue(Added->getType()),
+                             Adjoint);
   if (I.getOperation() == AtomicRMWInst::FSub)
     Adjoint = B.CreateFNeg(Adjoint);
   addAdjoint(Added, Adjoint);
@@ -254,8 +292,12 @@ bool ReverseBuilder::visitMemTransfer(MemTransferInst &Copy) {
   Value *Dest = Copy.getDest();
   if (!AA.hasShadow(Dest))
     return true;
+  Value *DestShadow = shadow(Dest);
+  Value *DestStandIn = standIn(Dest, DestShadow);
+  Value *Length = primal(Copy.getLength());
   if (!AA.hasShadow(Copy.getSource())) {
-    B.CreateMemSet(shadow(Dest), B.getInt8(0), primal(Copy.getLength()),
+    B.CreateMemSet(DestShadow, B.getInt8(0),
+                   DestStandIn ? unlessStandIn(B, DestStandIn, Length) : Length,
                    Copy.getDestAlign());
     return true;
   }
@@ -267,8 +309,15 @@ bool ReverseBuilder::visitMemTransfer(MemTransferInst &Copy) {
   }
   if (!isDifferentiableType(Elem))
     return true;
-  emitCopyAdjoint(B, Elem, shadow(Dest), shadow(Copy.getSource()),
-                  primal(Copy.getLength()), isa<MemMoveInst>(Copy));
+  Value *SourceShadow = shadow(Copy.getSource());
+  Value *SourceStandIn = standIn(Copy.getSource(), SourceShadow);
+  ShadowCopyLengths Lengths =
+      shadowCopyLengths(B, DestStandIn, SourceStandIn, Length);
+  emitCopyAdjoint(B, Elem, DestShadow, SourceShadow, Lengths.Copied,
+                  isa<MemMoveInst>(Copy));
+  if (SourceStandIn)
+    B.CreateMemSet(DestShadow, B.getInt8(0), Lengths.Zeroed,
+                   Copy.getDestAlign());
   return true;
 }
 
@@ -328,8 +377,10 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
     auto &MS = cast<MemSetInst>(I);
     if (!AA.hasShadow(MS.getDest()))
       return true;
-    B.CreateMemSet(shadow(MS.getDest()), B.getInt8(0), primal(MS.getLength()),
-                   MS.getDestAlign());
+    Value *Shadow = shadow(MS.getDest()), *Length = primal(MS.getLength());
+    if (Value *StandIn = standIn(MS.getDest(), Shadow))
+      Length = unlessStandIn(B, StandIn, Length);
+    B.CreateMemSet(Shadow, B.getInt8(0), Length, MS.getDestAlign());
     return true;
   }
   case CallKind::MemTransfer:

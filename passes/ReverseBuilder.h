@@ -18,6 +18,7 @@
 #include "Diagnostics.h"
 #include "InstructionSupport.h"
 #include "ShadowMemory.h"
+#include "StandInShadows.h"
 #include "Synthesizer.h"
 #include "TypeAnalysis.h"
 #include "WarpShuffle.h"
@@ -63,8 +64,8 @@ public:
            [&S](llvm::Function &F) -> llvm::Function & {
              return S.preprocessed().get(F);
            }),
-        DL(Primal.getDataLayout()), AB(Primal.getContext()),
-        B(Primal.getContext()),
+        StandIns(Request, AA), DL(Primal.getDataLayout()),
+        AB(Primal.getContext()), B(Primal.getContext()),
         Layout(Primal.getParent()->getTargetTriple().isNVPTX()),
         Dominators(Primal), Loops(Dominators),
         Aliases(
@@ -117,6 +118,9 @@ private:
     llvm::Value *Copy = VMap.lookup(V);
     return Copy ? Copy : V;
   }
+  /// Whether \p Shadow, the augmented function's shadow of primal pointer
+  /// \p Ptr, is a stand-in; null where it cannot be one.
+  llvm::Value *augStandIn(llvm::Value *Ptr, llvm::Value *Shadow);
   /// Positions AB right after the augmented copy of primal \p V.
   void augInsertAfter(llvm::Value *AugV);
 
@@ -162,6 +166,15 @@ private:
 
   // Adjoints.
   bool isActive(llvm::Value *V) const { return AA.isActive(V); }
+  /// Whether \p Shadow, the reverse sweep's shadow of primal pointer \p Ptr,
+  /// is a stand-in; null where it cannot be one.
+  llvm::Value *standIn(llvm::Value *Ptr, llvm::Value *Shadow);
+  /// The shadow of primal pointer \p Ptr for the reverse sweep to update a
+  /// \p Ty through: where it is a stand-in (\p StandIn, null where it
+  /// cannot be), a scratch slot instead, as the primal's memory may be
+  /// read-only. What is read from it then must be taken as zero.
+  llvm::Value *updatableShadow(llvm::Value *Ptr, llvm::Type *Ty,
+                               llvm::Value *&StandIn);
   llvm::AllocaInst *adjointSlot(llvm::Value *V);
   void addAdjoint(llvm::Value *V, llvm::Value *Delta);
   /// Reads the adjoint of \p V and resets it to zero.
@@ -195,6 +208,7 @@ private:
   llvm::Function &Rev;
   ReverseFunctions &Fns;
   ActivityAnalysis AA;
+  StandInAnalysis StandIns;
   const llvm::DataLayout &DL;
   llvm::IRBuilder<> AB; ///< Builds the augmented function.
   llvm::IRBuilder<> B;  ///< Builds the reverse function.
@@ -254,6 +268,8 @@ private:
   /// snapshots.
   llvm::DenseMap<llvm::CallBase *, const CheckpointPlan *> Checkpoints;
   llvm::MapVector<llvm::Value *, llvm::AllocaInst *> Adjoints;
+  /// Per type, the slot updatableShadow writes to in place of a stand-in.
+  llvm::DenseMap<llvm::Type *, llvm::AllocaInst *> StandInSinks;
   llvm::BasicBlock *RevEntry = nullptr;
   llvm::BasicBlock *RevExit = nullptr;
   llvm::BasicBlock *ReturnBlock = nullptr;

@@ -100,7 +100,15 @@ Value *ReverseBuilder::augShadow(Value *PrimalV) {
       Address && Address->getType()->isPointerTy())
     if (Value *Shadow = constantShadow(Aug, Address, DiffMode::Reverse))
       return Shadow;
+  // Memory without a shadow: the primal pointer stands in for one.
+  if (PrimalV->getType()->isPtrOrPtrVectorTy() && !isa<Constant>(PrimalV))
+    return augValue(PrimalV);
   return Constant::getNullValue(PrimalV->getType());
+}
+
+Value *ReverseBuilder::augStandIn(Value *Ptr, Value *Shadow) {
+  return StandIns.mayBeStandIn(Ptr) ? isStandIn(AB, Shadow, augValue(Ptr))
+                                    : nullptr;
 }
 
 bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
@@ -178,6 +186,10 @@ bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
 void ReverseBuilder::buildReallocShadow(CallBase &Call) {
   Module &M = *Aug.getParent();
   Value *OldShadow = augShadow(Call.getArgOperand(0));
+  // A stand-in's block is the caller's: the primal moves it.
+  if (Value *StandIn = augStandIn(Call.getArgOperand(0), OldShadow))
+    OldShadow = AB.CreateSelect(
+        StandIn, Constant::getNullValue(OldShadow->getType()), OldShadow);
   Value *Bytes =
       AB.CreateZExtOrTrunc(augValue(Call.getArgOperand(1)), AB.getInt64Ty());
   FunctionCallee Malloc =
@@ -198,6 +210,7 @@ void ReverseBuilder::buildReallocShadow(CallBase &Call) {
 
 bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   DiffRequest CR = calleeRequest(Call, AA, DiffMode::Reverse);
+  CR.StandInArgs = StandIns.standInArguments(Call);
   if (none_of(CR.Args, [](ArgActivity A) { return A != ArgActivity::Const; }) &&
       !CR.ReturnActive && !CR.ReturnShadow)
     return true;
@@ -315,7 +328,7 @@ bool ReverseBuilder::buildAugmented() {
   ReversePostOrderTraversal<Function *> RPO(&Primal);
   for (BasicBlock *BB : RPO)
     for (Instruction &I : make_early_inc_range(*BB)) {
-      if (!checkSupported(I, AA)) {
+      if (!checkSupported(I, AA, DiffMode::Reverse)) {
         Ok = false;
         continue;
       }
@@ -339,10 +352,14 @@ bool ReverseBuilder::buildAugmented() {
         Type *Elem = deduceCopiedType(*MT);
         if (Elem && Elem->isPointerTy()) {
           AB.SetInsertPoint(cast<Instruction>(VMap[MT]));
+          Value *Dest = augShadow(MT->getDest());
+          Value *Length = augValue(MT->getLength());
+          // The primal itself copied into a stand-in destination.
+          if (Value *StandIn = augStandIn(MT->getDest(), Dest))
+            Length = unlessStandIn(AB, StandIn, Length);
           AB.CreateMemTransferInst(
-              MT->getIntrinsicID(), augShadow(MT->getDest()),
-              MT->getDestAlign(), augShadow(MT->getSource()),
-              MT->getSourceAlign(), augValue(MT->getLength()));
+              MT->getIntrinsicID(), Dest, MT->getDestAlign(),
+              augShadow(MT->getSource()), MT->getSourceAlign(), Length);
         }
         continue;
       }
@@ -363,9 +380,13 @@ bool ReverseBuilder::buildAugmented() {
           SI && SI->getValueOperand()->getType()->isPointerTy() &&
           AA.hasShadow(SI->getPointerOperand())) {
         AB.SetInsertPoint(cast<Instruction>(VMap[SI]));
-        AB.CreateAlignedStore(augShadow(SI->getValueOperand()),
-                              augShadow(SI->getPointerOperand()),
-                              SI->getAlign());
+        Value *Dest = augShadow(SI->getPointerOperand());
+        Value *Stored = augShadow(SI->getValueOperand());
+        // Through a stand-in the store writes again what the primal wrote.
+        if (Value *StandIn = augStandIn(SI->getPointerOperand(), Dest))
+          Stored =
+              AB.CreateSelect(StandIn, augValue(SI->getValueOperand()), Stored);
+        AB.CreateAlignedStore(Stored, Dest, SI->getAlign());
         continue;
       }
       if (!I.getType()->isPointerTy() || !AA.hasShadow(&I))

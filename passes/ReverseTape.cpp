@@ -482,6 +482,9 @@ AllocaInst *ReverseBuilder::reverseCounter(PHINode &Phi) {
 }
 
 Value *ReverseBuilder::shadow(Value *V) {
+  // Memory without a shadow: the primal pointer stands in for one.
+  if (!isa<Constant>(V) && !AA.hasShadow(V))
+    return primal(V);
   if (auto *A = dyn_cast<Argument>(V))
     return RevShadowArgs.lookup(A);
   if (auto *Address = dyn_cast<Constant>(V)) {

@@ -73,4 +73,20 @@ Value *unlessStandIn(IRBuilderBase &B, Value *StandIn, Value *Size) {
   return B.CreateSelect(StandIn, Constant::getNullValue(Size->getType()), Size);
 }
 
+ShadowCopyLengths shadowCopyLengths(IRBuilderBase &B, Value *DestStandIn,
+                                    Value *SourceStandIn, Value *Length) {
+  Value *Zero = Constant::getNullValue(Length->getType());
+  ShadowCopyLengths Lengths{Length, Zero};
+  if (SourceStandIn) {
+    Lengths.Copied = unlessStandIn(B, SourceStandIn, Length);
+    Lengths.Zeroed = B.CreateSelect(SourceStandIn, Length, Zero);
+  }
+  // Nothing is written through a stand-in destination.
+  if (DestStandIn) {
+    Lengths.Copied = unlessStandIn(B, DestStandIn, Lengths.Copied);
+    Lengths.Zeroed = unlessStandIn(B, DestStandIn, Lengths.Zeroed);
+  }
+  return Lengths;
+}
+
 } // namespace fluxion

@@ -55,6 +55,21 @@ llvm::Value *isStandIn(llvm::IRBuilderBase &B, llvm::Value *Shadow,
 llvm::Value *unlessStandIn(llvm::IRBuilderBase &B, llvm::Value *StandIn,
                            llvm::Value *Size);
 
+/// The lengths of the shadow operations for a copy of \p Length bytes
+/// whose destination or source shadow may be a stand-in (null where it
+/// cannot be one; a source without any shadow passes true): the bytes
+/// whose tangents or adjoints are copied, and the bytes of the
+/// destination's shadow that are zeroed instead because the source has no
+/// real shadow.
+struct ShadowCopyLengths {
+  llvm::Value *Copied;
+  llvm::Value *Zeroed;
+};
+ShadowCopyLengths shadowCopyLengths(llvm::IRBuilderBase &B,
+                                    llvm::Value *DestStandIn,
+                                    llvm::Value *SourceStandIn,
+                                    llvm::Value *Length);
+
 } // namespace fluxion
 
 #endif

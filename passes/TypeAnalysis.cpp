@@ -342,4 +342,20 @@ Type *deduceTypeAt(Value *Ptr, uint64_t Size) {
   return LocationDeduction(Ptr, Size).run();
 }
 
+bool mayStoreFloatBits(const StoreInst &Store) {
+  const Value *Stored = Store.getValueOperand();
+  Type *Ty = Stored->getType();
+  const auto *Copied = dyn_cast<LoadInst>(Stored);
+  if (!Ty->isIntOrIntVectorTy() || Ty->getScalarSizeInBits() < 16 ||
+      (!Copied && !isa<Constant>(Stored)))
+    return false;
+  uint64_t Size = Store.getDataLayout().getTypeStoreSize(Ty);
+  auto HoldsOther = [&](const Value *Ptr) {
+    Type *Known = deduceTypeAt(const_cast<Value *>(Ptr), Size);
+    return Known && !Known->isFPOrFPVectorTy();
+  };
+  return !HoldsOther(Store.getPointerOperand()) &&
+         !(Copied && HoldsOther(Copied->getPointerOperand()));
+}
+
 } // namespace fluxion

@@ -16,6 +16,7 @@
 
 namespace llvm {
 class MemTransferInst;
+class StoreInst;
 class Type;
 class Value;
 } // namespace llvm
@@ -42,6 +43,12 @@ llvm::Type *deduceCopiedType(llvm::MemTransferInst &Copy);
 /// converted to a pointer, or used in arithmetic, comparisons and
 /// indices). Null when nothing or disagreeing evidence is found.
 llvm::Type *deduceTypeAt(llvm::Value *Ptr, uint64_t Size);
+
+/// Whether \p Store writes an integer that may be the bits of a float: a
+/// constant or a copy of loaded bits (a small memcpy the optimizer turned
+/// into `store i64 (load i64 p), q`), at bytes not known to hold integers
+/// or pointers on either side.
+bool mayStoreFloatBits(const llvm::StoreInst &Store);
 
 } // namespace fluxion
 

@@ -26,16 +26,16 @@ struct operands {
   int n;
 };
 
-__attribute__((noinline)) static double weighted_sum(const struct operands *o) {
-  double s = 0;
-  for (int i = 0; i < o->n; ++i)
-    s += o->w[i] * o->x[i] * o->x[i];
-  return s;
+/* Recursive, so that the callee stays a call of its own. */
+static double weighted_sum(const struct operands *o, int i) {
+  if (i == o->n)
+    return 0;
+  return o->w[i] * o->x[i] * o->x[i] + weighted_sum(o, i + 1);
 }
 
 static double weighted(const double *w, const double *x) {
   struct operands o = {w, x, N};
-  return weighted_sum(&o);
+  return weighted_sum(&o, 0);
 }
 
 static const double TABLE[N] = {0.3, -1.2, 0.7, 2.1, -0.4, 1.6};
@@ -52,9 +52,13 @@ struct source {
   const double *from;
 };
 
-__attribute__((noinline)) static void copy_from(double *to,
-                                                const struct source *s, int n) {
-  memcpy(to, s->from, n * sizeof(double));
+/* Copies one element per level of recursion. */
+static void copy_from(double *to, const struct source *s, int n) {
+  if (n == 0)
+    return;
+  memcpy(to, s->from, sizeof(double));
+  struct source rest = {s->from + 1};
+  copy_from(to + 1, &rest, n - 1);
 }
 
 static double overwritten(const double *c, const double *x) {
@@ -76,18 +80,29 @@ static double weighted_x(const double *x) { return weighted(W, x); }
 static double picked_x(const double *x) { return picked(x, use_x_now); }
 static double overwritten_x(const double *x) { return overwritten(C, x); }
 
+/* The constant operands live on the heap, as a caller's data would: a
+ * global's address would have a shadow of its own. */
+static double *heap_copy(const double *from) {
+  double *to = malloc(N * sizeof(double));
+  for (int i = 0; i < N; ++i)
+    to[i] = from[i];
+  return to;
+}
+
 /* The gradient of f at x, in reverse mode and as N forward passes. */
 typedef void (*gradient_fn)(const double *x, double *reverse, double *forward);
 
 static void weighted_gradients(const double *x, double *rev, double *fwd) {
+  double *w = heap_copy(W);
   memset(rev, 0, N * sizeof(double));
-  __enzyme_autodiff((void *)weighted, enzyme_const, W, enzyme_dup, x, rev);
+  __enzyme_autodiff((void *)weighted, enzyme_const, w, enzyme_dup, x, rev);
   for (int i = 0; i < N; ++i) {
     double t[N] = {0};
     t[i] = 1;
     fwd[i] =
-        __enzyme_fwddiff((void *)weighted, enzyme_const, W, enzyme_dup, x, t);
+        __enzyme_fwddiff((void *)weighted, enzyme_const, w, enzyme_dup, x, t);
   }
+  free(w);
 }
 
 static void picked_gradients(const double *x, double *rev, double *fwd) {
@@ -103,14 +118,16 @@ static void picked_gradients(const double *x, double *rev, double *fwd) {
 }
 
 static void overwritten_gradients(const double *x, double *rev, double *fwd) {
+  double *c = heap_copy(C);
   memset(rev, 0, N * sizeof(double));
-  __enzyme_autodiff((void *)overwritten, enzyme_const, C, enzyme_dup, x, rev);
+  __enzyme_autodiff((void *)overwritten, enzyme_const, c, enzyme_dup, x, rev);
   for (int i = 0; i < N; ++i) {
     double t[N] = {0};
     t[i] = 1;
-    fwd[i] = __enzyme_fwddiff((void *)overwritten, enzyme_const, C, enzyme_dup,
+    fwd[i] = __enzyme_fwddiff((void *)overwritten, enzyme_const, c, enzyme_dup,
                               x, t);
   }
+  free(c);
 }
 
 static void check_gradients(gradient_fn gradients, double (*f)(const double *),
