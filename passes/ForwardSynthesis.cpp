@@ -360,16 +360,17 @@ bool ForwardBuilder::visitLoadInst(LoadInst &I) {
     return true;
   insertAfter(I);
   Value *Shadow = tangent(I.getPointerOperand());
-  // A pointer read through a stand-in is the stand-in of the pointer read.
-  bool ReadsTangent = !I.getType()->isPtrOrPtrVectorTy();
+  bool ReadsPointer = I.getType()->isPtrOrPtrVectorTy();
   setTangent(I, perLane(
                     [&](unsigned Lane) -> Value * {
                       Value *Address = lane(Shadow, Lane);
                       Value *Loaded = B.CreateAlignedLoad(I.getType(), Address,
                                                           I.getAlign());
-                      Value *StandIn =
-                          ReadsTangent ? standIn(I.getPointerOperand(), Address)
-                                       : nullptr;
+                      // A pointer read through a stand-in is the stand-in
+                      // of the pointer read.
+                      if (ReadsPointer)
+                        return standInIfNull(B, Loaded, mapped(&I));
+                      Value *StandIn = standIn(I.getPointerOperand(), Address);
                       if (!StandIn)
                         return Loaded;
                       return B.CreateSelect(

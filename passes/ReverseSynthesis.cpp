@@ -131,9 +131,10 @@ bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
     return true;
   }
   if (auto *LI = dyn_cast<LoadInst>(&I)) {
-    AugShadows[&I] =
+    Value *Shadow =
         AB.CreateAlignedLoad(I.getType(), augShadow(LI->getPointerOperand()),
                              LI->getAlign(), I.getName() + ".shadow");
+    AugShadows[&I] = standInIfNull(AB, Shadow, Copy);
     return true;
   }
   if (auto *AI = dyn_cast<AllocaInst>(&I);
@@ -350,16 +351,20 @@ bool ReverseBuilder::buildAugmented() {
       if (auto *MT = dyn_cast<MemTransferInst>(&I);
           MT && AA.hasShadow(MT->getDest()) && AA.hasShadow(MT->getSource())) {
         Type *Elem = deduceCopiedType(*MT);
-        if (Elem && Elem->isPointerTy()) {
+        if (Elem && containsPointer(Elem)) {
           AB.SetInsertPoint(cast<Instruction>(VMap[MT]));
           Value *Dest = augShadow(MT->getDest());
+          Value *Source = augShadow(MT->getSource());
           Value *Length = augValue(MT->getLength());
           // The primal itself copied into a stand-in destination.
           if (Value *StandIn = augStandIn(MT->getDest(), Dest))
             Length = unlessStandIn(AB, StandIn, Length);
-          AB.CreateMemTransferInst(
-              MT->getIntrinsicID(), Dest, MT->getDestAlign(),
-              augShadow(MT->getSource()), MT->getSourceAlign(), Length);
+          if (Elem->isPointerTy())
+            AB.CreateMemTransferInst(MT->getIntrinsicID(), Dest,
+                                     MT->getDestAlign(), Source,
+                                     MT->getSourceAlign(), Length);
+          else
+            emitPointerShadowCopy(AB, Elem, Dest, Source, Length);
         }
         continue;
       }

@@ -1,6 +1,7 @@
 //===- ShadowMemory.cpp - Shadows of allocations and of copies ------------===//
 
 #include "ShadowMemory.h"
+#include "TypeAnalysis.h"
 
 #include "ActivityAnalysis.h"
 #include "CustomRules.h"
@@ -126,46 +127,59 @@ void releaseShadow(IRBuilderBase &B, Instruction &Allocation, Value *Shadow,
 
 namespace {
 
-/// Emits, for one element of type \p Ty at \p Dst / \p Src: src += dst;
-/// dst = 0, recursing into aggregates.
-void emitElementAdjoint(IRBuilderBase &B, Type *Ty, Value *Dst, Value *Src) {
-  if (Ty->isFPOrFPVectorTy()) {
-    Value *D = B.CreateLoad(Ty, Dst);
-    Value *S = B.CreateLoad(Ty, Src);
-    B.CreateStore(B.CreateFAdd(S, D), Src);
-    B.CreateStore(Constant::getNullValue(Ty), Dst);
-    return;
-  }
+using ElementEmitter = void (*)(IRBuilderBase &B, Type *Ty, Value *Dst,
+                                Value *Src);
+
+/// Emits \p Emit for each field of aggregate \p Ty at \p Dst / \p Src
+/// whose type satisfies \p Wanted.
+void forEachField(IRBuilderBase &B, Type *Ty, Value *Dst, Value *Src,
+                  bool (*Wanted)(const Type *), ElementEmitter Emit) {
   const DataLayout &DL = B.GetInsertBlock()->getModule()->getDataLayout();
+  auto Field = [&](Type *FieldTy, uint64_t Offset) {
+    if (Wanted(FieldTy))
+      Emit(B, FieldTy, B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Dst, Offset),
+           B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Src, Offset));
+  };
   if (auto *ST = dyn_cast<StructType>(Ty)) {
     const StructLayout *SL = DL.getStructLayout(ST);
-    for (unsigned Idx = 0; Idx < ST->getNumElements(); ++Idx) {
-      Type *Field = ST->getElementType(Idx);
-      if (!isDifferentiableType(Field))
-        continue;
-      uint64_t Offset = SL->getElementOffset(Idx);
-      emitElementAdjoint(
-          B, Field, B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Dst, Offset),
-          B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Src, Offset));
-    }
-    return;
-  }
-  if (auto *AT = dyn_cast<ArrayType>(Ty)) {
+    for (unsigned Idx = 0; Idx < ST->getNumElements(); ++Idx)
+      Field(ST->getElementType(Idx), SL->getElementOffset(Idx));
+  } else if (auto *AT = dyn_cast<ArrayType>(Ty)) {
     uint64_t Stride = DL.getTypeAllocSize(AT->getElementType());
     for (uint64_t Idx = 0; Idx < AT->getNumElements(); ++Idx)
-      emitElementAdjoint(
-          B, AT->getElementType(),
-          B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Dst, Idx * Stride),
-          B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Src, Idx * Stride));
+      Field(AT->getElementType(), Idx * Stride);
   }
 }
 
-/// fluxion.copy.adjoint.<type>(dst, src, bytes): the loop over elements,
-/// made once per module and element type.
-Function &copyAdjointFunction(Module &M, Type *Elem) {
+/// Emits, for one element of type \p Ty at \p Dst / \p Src: src += dst;
+/// dst = 0, recursing into aggregates.
+void emitElementAdjoint(IRBuilderBase &B, Type *Ty, Value *Dst, Value *Src) {
+  if (!Ty->isFPOrFPVectorTy())
+    return forEachField(B, Ty, Dst, Src, isDifferentiableType,
+                        emitElementAdjoint);
+  Value *D = B.CreateLoad(Ty, Dst);
+  Value *S = B.CreateLoad(Ty, Src);
+  B.CreateStore(B.CreateFAdd(S, D), Src);
+  B.CreateStore(Constant::getNullValue(Ty), Dst);
+}
+
+/// Emits, for one element of type \p Ty at \p Dst / \p Src: the pointer
+/// fields of dst = those of src, recursing into aggregates.
+void emitElementPointerCopy(IRBuilderBase &B, Type *Ty, Value *Dst,
+                            Value *Src) {
+  if (!Ty->isPtrOrPtrVectorTy())
+    return forEachField(B, Ty, Dst, Src, containsPointer,
+                        emitElementPointerCopy);
+  B.CreateStore(B.CreateLoad(Ty, Src), Dst);
+}
+
+/// fluxion.<Prefix>.<type>(dst, src, bytes): the loop of \p Emit over
+/// elements, made once per module and element type.
+Function &elementLoop(Module &M, StringRef Prefix, Type *Elem,
+                      ElementEmitter Emit) {
   std::string Name;
   raw_string_ostream OS(Name);
-  OS << "fluxion.copy.adjoint.";
+  OS << "fluxion." << Prefix << ".";
   Elem->print(OS);
   if (Function *F = M.getFunction(OS.str()))
     return *F;
@@ -187,8 +201,8 @@ Function &copyAdjointFunction(Module &M, Type *Elem) {
   PHINode *Index = B.CreatePHI(I64, 2, "index");
   Index->addIncoming(B.getInt64(0), Entry);
   Value *Offset = B.CreateMul(Index, B.getInt64(Stride));
-  emitElementAdjoint(B, Elem, B.CreateGEP(B.getInt8Ty(), F->getArg(0), Offset),
-                     B.CreateGEP(B.getInt8Ty(), F->getArg(1), Offset));
+  Emit(B, Elem, B.CreateGEP(B.getInt8Ty(), F->getArg(0), Offset),
+       B.CreateGEP(B.getInt8Ty(), F->getArg(1), Offset));
   Value *Next = B.CreateAdd(Index, B.getInt64(1));
   Index->addIncoming(Next, Loop);
   B.CreateCondBr(B.CreateICmpEQ(Next, Count), Exit, Loop);
@@ -203,7 +217,7 @@ void emitCopyAdjoint(IRBuilderBase &B, Type *Elem, Value *DstShadow,
                      Value *SrcShadow, Value *Size, bool MayOverlap) {
   Module &M = *B.GetInsertBlock()->getModule();
   Size = B.CreateZExtOrTrunc(Size, B.getInt64Ty());
-  Function &Adjoint = copyAdjointFunction(M, Elem);
+  Function &Adjoint = elementLoop(M, "copy.adjoint", Elem, emitElementAdjoint);
   if (!MayOverlap) {
     B.CreateCall(&Adjoint, {DstShadow, SrcShadow, Size});
     return;
@@ -218,6 +232,14 @@ void emitCopyAdjoint(IRBuilderBase &B, Type *Elem, Value *DstShadow,
   FunctionCallee Free =
       M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy());
   B.CreateCall(Free, {Saved});
+}
+
+void emitPointerShadowCopy(IRBuilderBase &B, Type *Elem, Value *DstShadow,
+                           Value *SrcShadow, Value *Size) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  B.CreateCall(
+      &elementLoop(M, "copy.pointers", Elem, emitElementPointerCopy),
+      {DstShadow, SrcShadow, B.CreateZExtOrTrunc(Size, B.getInt64Ty())});
 }
 
 /// The address space of CUDA's `__shared__` memory in NVPTX.

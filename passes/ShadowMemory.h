@@ -82,6 +82,14 @@ void emitCopyAdjoint(llvm::IRBuilderBase &B, llvm::Type *Elem,
                      llvm::Value *DstShadow, llvm::Value *SrcShadow,
                      llvm::Value *Size, bool MayOverlap);
 
+/// The augmented function's part of copying \p Size bytes of \p Elem
+/// elements from \p Src to \p Dst: the shadows of the pointer fields are
+/// copied between the shadows; other fields' shadows hold adjoints, which
+/// the reverse sweep moves.
+void emitPointerShadowCopy(llvm::IRBuilderBase &B, llvm::Type *Elem,
+                           llvm::Value *DstShadow, llvm::Value *SrcShadow,
+                           llvm::Value *Size);
+
 } // namespace fluxion
 
 #endif

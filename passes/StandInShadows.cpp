@@ -69,6 +69,12 @@ Value *isStandIn(IRBuilderBase &B, Value *Shadow, Value *Primal) {
   return B.CreateICmpEQ(Shadow, Primal, "standin");
 }
 
+Value *standInIfNull(IRBuilderBase &B, Value *Shadow, Value *Primal) {
+  Value *Missing = B.CreateICmpEQ(
+      Shadow, Constant::getNullValue(Shadow->getType()), "noshadow");
+  return B.CreateSelect(Missing, Primal, Shadow);
+}
+
 Value *unlessStandIn(IRBuilderBase &B, Value *StandIn, Value *Size) {
   return B.CreateSelect(StandIn, Constant::getNullValue(Size->getType()), Size);
 }

@@ -50,6 +50,12 @@ private:
 /// stand-in; \p Shadow is one lane of a vector-mode shadow.
 llvm::Value *isStandIn(llvm::IRBuilderBase &B, llvm::Value *Shadow,
                        llvm::Value *Primal);
+/// \p Shadow, a shadow pointer read from shadowed memory, or the primal
+/// pointer read beside it where the shadow is null: the bytes were written
+/// without a shadow (zeroed shadow memory, a copy from memory that has
+/// none), so the pointer stands in for its own shadow.
+llvm::Value *standInIfNull(llvm::IRBuilderBase &B, llvm::Value *Shadow,
+                           llvm::Value *Primal);
 /// \p Size, or zero where \p StandIn holds: the length of a memset or
 /// memcpy through a shadow that may be a stand-in.
 llvm::Value *unlessStandIn(llvm::IRBuilderBase &B, llvm::Value *StandIn,

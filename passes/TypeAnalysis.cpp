@@ -30,6 +30,20 @@ Type *scalarOf(Type *Ty) {
   }
 }
 
+} // namespace
+
+bool containsPointer(const Type *Ty) {
+  if (Ty->isPtrOrPtrVectorTy())
+    return true;
+  if (const auto *ST = dyn_cast<StructType>(Ty))
+    return any_of(ST->elements(), containsPointer);
+  if (const auto *AT = dyn_cast<ArrayType>(Ty))
+    return containsPointer(AT->getElementType());
+  return false;
+}
+
+namespace {
+
 class ElementDeduction {
 public:
   Type *run(Value *Ptr);
@@ -115,8 +129,10 @@ Type *ElementDeduction::run(Value *Ptr) {
   visitObject(getUnderlyingObject(Ptr));
   // Memory whose floating data is all of one type is handled element by
   // element of that type, which also fits copies of part of a struct; the
-  // bytes of integer fields in between carry zero adjoints.
-  if (Floating && !Pointer && !ScalarConflict)
+  // bytes of integer fields in between carry zero adjoints. Pointer fields
+  // the function never reads itself (a callee does) need the layout.
+  if (Floating && !Pointer && !ScalarConflict &&
+      !(Aggregate && !AggregateConflict && containsPointer(Aggregate)))
     return Floating;
   // Otherwise the struct type, seen through an alloca or an array-of-structs
   // GEP, is the layout.

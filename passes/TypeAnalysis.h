@@ -23,6 +23,10 @@ class Value;
 
 namespace fluxion {
 
+/// Whether values of type \p Ty hold pointers: pointers, vectors of them
+/// and aggregates containing them.
+bool containsPointer(const llvm::Type *Ty);
+
 /// The repeating element type of the memory \p Ptr points into (double,
 /// float, ptr, a struct, ...), or null when it cannot be deduced.
 llvm::Type *deduceElementType(llvm::Value *Ptr);

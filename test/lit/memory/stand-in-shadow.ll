@@ -2,7 +2,8 @@
 ; shadow of its own (a constant argument's array): its shadow is then the
 ; primal pointer, a stand-in. A tangent read through it is zero, and the
 ; reverse sweep sends the adjoint it would add there to a scratch slot,
-; since the primal memory may be read-only.
+; since the primal memory may be read-only. A null shadow pointer read
+; from zeroed shadow memory also becomes the stand-in.
 ; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
 
 %struct.operands = type { ptr, ptr }
@@ -24,7 +25,9 @@ define double @weighted(ptr %o) {
 
 ; CHECK-LABEL: define internal { double, double } @fluxion.fwd.weighted.dup(ptr %o, ptr %o.tangent)
 ; CHECK: %w = load ptr, ptr %o
-; CHECK: %w.tangent = load ptr, ptr %o.tangent
+; CHECK: [[READ:%.*]] = load ptr, ptr %o.tangent
+; CHECK: [[NONE:%.*]] = icmp eq ptr [[READ]], null
+; CHECK: %w.tangent = select i1 [[NONE]], ptr %w, ptr [[READ]]
 ; CHECK: %wv = load double, ptr %w
 ; CHECK: [[T:%.*]] = load double, ptr %w.tangent
 ; CHECK: [[SI:%.*]] = icmp eq ptr %w.tangent, %w
