@@ -264,6 +264,8 @@ static bool isIntegerData(const LoadInst &Load) {
   uint64_t Size = DL.getTypeStoreSize(Load.getType());
   auto IsInteger = [&](const Value *Ptr) {
     Type *Ty = deduceTypeAt(const_cast<Value *>(Ptr), Size);
+    if (!Ty)
+      Ty = declaredTypeAt(const_cast<Value *>(Ptr), Size);
     return Ty && Ty->isIntegerTy();
   };
   if (IsInteger(Load.getPointerOperand()))

@@ -342,13 +342,123 @@ Type *declaredPointee(Value *Ptr) {
   return nullptr;
 }
 
+/// \p Ty, or the scalar it wraps: a struct or array whose first element is
+/// as large as itself (Eigen's variable_if_dynamic<Index> is a long).
+static Type *unwrapped(Type *Ty, const DataLayout &DL) {
+  while (true) {
+    Type *First = nullptr;
+    if (auto *ST = dyn_cast<StructType>(Ty); ST && ST->getNumElements())
+      First = ST->getElementType(0);
+    else if (auto *AT = dyn_cast<ArrayType>(Ty); AT && AT->getNumElements())
+      First = AT->getElementType();
+    if (!First || DL.getTypeAllocSize(First) != DL.getTypeAllocSize(Ty))
+      return Ty;
+    Ty = First;
+  }
+}
+
+/// The consecutive fields of \p ST that the \p Size bytes at \p At cover
+/// exactly, as a struct of those fields laid out as in \p ST (a base class
+/// subobject's members), or null.
+static Type *fieldRun(StructType *ST, uint64_t At, uint64_t Size,
+                      const DataLayout &DL) {
+  const StructLayout *SL = DL.getStructLayout(ST);
+  unsigned First = SL->getElementContainingOffset(At);
+  if (SL->getElementOffset(First) != At)
+    return nullptr;
+  SmallVector<Type *, 8> Fields;
+  for (unsigned Idx = First; Idx < ST->getNumElements(); ++Idx) {
+    uint64_t Offset = SL->getElementOffset(Idx);
+    if (Offset >= At + Size)
+      break;
+    Fields.push_back(ST->getElementType(Idx));
+  }
+  if (Fields.size() < 2)
+    return nullptr;
+  auto *Run = StructType::get(ST->getContext(), Fields);
+  const StructLayout *RunLayout = DL.getStructLayout(Run);
+  if (RunLayout->getSizeInBytes() != Size)
+    return nullptr;
+  for (unsigned Idx = 0; Idx < Fields.size(); ++Idx)
+    if (RunLayout->getElementOffset(Idx) !=
+        SL->getElementOffset(First + Idx) - At)
+      return nullptr;
+  return Run;
+}
+
+Type *declaredTypeAt(Value *Ptr, uint64_t Size) {
+  if (!isa<Instruction>(Ptr))
+    return nullptr;
+  const DataLayout &DL = cast<Instruction>(Ptr)->getDataLayout();
+  // A field address says what the field is.
+  if (auto *GEP = dyn_cast<GetElementPtrInst>(Ptr))
+    if (Type *Field = GEP->getResultElementType();
+        Field->isSized() && DL.getTypeAllocSize(Field) == Size)
+      return unwrapped(Field, DL);
+  APInt Offset(DL.getIndexTypeSizeInBits(Ptr->getType()), 0);
+  Value *Base =
+      Ptr->stripAndAccumulateConstantOffsets(DL, Offset,
+                                             /*AllowNonInbounds=*/true);
+  Type *Ty = nullptr;
+  if (auto *AI = dyn_cast<AllocaInst>(Base))
+    Ty = AI->getAllocatedType();
+  else if (auto *GV = dyn_cast<GlobalVariable>(Base))
+    Ty = GV->getValueType();
+  if (!Ty || Offset.isNegative())
+    return nullptr;
+  uint64_t At = Offset.getZExtValue();
+  while (Ty) {
+    if (At == 0 && DL.getTypeAllocSize(Ty) == Size)
+      return unwrapped(Ty, DL);
+    if (auto *ST = dyn_cast<StructType>(Ty)) {
+      const StructLayout *SL = DL.getStructLayout(ST);
+      if (At >= SL->getSizeInBytes())
+        return nullptr;
+      if (Type *Run = fieldRun(ST, At, Size, DL))
+        return Run;
+      unsigned Field = SL->getElementContainingOffset(At);
+      At -= SL->getElementOffset(Field);
+      Ty = ST->getElementType(Field);
+    } else if (auto *AT = dyn_cast<ArrayType>(Ty)) {
+      Type *Elem = AT->getElementType();
+      uint64_t Stride = DL.getTypeAllocSize(Elem);
+      if (!Stride)
+        return nullptr;
+      // A run of whole elements.
+      if (At % Stride == 0 && Size % Stride == 0 &&
+          At + Size <= DL.getTypeAllocSize(AT))
+        return Elem;
+      At %= Stride;
+      Ty = Elem;
+    } else {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
 Type *deduceCopiedType(MemTransferInst &Copy) {
+  // A layout larger than a copy of known length, or that does not divide
+  // it, is that of the enclosing object, not of the bytes copied.
+  auto *Length = dyn_cast<ConstantInt>(Copy.getLength());
+  const DataLayout &DL = Copy.getDataLayout();
+  auto Fits = [&](Type *Elem) {
+    if (!Elem || !Length)
+      return Elem != nullptr;
+    uint64_t Bytes = DL.getTypeAllocSize(Elem);
+    return Bytes && Length->getZExtValue() % Bytes == 0;
+  };
   for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
-    if (Type *Elem = deduceElementType(Ptr))
+    if (Type *Elem = deduceElementType(Ptr); Fits(Elem))
       return Elem;
   for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
-    if (Type *Pointee = declaredPointee(Ptr))
+    if (Type *Pointee = declaredPointee(Ptr); Fits(Pointee))
       return Pointee;
+  if (!Length)
+    return nullptr;
+  for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
+    if (Type *Declared = declaredTypeAt(Ptr, Length->getZExtValue()))
+      return Declared;
   return nullptr;
 }
 

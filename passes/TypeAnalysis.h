@@ -48,6 +48,13 @@ llvm::Type *deduceCopiedType(llvm::MemTransferInst &Copy);
 /// indices). Null when nothing or disagreeing evidence is found.
 llvm::Type *deduceTypeAt(llvm::Value *Ptr, uint64_t Size);
 
+/// The type of the \p Size bytes at \p Ptr as the program declared them:
+/// the field a struct GEP addresses, or the part of the declared layout of
+/// the stack or global object \p Ptr points into (a field, a struct nested
+/// in a larger one, a run of array elements); null otherwise. A copy
+/// constructor's memcpy moves one member of the object being built.
+llvm::Type *declaredTypeAt(llvm::Value *Ptr, uint64_t Size);
+
 /// Whether \p Store writes an integer that may be the bits of a float: a
 /// constant or a copy of loaded bits (a small memcpy the optimizer turned
 /// into `store i64 (load i64 p), q`), at bytes not known to hold integers
