@@ -51,6 +51,8 @@ constexpr MarkerSpelling MarkerSpellings[] = {
     {"active_return", Marker::ActiveReturn, false},
     {"dup_return", Marker::DupReturn, false},
     {"not_overwritten", Marker::NotOverwritten, false},
+    {"vector", Marker::Vector, false},
+    {"scalar", Marker::Scalar, false},
 };
 
 /// The marker a global's name spells, and whether it uses the enzyme_
@@ -287,6 +289,11 @@ Error ArgumentParser::readOption(Marker M, ArrayRef<CallArgument> &Rest) {
     // A promise Fluxion does not need: what the reverse sweep reads again
     // is decided by alias analysis.
     return Error::success();
+  case Marker::Vector:
+  case Marker::Scalar:
+    return failure("enzyme_vector and enzyme_scalar belong to __enzyme_batch, "
+                   "not to " +
+                   Spelling);
   case Marker::Const:
   case Marker::Dup:
   case Marker::DupNoNeed:
@@ -621,6 +628,69 @@ std::optional<unsigned> splitStructParameter(const Argument &A) {
   if (!Part.isValid() || Part.getValueAsString().getAsInteger(10, First))
     return std::nullopt;
   return First;
+}
+
+Expected<BatchArguments> parseBatchArguments(CallBase &Call, StringRef Spelling,
+                                             Function &Fn, IRBuilderBase &B) {
+  unsigned FirstArg = Call.hasStructRetAttr() ? 2 : 1;
+  SmallVector<CallArgument, 8> All;
+  for (unsigned Idx = FirstArg; Idx < Call.arg_size(); ++Idx) {
+    Value *V = Call.getArgOperand(Idx);
+    CallArgument Arg{V, std::nullopt, Idx - FirstArg + 1};
+    if (std::optional<Expected<Marker>> M = markerArgument(*V)) {
+      if (!*M)
+        return M->takeError();
+      Arg.M = **M;
+    }
+    All.push_back(Arg);
+  }
+  ArrayRef<CallArgument> Rest = All;
+  auto *Width = Rest.size() >= 2 && Rest[0].M == Marker::Width
+                    ? dyn_cast<ConstantInt>(Rest[1].V)
+                    : nullptr;
+  if (!Width || Width->isZero() || Width->getZExtValue() > 64)
+    return failure(Spelling + " must begin with enzyme_width and a constant "
+                              "between 1 and 64 after the function");
+  Rest = Rest.drop_front(2);
+  BatchArguments Batch;
+  Batch.Width = Width->getZExtValue();
+  Batch.PerCall.resize(Batch.Width);
+  for (Argument &Param : Fn.args()) {
+    std::string Name = ("parameter " + Twine(Param.getArgNo() + 1) + " of '" +
+                        Fn.getName() + "'")
+                           .str();
+    bool Shared = false;
+    if (!Rest.empty() && Rest.front().M) {
+      if (*Rest.front().M != Marker::Vector &&
+          *Rest.front().M != Marker::Scalar)
+        return failure("only enzyme_vector and enzyme_scalar may mark the "
+                       "arguments of " +
+                       Spelling);
+      Shared = *Rest.front().M == Marker::Scalar;
+      Rest = Rest.drop_front();
+    }
+    unsigned Needed = Shared ? 1 : Batch.Width;
+    if (Rest.size() < Needed ||
+        any_of(Rest.take_front(Needed),
+               [](const CallArgument &A) { return A.M.has_value(); }))
+      return failure(Twine(Spelling) + " needs " + Twine(Needed) +
+                     (Shared ? " value" : " values") + " for " + Name);
+    for (unsigned Lane = 0; Lane < Batch.Width; ++Lane) {
+      Value *V = Rest[Shared ? 0 : Lane].V;
+      Value *Converted = convertArgument(B, V, Param.getType());
+      if (!Converted)
+        return failure("argument " + Twine(Rest[Shared ? 0 : Lane].Position) +
+                       " of " + Spelling + " has type " +
+                       typeName(V->getType()) + ", but " + Name + " has type " +
+                       typeName(Param.getType()));
+      Batch.PerCall[Lane].push_back(Converted);
+    }
+    Rest = Rest.drop_front(Needed);
+  }
+  if (!Rest.empty())
+    return failure(Twine(Spelling) + " has more arguments than '" +
+                   Fn.getName() + "' takes");
+  return Batch;
 }
 
 Expected<ParsedBuiltin> parseBuiltinArguments(CallBase &Call, BuiltinKind Kind,

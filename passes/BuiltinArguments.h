@@ -47,6 +47,8 @@ enum class Marker {
   ActiveReturn,
   DupReturn,
   NotOverwritten,
+  Vector, ///< __enzyme_batch: one value per instance follows.
+  Scalar, ///< __enzyme_batch: one value for all instances follows.
 };
 
 /// What an argument of a builtin call is when it names a marker global (a
@@ -85,6 +87,19 @@ struct ParsedBuiltin {
   /// enzyme_noret: an augmented sweep returns no primal result.
   bool NoPrimalReturn = false;
 };
+
+/// __enzyme_batch(f, enzyme_width, N, args...): the arguments of each of
+/// the N calls of f it stands for. A parameter takes N values, one per
+/// call (enzyme_vector, the default), or one value all calls share
+/// (enzyme_scalar).
+struct BatchArguments {
+  unsigned Width = 0;
+  llvm::SmallVector<llvm::SmallVector<llvm::Value *, 8>, 8> PerCall;
+};
+llvm::Expected<BatchArguments> parseBatchArguments(llvm::CallBase &Call,
+                                                   llvm::StringRef Spelling,
+                                                   llvm::Function &Fn,
+                                                   llvm::IRBuilderBase &B);
 
 /// C's ABI passes a small struct by value as several scalar parameters
 /// (`double f(struct {double a, b;} s)` becomes `f(double, double)`), and a

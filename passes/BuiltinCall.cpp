@@ -37,6 +37,7 @@ constexpr BuiltinSpelling BuiltinSpellings[] = {
     {"__ad_reverse", BuiltinKind::Reverse},
     {"__enzyme_reverse", BuiltinKind::Reverse},
     {"__enzyme_augmentsize", BuiltinKind::AugmentedSize},
+    {"__enzyme_batch", BuiltinKind::Batch},
     {"__enzyme_error_estimate", BuiltinKind::ErrorEstimate},
     {"__ad_tape_bytes", BuiltinKind::TapeBytes},
     {"__ad_tape_reserved", BuiltinKind::TapeReserved},
@@ -180,6 +181,8 @@ private:
   Expected<Value *> reverseCall();
   /// __ad_tape_bytes, __ad_tape_reserved and __enzyme_augmentsize.
   Expected<Value *> tapeQuery();
+  /// __enzyme_batch: the calls it stands for, one per instance.
+  Expected<Value *> batchCall(Function &Fn);
   Expected<Value *> toCallResult(Value *Result);
   Error tooSmallResult();
   void replaceWith(Value *Result);
@@ -226,6 +229,7 @@ Expected<Value *> BuiltinLowering::derivativeCall() {
   case BuiltinKind::TapeBytes:
   case BuiltinKind::TapeReserved:
     return tapeQuery();
+  case BuiltinKind::Batch:
   case BuiltinKind::TypeHint:
   case BuiltinKind::Unsupported:
     break;
@@ -360,6 +364,23 @@ Expected<Value *> BuiltinLowering::tapeQuery() {
   SmallVector<Value *, 8> SizeArgs{Constant::getNullValue(B.getPtrTy())};
   append_range(SizeArgs, Parsed.Args);
   return B.CreateCall(Bytes, SizeArgs);
+}
+
+Expected<Value *> BuiltinLowering::batchCall(Function &Fn) {
+  Expected<BatchArguments> Batch = parseBatchArguments(Call, Spelling, Fn, B);
+  if (!Batch)
+    return Batch.takeError();
+  Type *ResultTy = Fn.getReturnType();
+  Value *Results =
+      ResultTy->isVoidTy()
+          ? nullptr
+          : PoisonValue::get(ArrayType::get(ResultTy, Batch->Width));
+  for (auto [Lane, Args] : enumerate(Batch->PerCall)) {
+    CallInst *Instance = B.CreateCall(&Fn, Args);
+    if (Results)
+      Results = B.CreateInsertValue(Results, Instance, Lane);
+  }
+  return Results;
 }
 
 /// What a builtin's result holds, for messages.
@@ -500,6 +521,12 @@ void BuiltinLowering::run() {
     Expected<Function *> Fn = target();
     if (!Fn)
       return Fn.takeError();
+    if (Kind == BuiltinKind::Batch) {
+      Expected<Value *> Results = batchCall(**Fn);
+      if (!Results)
+        return Results.takeError();
+      return toCallResult(*Results);
+    }
     Expected<ParsedBuiltin> Read =
         parseBuiltinArguments(Call, Kind, Spelling, **Fn, B);
     if (!Read)

@@ -47,6 +47,8 @@ enum class BuiltinKind {
   TapeReserved,
   /// __enzyme_augmentsize: the bytes of the tape __enzyme_augmentfwd makes.
   AugmentedSize,
+  /// __enzyme_batch: N calls of the function, their results as an array.
+  Batch,
   /// __enzyme_float, __enzyme_double, ...: type hints; calls are removed.
   TypeHint,
   /// Any other __enzyme_* or __ad_* name: an error at each call.

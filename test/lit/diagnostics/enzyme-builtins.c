@@ -15,15 +15,28 @@ double __ad_jacobian(void *, ...);
 extern int enzyme_runtime_activity, enzyme_strong_zero, enzyme_frobnicate;
 extern int enzyme_allocated, enzyme_tape, enzyme_primal_return;
 extern int enzyme_dup, enzyme_const, enzyme_dupv;
+extern int enzyme_width, enzyme_vector;
 
 double sq(double x) { return x * x; }
 double mul(double x, double y) { return x * y; }
 void scale(double *x) { x[0] *= 3.0; }
 void nothing(double *x) { x[0] = 0; }
 
-double batch(double x) {
-  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__enzyme_batch' is not supported by Fluxion
+double batch_without_width(double x) {
+  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: __enzyme_batch must begin with enzyme_width and a constant between 1 and 64 after the function
   return __enzyme_batch((void *)sq, x);
+}
+double batch_too_few(double x) {
+  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: __enzyme_batch needs 2 values for parameter 2 of 'mul'
+  return __enzyme_batch((void *)mul, enzyme_width, 2, x, x, x);
+}
+double batch_marker(double x) {
+  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: only enzyme_vector and enzyme_scalar may mark the arguments of __enzyme_batch
+  return __enzyme_batch((void *)sq, enzyme_width, 2, enzyme_dup, x, x);
+}
+double vector_outside_batch(double x) {
+  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: enzyme_vector and enzyme_scalar belong to __enzyme_batch, not to __enzyme_autodiff
+  return __enzyme_autodiff((void *)sq, enzyme_vector, x);
 }
 double todense(double x) {
   // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__enzyme_todense' is not supported by Fluxion
