@@ -78,6 +78,64 @@ void inlineSmallCallees(Function &Copy, Function &Original,
   }
 }
 
+/// Whether the program only ever reads \p GV: every use loads from it,
+/// directly or through constant address arithmetic.
+static bool onlyRead(const GlobalVariable &GV) {
+  SmallVector<const Value *, 8> Worklist{&GV};
+  while (!Worklist.empty()) {
+    const Value *V = Worklist.pop_back_val();
+    for (const User *U : V->users()) {
+      if (isa<LoadInst>(U))
+        continue;
+      if (isa<GEPOperator, BitCastOperator>(U)) {
+        Worklist.push_back(U);
+        continue;
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Calls through a function pointer loaded from a global the program
+/// never writes (a table of allocators initialized with malloc) call the
+/// function its initializer holds. Where another translation unit could
+/// write the global, the derivative checks at run time that the pointer
+/// is still that function and traps if not.
+static void resolveCallsThroughGlobals(Function &Copy) {
+  const DataLayout &DL = Copy.getDataLayout();
+  SmallVector<std::tuple<CallBase *, LoadInst *, Function *, bool>, 4> Resolved;
+  for (Instruction &I : instructions(Copy)) {
+    auto *Call = dyn_cast<CallBase>(&I);
+    auto *Pointer = Call && !Call->getCalledFunction() && !Call->isInlineAsm()
+                        ? dyn_cast<LoadInst>(Call->getCalledOperand())
+                        : nullptr;
+    if (!Pointer || !Pointer->isSimple())
+      continue;
+    APInt Offset(DL.getIndexTypeSizeInBits(Pointer->getPointerOperandType()),
+                 0);
+    auto *GV = dyn_cast<GlobalVariable>(
+        Pointer->getPointerOperand()->stripAndAccumulateConstantOffsets(
+            DL, Offset, /*AllowNonInbounds=*/true));
+    if (!GV || !GV->hasDefinitiveInitializer() || !onlyRead(*GV))
+      continue;
+    auto *Target = dyn_cast_or_null<Function>(ConstantFoldLoadFromConst(
+        GV->getInitializer(), Pointer->getType(), Offset, DL));
+    if (Target && Target->getFunctionType() == Call->getFunctionType())
+      Resolved.emplace_back(Call, Pointer, Target, !GV->hasLocalLinkage());
+  }
+  for (auto [Call, Pointer, Target, Checked] : Resolved) {
+    if (Checked) {
+      IRBuilder<> B(Call);
+      Value *Changed = B.CreateICmpNE(Pointer, Target, "fnptr.changed");
+      Instruction *Trap = SplitBlockAndInsertIfThen(Changed, Call, true);
+      B.SetInsertPoint(Trap);
+      B.CreateIntrinsic(Intrinsic::trap, {});
+    }
+    Call->setCalledOperand(Target);
+  }
+}
+
 /// Turns invokes into calls. A derivative cannot unwind: an exception thrown
 /// inside differentiated code (std::bad_alloc, say) terminates the program,
 /// as it does in Enzyme, and the landing pads become unreachable.
@@ -360,6 +418,7 @@ Function &PreprocessCache::get(Function &F) {
   Copy->removeFnAttr(Attribute::NoInline);
 
   inlineSmallCallees(*Copy, F);
+  resolveCallsThroughGlobals(*Copy);
   removeUnwinding(*Copy);
   lowerPacketMathCalls(*Copy);
   returnAlignedAllocations(*Copy);
