@@ -12,6 +12,8 @@
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Metadata.h"
 
+#include <array>
+
 using namespace llvm;
 
 namespace fluxion {
@@ -155,6 +157,10 @@ public:
                                                   /*AllowNonInbounds=*/true);
     Start = Offset.getSExtValue();
   }
+  /// The \p Size bytes \p Start bytes into \p Base.
+  LocationDeduction(Value *Base, int64_t Start, uint64_t Size,
+                    const DataLayout &DL)
+      : DL(DL), Size(Size), Base(Base), Start(Start) {}
   Type *run();
 
 private:
@@ -231,10 +237,15 @@ StringRef taggedTypeName(const Instruction &I) {
   const auto *Scalar = Tag && Tag->getNumOperands() >= 2
                            ? dyn_cast<MDNode>(Tag->getOperand(1))
                            : nullptr;
-  const auto *Name = Scalar && Scalar->getNumOperands() > 0
-                         ? dyn_cast<MDString>(Scalar->getOperand(0))
-                         : nullptr;
-  return Name ? Name->getString() : "";
+  if (!Scalar)
+    return "";
+  // Type nodes name themselves first ({"double", parent}), or, in the
+  // new struct-path format, after their parent and size.
+  for (unsigned Idx : {0u, 2u})
+    if (Idx < Scalar->getNumOperands())
+      if (const auto *Name = dyn_cast<MDString>(Scalar->getOperand(Idx)))
+        return Name->getString();
+  return "";
 }
 
 /// The scalar type named by TBAA type \p Name ("double", "long", "p1 int",
@@ -437,6 +448,47 @@ Type *declaredTypeAt(Value *Ptr, uint64_t Size) {
   return nullptr;
 }
 
+/// The \p Size bytes at \p Dest and \p Source (two sides of a copy) as a
+/// struct of the scalars the function accesses at each offset of either
+/// side, laid out as they lie; null where an offset is not accessed as one
+/// scalar kind. A copy from one part of an object to another, both reached
+/// through a parameter, has no declared layout but typed neighbours.
+static Type *accessedLayout(Value *Dest, Value *Source, uint64_t Size,
+                            const DataLayout &DL) {
+  constexpr uint64_t MaxBytes = 512;
+  if (!Size || Size > MaxBytes)
+    return nullptr;
+  std::pair<Value *, int64_t> Sides[2];
+  for (auto [Side, Ptr] : zip(Sides, std::array<Value *, 2>{Dest, Source})) {
+    APInt Offset(DL.getIndexTypeSizeInBits(Ptr->getType()), 0);
+    Side.first = Ptr->stripAndAccumulateConstantOffsets(
+        DL, Offset, /*AllowNonInbounds=*/true);
+    Side.second = Offset.getSExtValue();
+  }
+  SmallVector<Type *, 8> Fields;
+  SmallVector<uint64_t, 8> Offsets;
+  for (uint64_t At = 0; At < Size;) {
+    Type *Field = nullptr;
+    for (uint64_t Width : {8, 4})
+      for (auto [Base, Start] : Sides)
+        if (!Field && At % Width == 0 && At + Width <= Size)
+          Field = LocationDeduction(Base, Start + At, Width, DL).run();
+    if (!Field || !Field->isSized() || DL.getTypeStoreSize(Field) > Size - At)
+      return nullptr;
+    Fields.push_back(Field);
+    Offsets.push_back(At);
+    At += DL.getTypeStoreSize(Field);
+  }
+  auto *Layout = StructType::get(Dest->getContext(), Fields);
+  const StructLayout *SL = DL.getStructLayout(Layout);
+  if (SL->getSizeInBytes() != Size)
+    return nullptr;
+  for (auto [Idx, Offset] : enumerate(Offsets))
+    if (SL->getElementOffset(Idx) != Offset)
+      return nullptr;
+  return Fields.size() == 1 ? Fields.front() : Layout;
+}
+
 Type *deduceCopiedType(MemTransferInst &Copy) {
   // A layout larger than a copy of known length, or that does not divide
   // it, is that of the enclosing object, not of the bytes copied.
@@ -459,7 +511,8 @@ Type *deduceCopiedType(MemTransferInst &Copy) {
   for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
     if (Type *Declared = declaredTypeAt(Ptr, Length->getZExtValue()))
       return Declared;
-  return nullptr;
+  return accessedLayout(Copy.getDest(), Copy.getSource(),
+                        Length->getZExtValue(), DL);
 }
 
 Type *deduceTypeAt(Value *Ptr, uint64_t Size) {
