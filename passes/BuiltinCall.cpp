@@ -38,6 +38,7 @@ constexpr BuiltinSpelling BuiltinSpellings[] = {
     {"__enzyme_reverse", BuiltinKind::Reverse},
     {"__enzyme_augmentsize", BuiltinKind::AugmentedSize},
     {"__enzyme_batch", BuiltinKind::Batch},
+    {"__enzyme_iter", BuiltinKind::Iteration},
     {"__enzyme_error_estimate", BuiltinKind::ErrorEstimate},
     {"__ad_tape_bytes", BuiltinKind::TapeBytes},
     {"__ad_tape_reserved", BuiltinKind::TapeReserved},
@@ -230,6 +231,7 @@ Expected<Value *> BuiltinLowering::derivativeCall() {
   case BuiltinKind::TapeReserved:
     return tapeQuery();
   case BuiltinKind::Batch:
+  case BuiltinKind::Iteration:
   case BuiltinKind::TypeHint:
   case BuiltinKind::Unsupported:
     break;
@@ -513,6 +515,16 @@ void BuiltinLowering::run() {
   Spelling = builtinSpelling(*cast<Function>(Call.getCalledOperand()));
   if (Kind == BuiltinKind::TypeHint)
     return replaceWith(nullptr);
+  if (Kind == BuiltinKind::Iteration) {
+    if (Call.arg_size() != 2 || !Call.getType()->isIntegerTy() ||
+        !Call.getArgOperand(0)->getType()->isIntegerTy()) {
+      reportError(Call, Spelling + " takes two integers, the count and its "
+                                   "step per derivative, and returns one");
+      return replaceWith(nullptr);
+    }
+    return replaceWith(
+        B.CreateSExtOrTrunc(Call.getArgOperand(0), Call.getType()));
+  }
   if (Kind == BuiltinKind::Unsupported) {
     reportError(Call, "'" + Spelling + "' is not supported by Fluxion");
     return replaceWith(nullptr);

@@ -49,6 +49,10 @@ enum class BuiltinKind {
   AugmentedSize,
   /// __enzyme_batch: N calls of the function, their results as an array.
   Batch,
+  /// __enzyme_iter(N, Step): N in the program, N + Step more in each
+  /// derivative taken of the code around it (a series one term longer per
+  /// differentiation). Lowered after every derivative is synthesized.
+  Iteration,
   /// __enzyme_float, __enzyme_double, ...: type hints; calls are removed.
   TypeHint,
   /// Any other __enzyme_* or __ad_* name: an error at each call.

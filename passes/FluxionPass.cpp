@@ -133,7 +133,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   Registered |= keepCheckpointBodies(M);
   PreprocessCache Preprocessed;
   Registered |= simplifyBuiltinWrappers(M, Preprocessed);
-  BuiltinCallList Calls;
+  BuiltinCallList Calls, IterationCounts;
   SmallVector<Function *, 4> Builtins;
   for (Function &F : M) {
     std::optional<BuiltinKind> Kind = builtinKind(F);
@@ -143,9 +143,10 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
     for (User *U : F.users())
       if (auto *Call = dyn_cast<CallBase>(U);
           Call && Call->getCalledOperand() == &F)
-        Calls.push_back({Call, *Kind});
+        (*Kind == BuiltinKind::Iteration ? IterationCounts : Calls)
+            .push_back({Call, *Kind});
   }
-  if (Calls.empty()) {
+  if (Calls.empty() && IterationCounts.empty()) {
     releaseCheckpointBodies(M);
     clearSplitStructParameterMarks(M);
     return Registered ? PreservedAnalyses::none() : PreservedAnalyses::all();
@@ -154,6 +155,13 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   Synthesizer S(M, Preprocessed);
   for (auto [Call, Kind] : innermostFirst(Calls))
     lowerBuiltinCall(*Call, Kind, S);
+  // The counts the synthesized code carries were stepped when it was
+  // copied; what is left is the program's own.
+  for (Function *F : Builtins)
+    if (builtinKind(*F) == BuiltinKind::Iteration)
+      for (User *U : make_early_inc_range(F->users()))
+        if (auto *Call = dyn_cast<CallBase>(U))
+          lowerBuiltinCall(*Call, BuiltinKind::Iteration, S);
   if (SimplifyDerivatives)
     for (Function *F : S.synthesized())
       if (!F->isDeclaration())

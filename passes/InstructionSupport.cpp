@@ -80,9 +80,12 @@ static bool isInertLibraryFunction(const Function &F) {
     }
   }
   StringRef Name = F.getName();
-  // CUDA's device printf is vprintf(format, argument buffer).
-  static const StringSet<> Inert = {"vprintf", "_exit", "__assert_fail", "time",
-                                    "clock",   "rand",  "srand"};
+  // CUDA's device printf is vprintf(format, argument buffer);
+  // malloc_usable_size sizes the tape's stacks in derivatives that are
+  // differentiated again.
+  static const StringSet<> Inert = {
+      "vprintf", "_exit", "__assert_fail", "time",
+      "clock",   "rand",  "srand",         "malloc_usable_size"};
   // libstdc++'s hashing, hash-table sizing, std::string and stream output:
   // characters and sizes only.
   static constexpr StringLiteral InertPrefixes[] = {

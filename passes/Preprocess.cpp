@@ -3,6 +3,7 @@
 
 #include "Preprocess.h"
 
+#include "BuiltinCall.h"
 #include "CustomRules.h"
 #include "DerivativeRules.h"
 #include "InstructionSupport.h"
@@ -133,6 +134,22 @@ static void resolveCallsThroughGlobals(Function &Copy) {
       B.CreateIntrinsic(Intrinsic::trap, {});
     }
     Call->setCalledOperand(Target);
+  }
+}
+
+/// __enzyme_iter(N, Step) counts one more Step in each derivative taken of
+/// the code it is in.
+static void stepIterationCounts(Function &Copy) {
+  for (Instruction &I : instructions(Copy)) {
+    auto *Call = dyn_cast<CallBase>(&I);
+    Function *Callee = Call ? Call->getCalledFunction() : nullptr;
+    if (!Callee || builtinKind(*Callee) != BuiltinKind::Iteration ||
+        Call->arg_size() != 2 ||
+        Call->getArgOperand(0)->getType() != Call->getArgOperand(1)->getType())
+      continue;
+    IRBuilder<> B(Call);
+    Call->setArgOperand(
+        0, B.CreateAdd(Call->getArgOperand(0), Call->getArgOperand(1)));
   }
 }
 
@@ -418,6 +435,7 @@ Function &PreprocessCache::get(Function &F) {
   Copy->removeFnAttr(Attribute::NoInline);
 
   inlineSmallCallees(*Copy, F);
+  stepIterationCounts(*Copy);
   resolveCallsThroughGlobals(*Copy);
   removeUnwinding(*Copy);
   lowerPacketMathCalls(*Copy);

@@ -34,6 +34,11 @@ double batch_marker(double x) {
   // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: only enzyme_vector and enzyme_scalar may mark the arguments of __enzyme_batch
   return __enzyme_batch((void *)sq, enzyme_width, 2, enzyme_dup, x, x);
 }
+unsigned long long __enzyme_iter_one(unsigned long long);
+unsigned long long iteration_count_without_step(void) {
+  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: __enzyme_iter takes two integers, the count and its step per derivative, and returns one
+  return __enzyme_iter_one(5);
+}
 double vector_outside_batch(double x) {
   // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: enzyme_vector and enzyme_scalar belong to __enzyme_batch, not to __enzyme_autodiff
   return __enzyme_autodiff((void *)sq, enzyme_vector, x);
