@@ -120,6 +120,8 @@ struct CallArgument {
   std::optional<Marker> M;
   /// Position among the call's arguments after the function, from 1.
   unsigned Position;
+  /// Index among the call's operands.
+  unsigned Index;
 };
 
 class ArgumentParser {
@@ -146,6 +148,12 @@ private:
   /// a struct passed by value was split into.
   Error readParameter(ArrayRef<Argument *> Parts, ArrayRef<CallArgument> &Rest);
   Expected<ArgActivity> activityOf(Argument &Param, std::optional<Marker> M);
+  /// A struct the variadic call passes in memory (`ptr byval`: the argument
+  /// registers ran out) whose callee receives it in registers as \p Parts:
+  /// appends the pieces loaded from it to \p Given. False for any other
+  /// argument.
+  bool readStructInMemory(const CallArgument &Arg, ArrayRef<Argument *> Parts,
+                          MutableArrayRef<SmallVector<Value *, 4>> Given);
   Error readReverseTrailer(ArrayRef<CallArgument> &Rest);
   std::string param(const Argument &Param) const {
     return ("parameter " + Twine(Param.getArgNo() + 1) + " of '" +
@@ -171,7 +179,7 @@ Error ArgumentParser::readArguments(unsigned FirstArg) {
   SmallVector<CallArgument, 8> All;
   for (unsigned Idx = FirstArg + 1; Idx < NumArgs; ++Idx) {
     Value *V = Call.getArgOperand(Idx);
-    CallArgument Arg{V, std::nullopt, Idx - FirstArg};
+    CallArgument Arg{V, std::nullopt, Idx - FirstArg, Idx};
     if (std::optional<Expected<Marker>> M = markerArgument(*V)) {
       if (!*M)
         return M->takeError();
@@ -389,6 +397,30 @@ Expected<ArgActivity> ArgumentParser::activityOf(Argument &Param,
   return Activity;
 }
 
+bool ArgumentParser::readStructInMemory(
+    const CallArgument &Arg, ArrayRef<Argument *> Parts,
+    MutableArrayRef<SmallVector<Value *, 4>> Given) {
+  // The x86-64 ABI passes a struct in registers one eightbyte per register.
+  if (!Call.isByValArgument(Arg.Index) ||
+      Call.getModule()->getTargetTriple().getArch() != Triple::x86_64 ||
+      any_of(Parts, [](Argument *Part) {
+        return Part->getType()->isPointerTy() ||
+               Part->hasAttribute(Attribute::ByVal);
+      }))
+    return false;
+  const DataLayout &DL = Call.getDataLayout();
+  uint64_t Bytes = DL.getTypeAllocSize(Call.getParamByValType(Arg.Index));
+  for (auto [Index, Part] : enumerate(Parts))
+    if (8 * Index + DL.getTypeStoreSize(Part->getType()) > Bytes)
+      return false;
+  Align Memory = Call.getParamAlign(Arg.Index).valueOrOne();
+  for (auto [Index, Part, Values] : enumerate(Parts, Given))
+    Values.push_back(B.CreateAlignedLoad(
+        Part->getType(), B.CreateConstGEP1_64(B.getInt8Ty(), Arg.V, 8 * Index),
+        commonAlignment(Memory, 8 * Index)));
+  return true;
+}
+
 Error ArgumentParser::readParameter(ArrayRef<Argument *> Parts,
                                     ArrayRef<CallArgument> &Rest) {
   Argument &First = *Parts.front();
@@ -425,7 +457,12 @@ Error ArgumentParser::readParameter(ArrayRef<Argument *> Parts,
   bool Shadowed = any_of(Activities, hasShadowArg);
   unsigned Copies = Shadowed ? 1 + Width : 1;
   SmallVector<SmallVector<Value *, 4>, 2> Given(Parts.size());
-  for (unsigned Copy = 0; Copy < Copies; ++Copy)
+  for (unsigned Copy = 0; Copy < Copies; ++Copy) {
+    if (!Rest.empty() && !Rest.front().M &&
+        readStructInMemory(Rest.front(), Parts, Given)) {
+      Rest = Rest.drop_front();
+      continue;
+    }
     for (auto [Part, Values] : zip(Parts, Given)) {
       if (Rest.empty())
         return failure("missing shadow for " + param(*Part));
@@ -442,6 +479,7 @@ Error ArgumentParser::readParameter(ArrayRef<Argument *> Parts,
                        param(*Part) + " has type " + typeName(Part->getType()));
       Values.push_back(Converted);
     }
+  }
   for (auto [Part, Activity, Values] : zip(Parts, Activities, Given)) {
     Parsed.Args.push_back(Values.front());
     if (!hasShadowArg(Activity))
@@ -636,7 +674,7 @@ Expected<BatchArguments> parseBatchArguments(CallBase &Call, StringRef Spelling,
   SmallVector<CallArgument, 8> All;
   for (unsigned Idx = FirstArg; Idx < Call.arg_size(); ++Idx) {
     Value *V = Call.getArgOperand(Idx);
-    CallArgument Arg{V, std::nullopt, Idx - FirstArg + 1};
+    CallArgument Arg{V, std::nullopt, Idx - FirstArg + 1, Idx};
     if (std::optional<Expected<Marker>> M = markerArgument(*V)) {
       if (!*M)
         return M->takeError();

@@ -26,7 +26,7 @@
  *   instead, O0 and O1 crash and O2/O3 are right.)
  * expected: "2 1" (x[0] ends as 2 x0, x[1] as x1 + y1; f = 2 x0 + x1 + y1);
  *   got: SIGSEGV.
- * status: open (plugin of 05:49).
+ * status: fixed: constant memory gets its own address as a stand-in shadow.
  * diagnosis (guess): the shadow of a pointer select whose one side is an
  *   enzyme_const argument uses null for that side; in reverse mode the
  *   inactive side needs a sink (or the accumulation must be guarded by the

@@ -9,7 +9,7 @@
  *   argument), 1099 ({float a, b, c} after three float pairs: the 9th SSE
  *   argument); about 3% of the programs with a struct parameter; reduced
  *   by hand.
- * status: open (plugin of 05:49).
+ * status: fixed: the pieces are loaded from the memory (test/integration/host/struct_args_in_memory.c).
  * reproduce: build/bin/fluxion-clang -O0 test/integration/random/findings/spurious-error-struct-arg-passed-in-memory.c -o prog -lm && ./prog
  * levels: O0, O1, O2, O3 (the call's ABI lowering does not depend on -O).
  * expected: prints "3"; got: the error above.  With one scalar fewer (the

@@ -7,7 +7,7 @@
  *   aliased arguments: `p7 = (0.5 > v0) ? t0 : y; v0 += p7[0];` and a
  *   later loop `t0[...] += -0.205`); shrunk by run.py to a double program
  *   and reduced by hand (this form fails at every level).
- * status: open (plugin of 05:49).  Same family as
+ * status: fixed by stand-in shadows (was open).  Same family as
  *   wrong-shadow-select-dup-const-pointer.c (now an error), but the
  *   inactive side here is a local array: no error, and the answer is wrong.
  *   With a local array that is never written (a constant) it is right.
