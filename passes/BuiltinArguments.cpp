@@ -174,12 +174,14 @@ private:
   bool SawParameter = false;
 };
 
-Error ArgumentParser::readArguments(unsigned FirstArg) {
-  unsigned NumArgs = Call.arg_size();
+/// The arguments of \p Call after the function, operand \p FnArg, each a
+/// marker or a value.
+static Expected<SmallVector<CallArgument, 8>>
+callArguments(const CallBase &Call, unsigned FnArg) {
   SmallVector<CallArgument, 8> All;
-  for (unsigned Idx = FirstArg + 1; Idx < NumArgs; ++Idx) {
+  for (unsigned Idx = FnArg + 1; Idx < Call.arg_size(); ++Idx) {
     Value *V = Call.getArgOperand(Idx);
-    CallArgument Arg{V, std::nullopt, Idx - FirstArg, Idx};
+    CallArgument Arg{V, std::nullopt, Idx - FnArg, Idx};
     if (std::optional<Expected<Marker>> M = markerArgument(*V)) {
       if (!*M)
         return M->takeError();
@@ -187,7 +189,14 @@ Error ArgumentParser::readArguments(unsigned FirstArg) {
     }
     All.push_back(Arg);
   }
-  ArrayRef<CallArgument> Rest = All;
+  return All;
+}
+
+Error ArgumentParser::readArguments(unsigned FirstArg) {
+  Expected<SmallVector<CallArgument, 8>> All = callArguments(Call, FirstArg);
+  if (!All)
+    return All.takeError();
+  ArrayRef<CallArgument> Rest = *All;
   while (!Rest.empty()) {
     CallArgument Arg = Rest.front();
     bool Option = Arg.M && *Arg.M != Marker::Const && *Arg.M != Marker::Dup &&
@@ -670,19 +679,11 @@ std::optional<unsigned> splitStructParameter(const Argument &A) {
 
 Expected<BatchArguments> parseBatchArguments(CallBase &Call, StringRef Spelling,
                                              Function &Fn, IRBuilderBase &B) {
-  unsigned FirstArg = Call.hasStructRetAttr() ? 2 : 1;
-  SmallVector<CallArgument, 8> All;
-  for (unsigned Idx = FirstArg; Idx < Call.arg_size(); ++Idx) {
-    Value *V = Call.getArgOperand(Idx);
-    CallArgument Arg{V, std::nullopt, Idx - FirstArg + 1, Idx};
-    if (std::optional<Expected<Marker>> M = markerArgument(*V)) {
-      if (!*M)
-        return M->takeError();
-      Arg.M = **M;
-    }
-    All.push_back(Arg);
-  }
-  ArrayRef<CallArgument> Rest = All;
+  Expected<SmallVector<CallArgument, 8>> All =
+      callArguments(Call, Call.hasStructRetAttr() ? 1 : 0);
+  if (!All)
+    return All.takeError();
+  ArrayRef<CallArgument> Rest = *All;
   auto *Width = Rest.size() >= 2 && Rest[0].M == Marker::Width
                     ? dyn_cast<ConstantInt>(Rest[1].V)
                     : nullptr;
