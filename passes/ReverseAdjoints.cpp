@@ -359,9 +359,15 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
                        "moves; access the buffer with typed loads or stores");
         return false;
       }
-      if (isDifferentiableType(Elem))
-        emitCopyAdjoint(B, Elem, shadow(&I), shadow(I.getArgOperand(0)),
-                        reload(Kept, I.getParent()), /*MayOverlap=*/false);
+      if (isDifferentiableType(Elem)) {
+        // One statement each: the order of the code they emit must not
+        // depend on the compiler's order of evaluating arguments.
+        Value *NewShadow = shadow(&I);
+        Value *OldShadow = shadow(I.getArgOperand(0));
+        Value *Bytes = reload(Kept, I.getParent());
+        emitCopyAdjoint(B, Elem, NewShadow, OldShadow, Bytes,
+                        /*MayOverlap=*/false);
+      }
     }
     releaseShadow(B, I, shadow(&I), [&](Value *V) { return primal(V); });
     return true;

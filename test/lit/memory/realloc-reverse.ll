@@ -36,8 +36,9 @@ define double @gradient(double %x) {
 ; CHECK: ret double
 
 ; CHECK-LABEL: define internal { double } @fluxion.rev.grow.out(
-; CHECK: %realloc.kept.cached = load i64
+; CHECK: %q.shadow.cached{{[0-9]*}} = load ptr
 ; CHECK: %p.shadow.cached = load ptr
+; CHECK: %realloc.kept.cached = load i64
 ; CHECK: call void @fluxion.copy.adjoint.double(ptr %q.shadow.cached{{[0-9]*}}, ptr %p.shadow.cached, i64 %realloc.kept.cached)
 ; CHECK: call void @free(ptr %q.shadow.cached{{[0-9]*}})
 ; CHECK: call void @free(ptr %p.shadow.cached{{[0-9]*}})
