@@ -133,7 +133,8 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
   Registered |= keepCheckpointBodies(M);
   PreprocessCache Preprocessed;
   Registered |= simplifyBuiltinWrappers(M, Preprocessed);
-  BuiltinCallList Calls, IterationCounts;
+  BuiltinCallList Calls;
+  bool CountsIterations = false;
   SmallVector<Function *, 4> Builtins;
   for (Function &F : M) {
     std::optional<BuiltinKind> Kind = builtinKind(F);
@@ -142,11 +143,14 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
     Builtins.push_back(&F);
     for (User *U : F.users())
       if (auto *Call = dyn_cast<CallBase>(U);
-          Call && Call->getCalledOperand() == &F)
-        (*Kind == BuiltinKind::Iteration ? IterationCounts : Calls)
-            .push_back({Call, *Kind});
+          Call && Call->getCalledOperand() == &F) {
+        if (*Kind == BuiltinKind::Iteration)
+          CountsIterations = true;
+        else
+          Calls.push_back({Call, *Kind});
+      }
   }
-  if (Calls.empty() && IterationCounts.empty()) {
+  if (Calls.empty() && !CountsIterations) {
     releaseCheckpointBodies(M);
     clearSplitStructParameterMarks(M);
     return Registered ? PreservedAnalyses::none() : PreservedAnalyses::all();

@@ -90,11 +90,7 @@ private:
   /// null where it is a stand-in: what realloc and free may release.
   Value *unlessStandInPointer(Value *Ptr, Value *ShadowLane) {
     Value *StandIn = standIn(Ptr, ShadowLane);
-    return StandIn
-               ? B.CreateSelect(StandIn,
-                                Constant::getNullValue(ShadowLane->getType()),
-                                ShadowLane)
-               : ShadowLane;
+    return StandIn ? unlessStandIn(B, StandIn, ShadowLane) : ShadowLane;
   }
   /// Whether \p ShadowLane, one lane of the shadow of primal pointer \p Ptr,
   /// is a stand-in; null where it cannot be one.

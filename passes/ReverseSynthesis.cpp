@@ -189,8 +189,7 @@ void ReverseBuilder::buildReallocShadow(CallBase &Call) {
   Value *OldShadow = augShadow(Call.getArgOperand(0));
   // A stand-in's block is the caller's: the primal moves it.
   if (Value *StandIn = augStandIn(Call.getArgOperand(0), OldShadow))
-    OldShadow = AB.CreateSelect(
-        StandIn, Constant::getNullValue(OldShadow->getType()), OldShadow);
+    OldShadow = unlessStandIn(AB, StandIn, OldShadow);
   Value *Bytes =
       AB.CreateZExtOrTrunc(augValue(Call.getArgOperand(1)), AB.getInt64Ty());
   FunctionCallee Malloc =

@@ -75,8 +75,8 @@ Value *standInIfNull(IRBuilderBase &B, Value *Shadow, Value *Primal) {
   return B.CreateSelect(Missing, Primal, Shadow);
 }
 
-Value *unlessStandIn(IRBuilderBase &B, Value *StandIn, Value *Size) {
-  return B.CreateSelect(StandIn, Constant::getNullValue(Size->getType()), Size);
+Value *unlessStandIn(IRBuilderBase &B, Value *StandIn, Value *V) {
+  return B.CreateSelect(StandIn, Constant::getNullValue(V->getType()), V);
 }
 
 ShadowCopyLengths shadowCopyLengths(IRBuilderBase &B, Value *DestStandIn,

@@ -56,10 +56,11 @@ llvm::Value *isStandIn(llvm::IRBuilderBase &B, llvm::Value *Shadow,
 /// none), so the pointer stands in for its own shadow.
 llvm::Value *standInIfNull(llvm::IRBuilderBase &B, llvm::Value *Shadow,
                            llvm::Value *Primal);
-/// \p Size, or zero where \p StandIn holds: the length of a memset or
-/// memcpy through a shadow that may be a stand-in.
+/// \p V, or zero (null) where \p StandIn holds: the length of a memset or
+/// memcpy through a shadow that may be a stand-in, or the shadow that
+/// realloc or free may release.
 llvm::Value *unlessStandIn(llvm::IRBuilderBase &B, llvm::Value *StandIn,
-                           llvm::Value *Size);
+                           llvm::Value *V);
 
 /// The lengths of the shadow operations for a copy of \p Length bytes
 /// whose destination or source shadow may be a stand-in (null where it
