@@ -33,7 +33,7 @@ bool hasCustomShadow(const Type *Ty, DiffMode Mode) {
 StringRef userName(const Function &F) {
   StringRef Name = F.getName();
   Name.consume_front("fluxion.primal.");
-  return Name;
+  return Name.take_front(Name.find(".fluxion.with."));
 }
 
 /// Library functions that only perform output or end the program: their

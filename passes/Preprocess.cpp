@@ -46,6 +46,17 @@ PreprocessCache::PreprocessCache() {
 
 PreprocessCache::~PreprocessCache() = default;
 
+/// Whether the derivative of \p Call comes from its callee's body, not from
+/// a rule, a checkpoint or an allocator's pairing.
+static bool differentiatesBody(CallBase &Call) {
+  Function *Callee = Call.getCalledFunction();
+  return Callee && !Callee->isDeclaration() && !Callee->isVarArg() &&
+         !isMarkedInactive(*Callee) && !isCheckpointed(*Callee) &&
+         !customRule(*Callee).Forward && !customRule(*Callee).Reverse &&
+         !customAllocator(*Callee) && !packetMathRow(*Callee) &&
+         !findElementwiseRule(Call);
+}
+
 /// Inlines small, non-recursive callees into \p Copy, as the -O2 inliner
 /// would have, so that closures and helper objects that clang leaves in
 /// memory at -O0 become SSA values after SROA.
@@ -56,12 +67,9 @@ void inlineSmallCallees(Function &Copy, Function &Original,
     for (Instruction &I : instructions(Copy)) {
       auto *Call = dyn_cast<CallBase>(&I);
       Function *Callee = Call ? Call->getCalledFunction() : nullptr;
-      if (!Callee || Callee->isDeclaration() || Callee == &Original ||
-          Callee->isVarArg() || Callee->getInstructionCount() > MaxCalleeSize ||
-          isMarkedInactive(*Callee) || isCheckpointed(*Callee) ||
-          customRule(*Callee).Forward || customRule(*Callee).Reverse ||
-          customAllocator(*Callee) || packetMathRow(*Callee) ||
-          findElementwiseRule(*Call))
+      if (!Callee || Callee == &Original ||
+          Callee->getInstructionCount() > MaxCalleeSize ||
+          !differentiatesBody(*Call))
         continue;
       bool Recursive = any_of(instructions(*Callee), [&](Instruction &J) {
         auto *Inner = dyn_cast<CallBase>(&J);
@@ -134,6 +142,44 @@ static void resolveCallsThroughGlobals(Function &Copy) {
       B.CreateIntrinsic(Intrinsic::trap, {});
     }
     Call->setCalledOperand(Target);
+  }
+}
+
+/// Whether parameter \p Param is called, or handed on to a call that may
+/// call it.
+static bool reachesCall(const Argument &Param) {
+  return any_of(Param.users(), [&](const User *U) {
+    const auto *Call = dyn_cast<CallBase>(U);
+    return Call && !Call->isInlineAsm() && !isa<IntrinsicInst>(Call);
+  });
+}
+
+void PreprocessCache::specializeFunctionArguments(Function &Copy) {
+  for (Instruction &I : instructions(Copy)) {
+    auto *Call = dyn_cast<CallBase>(&I);
+    if (!Call || !differentiatesBody(*Call))
+      continue;
+    for (unsigned ArgNo = 0; ArgNo < Call->arg_size(); ++ArgNo) {
+      Function *Callee = Call->getCalledFunction();
+      auto *Target =
+          dyn_cast<Function>(Call->getArgOperand(ArgNo)->stripPointerCasts());
+      if (!Target || !reachesCall(*Callee->getArg(ArgNo)))
+        continue;
+      Function *&Specialized = Specializations[{Callee, ArgNo, Target}];
+      if (!Specialized) {
+        ValueToValueMapTy VMap;
+        Specialized = CloneFunction(Callee, VMap);
+        Specialized->setName(Callee->getName() + ".fluxion.with." +
+                             Target->getName());
+        Specialized->setLinkage(GlobalValue::InternalLinkage);
+        Specialized->setComdat(nullptr);
+        Argument *Param = Specialized->getArg(ArgNo);
+        Param->replaceAllUsesWith(
+            ConstantExpr::getPointerBitCastOrAddrSpaceCast(Target,
+                                                           Param->getType()));
+      }
+      Call->setCalledFunction(Specialized);
+    }
   }
 }
 
@@ -446,6 +492,7 @@ Function &PreprocessCache::get(Function &F) {
     lowerBitMoves(*Copy);
   }
   simplify(*Copy);
+  specializeFunctionArguments(*Copy);
   loadEachSide(*Copy);
   floatIntegerViews(*Copy);
   if (fuseCompareExchangeLoops(*Copy))
@@ -485,6 +532,18 @@ void PreprocessCache::eraseCopies() {
     Copy->eraseFromParent();
   Copies.clear();
   Originals.clear();
+  // A specialization the derivatives still call stays; the rest go.
+  bool Erased = true;
+  while (Erased) {
+    Erased = false;
+    for (auto &[Key, Specialized] : Specializations)
+      if (Specialized && Specialized->use_empty()) {
+        Specialized->eraseFromParent();
+        Specialized = nullptr;
+        Erased = true;
+      }
+  }
+  Specializations.clear();
 }
 
 } // namespace fluxion

@@ -14,6 +14,9 @@
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 
+#include <map>
+#include <tuple>
+
 namespace fluxion {
 
 /// Splits llvm.sincos into llvm.sin and llvm.cos: in the copies nested AD
@@ -48,6 +51,12 @@ public:
   void eraseCopies();
 
 private:
+  /// Calls in \p Copy that pass a function to a parameter the callee calls
+  /// (a callback, an ODE right-hand side) call a copy of the callee with
+  /// the parameter replaced by that function, so that the call through it
+  /// is a direct call the engine differentiates.
+  void specializeFunctionArguments(llvm::Function &Copy);
+
   llvm::LoopAnalysisManager LAM;
   llvm::FunctionAnalysisManager FAM;
   llvm::CGSCCAnalysisManager CGAM;
@@ -55,6 +64,10 @@ private:
   llvm::PassBuilder PB;
   llvm::DenseMap<llvm::Function *, llvm::Function *> Copies;
   llvm::DenseMap<llvm::Function *, llvm::Function *> Originals;
+  /// (callee, parameter, function passed) to the specialized callee.
+  std::map<std::tuple<llvm::Function *, unsigned, llvm::Function *>,
+           llvm::Function *>
+      Specializations;
 };
 
 } // namespace fluxion
