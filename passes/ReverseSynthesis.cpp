@@ -202,7 +202,14 @@ void ReverseBuilder::buildReallocShadow(CallBase &Call) {
   Value *Kept = AB.CreateBinaryIntrinsic(Intrinsic::umin,
                                          AB.CreateCall(Usable, {OldShadow}),
                                          Bytes, nullptr, "realloc.kept");
-  AB.CreateMemCpy(Shadow, MaybeAlign(), OldShadow, MaybeAlign(), Kept);
+  // A derivative of this code (nested reverse mode) differentiates the copy
+  // too, and needs the type of what it moves.
+  if (Type *Elem = deduceElementType(&Call)) {
+    if (isDifferentiableType(Elem) || containsPointer(Elem))
+      emitTypedCopy(AB, Elem, Shadow, OldShadow, Kept);
+  } else {
+    AB.CreateMemCpy(Shadow, MaybeAlign(), OldShadow, MaybeAlign(), Kept);
+  }
   AugShadows[&Call] = Shadow;
   ReallocKept[&Call] = Kept;
   HeapShadows.insert(&Call);

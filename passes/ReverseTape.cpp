@@ -68,13 +68,15 @@ Value *ReverseBuilder::reload(Value *AugV, BasicBlock *DefBlock) {
                        : makeRegion(DefBlock, DL.getTypeAllocSize(Ty),
                                     DL.getABITypeAlign(Ty));
     augInsertAfter(AugV);
-    AB.CreateStore(AugV, augRegionAddress(R));
+    tagTapeAccess(*AB.CreateStore(AugV, augRegionAddress(R)));
     Found = Cache.try_emplace(AugV, R).first;
     LLVM_DEBUG(dbgs() << "fluxion: caching " << *AugV
                       << (R.IsStack ? " per iteration\n" : "\n"));
   }
-  return B.CreateLoad(Ty, revRegionAddress(Found->second),
-                      AugV->getName() + ".cached");
+  LoadInst *Cached = B.CreateLoad(Ty, revRegionAddress(Found->second),
+                                  AugV->getName() + ".cached");
+  tagTapeAccess(*Cached);
+  return Cached;
 }
 
 /// How often \p L probably branches back when scalar evolution cannot prove
@@ -469,14 +471,16 @@ AllocaInst *ReverseBuilder::reverseCounter(PHINode &Phi) {
       makeRegion(Exit, DL.getTypeAllocSize(Ty), DL.getABITypeAlign(Ty));
   auto *AugExit = cast<BasicBlock>(VMap[Exit]);
   AB.SetInsertPoint(AugExit->getFirstInsertionPt());
-  AB.CreateStore(augValue(&Phi), augRegionAddress(Last));
+  tagTapeAccess(*AB.CreateStore(augValue(&Phi), augRegionAddress(Last)));
 
   IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
   AllocaInst *Slot = EB.CreateAlloca(Ty, nullptr, Phi.getName() + ".counter");
   IRBuilderBase::InsertPointGuard Guard(B);
   BasicBlock *RevExitBlock = RevBlocks[Exit];
   B.SetInsertPoint(RevExitBlock, RevExitBlock->getFirstInsertionPt());
-  B.CreateStore(B.CreateLoad(Ty, revRegionAddress(Last)), Slot);
+  LoadInst *Count = B.CreateLoad(Ty, revRegionAddress(Last));
+  tagTapeAccess(*Count);
+  B.CreateStore(Count, Slot);
   ReverseCounters[&Phi] = Slot;
   return Slot;
 }

@@ -173,6 +173,16 @@ void emitElementPointerCopy(IRBuilderBase &B, Type *Ty, Value *Dst,
   B.CreateStore(B.CreateLoad(Ty, Src), Dst);
 }
 
+static bool anyField(const Type *) { return true; }
+
+/// Emits, for one element of type \p Ty at \p Dst / \p Src: dst = src,
+/// field by field, so that the copy keeps the types of what it moves.
+void emitElementCopy(IRBuilderBase &B, Type *Ty, Value *Dst, Value *Src) {
+  if (Ty->isAggregateType())
+    return forEachField(B, Ty, Dst, Src, anyField, emitElementCopy);
+  B.CreateStore(B.CreateLoad(Ty, Src), Dst);
+}
+
 /// fluxion.<Prefix>.<type>(dst, src, bytes): the loop of \p Emit over
 /// elements, made once per module and element type.
 Function &elementLoop(Module &M, StringRef Prefix, Type *Elem,
@@ -240,6 +250,13 @@ void emitPointerShadowCopy(IRBuilderBase &B, Type *Elem, Value *DstShadow,
   B.CreateCall(
       &elementLoop(M, "copy.pointers", Elem, emitElementPointerCopy),
       {DstShadow, SrcShadow, B.CreateZExtOrTrunc(Size, B.getInt64Ty())});
+}
+
+void emitTypedCopy(IRBuilderBase &B, Type *Elem, Value *Dst, Value *Src,
+                   Value *Size) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  B.CreateCall(&elementLoop(M, "copy", Elem, emitElementCopy),
+               {Dst, Src, B.CreateZExtOrTrunc(Size, B.getInt64Ty())});
 }
 
 /// The address space of CUDA's `__shared__` memory in NVPTX.

@@ -90,6 +90,12 @@ void emitPointerShadowCopy(llvm::IRBuilderBase &B, llvm::Type *Elem,
                            llvm::Value *DstShadow, llvm::Value *SrcShadow,
                            llvm::Value *Size);
 
+/// Copies the whole \p Elem elements of the first \p Size bytes of \p Src to
+/// \p Dst with loads and stores of their fields' types, for copies Fluxion
+/// makes that a later derivative of the code may differentiate.
+void emitTypedCopy(llvm::IRBuilderBase &B, llvm::Type *Elem, llvm::Value *Dst,
+                   llvm::Value *Src, llvm::Value *Size);
+
 } // namespace fluxion
 
 #endif

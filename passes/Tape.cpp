@@ -4,11 +4,32 @@
 #include "Tape.h"
 
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 
 using namespace llvm;
 
 namespace fluxion {
+
+void tagTapeAccess(Instruction &Access) {
+  Type *Ty = getLoadStoreType(&Access);
+  StringRef Name;
+  if (Ty->isDoubleTy())
+    Name = "double";
+  else if (Ty->isFloatTy())
+    Name = "float";
+  else if (Ty->isPointerTy())
+    Name = "any pointer";
+  else if (Ty->isIntegerTy())
+    Name = "fluxion tape integer";
+  else
+    return;
+  MDBuilder MDB(Access.getContext());
+  MDNode *Scalar =
+      MDB.createTBAAScalarTypeNode(Name, MDB.createTBAARoot("fluxion tape"));
+  Access.setMetadata(LLVMContext::MD_tbaa,
+                     MDB.createTBAAStructTagNode(Scalar, Scalar, 0));
+}
 
 TapeLayout::TapeLayout(bool DeviceCode) : DeviceCode(DeviceCode) {
   if (DeviceCode)

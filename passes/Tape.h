@@ -30,6 +30,12 @@
 
 namespace fluxion {
 
+/// Tags \p Access, a load or store of a value kept in a tape, with the TBAA
+/// type of that value under a root of Fluxion's own (so that it never claims
+/// to be apart from the program's accesses): a derivative of the derivative
+/// (nested reverse mode) moves tape slots, and needs to know what they hold.
+void tagTapeAccess(llvm::Instruction &Access);
+
 /// The layout of one function's tape.
 class TapeLayout {
 public:
