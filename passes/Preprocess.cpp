@@ -212,36 +212,105 @@ static void removeUnwinding(Function &Copy) {
   removeUnreachableBlocks(Copy);
 }
 
+/// Whether operand \p OpNo of \p User carries the bits of a value on to its
+/// result or to memory unchanged (the stored value, a phi's or select's
+/// incoming value, a vector element or shuffled vector).
+static bool movesBits(const Instruction &User, unsigned OpNo) {
+  if (isa<StoreInst>(User))
+    return OpNo == 0;
+  if (isa<SelectInst>(User))
+    return OpNo != 0;
+  if (isa<InsertElementInst>(User))
+    return OpNo != 2;
+  return isa<PHINode>(User) || isa<ShuffleVectorInst>(User);
+}
+
+/// The instructions the bits of integer load \p LI move through unchanged, up
+/// to the stores that write them, the load first; empty when some user
+/// computes with the bits or mixes them with bits of another origin.
+static SmallVector<Instruction *, 8> bitMovingWeb(LoadInst &LI) {
+  SmallVector<Instruction *, 8> Web{&LI};
+  SmallPtrSet<Value *, 8> InWeb{&LI};
+  for (unsigned I = 0; I < Web.size(); ++I)
+    for (Use &U : Web[I]->uses()) {
+      auto *User = cast<Instruction>(U.getUser());
+      if (!movesBits(*User, U.getOperandNo()))
+        return {};
+      if (InWeb.insert(User).second)
+        Web.push_back(User);
+    }
+  for (Instruction *I : Web)
+    for (Use &Op : I->operands())
+      if (I != &LI && movesBits(*I, Op.getOperandNo()) &&
+          !InWeb.contains(Op.get()) && !isa<Constant>(Op.get()))
+        return {};
+  return Web;
+}
+
+/// The floating type whose bits integer load \p LI copies, if it copies one:
+/// what the accesses to the memory read say, else those to the memory the
+/// load is stored to directly, else what either is declared to hold.
+static Type *copiedFloatingType(LoadInst &LI, ArrayRef<Instruction *> Web) {
+  SmallVector<Value *, 4> Sides{LI.getPointerOperand()};
+  for (Instruction *I : Web)
+    if (auto *SI = dyn_cast<StoreInst>(I); SI && SI->getValueOperand() == &LI)
+      Sides.push_back(SI->getPointerOperand());
+  uint64_t Size = LI.getDataLayout().getTypeStoreSize(LI.getType());
+  Type *Elem = nullptr;
+  for (Value *Ptr : Sides)
+    if (!Elem)
+      Elem = deduceTypeAt(Ptr, Size);
+  for (Value *Ptr : Sides)
+    if (!Elem)
+      Elem = deduceElementType(Ptr);
+  if (!Elem || !Elem->isFloatingPointTy() ||
+      Elem->getPrimitiveSizeInBits() != LI.getType()->getPrimitiveSizeInBits())
+    return nullptr;
+  return Elem;
+}
+
 /// Copies of memory the optimizer performs with integers (a small memcpy
-/// becomes `store i64 (load i64 p), q`) are given back the floating type the
-/// memory holds, so that their derivatives flow.
+/// becomes `store i64 (load i64 p), q`; a float filled into a buffer becomes
+/// an i32 splat) are given back the floating type the memory holds, so that
+/// their derivatives flow.
 static void retypeIntegerCopies(Function &Copy) {
-  for (Instruction &I : make_early_inc_range(instructions(Copy))) {
-    auto *SI = dyn_cast<StoreInst>(&I);
-    auto *LI = SI ? dyn_cast<LoadInst>(SI->getValueOperand()) : nullptr;
-    if (!LI || !LI->getType()->isIntegerTy() || !LI->hasOneUse() ||
-        LI->getParent() != SI->getParent())
+  SmallVector<LoadInst *, 8> Loads;
+  for (Instruction &I : instructions(Copy))
+    if (auto *LI = dyn_cast<LoadInst>(&I); LI && LI->getType()->isIntegerTy())
+      Loads.push_back(LI);
+  for (LoadInst *LI : Loads) {
+    SmallVector<Instruction *, 8> Web = bitMovingWeb(*LI);
+
+    Type *Elem = Web.size() > 1 ? copiedFloatingType(*LI, Web) : nullptr;
+    if (!Elem)
       continue;
-    uint64_t Size = LI->getDataLayout().getTypeStoreSize(LI->getType());
-    Type *Elem = deduceTypeAt(LI->getPointerOperand(), Size);
-    if (!Elem)
-      Elem = deduceTypeAt(SI->getPointerOperand(), Size);
-    if (!Elem)
-      Elem = deduceElementType(LI->getPointerOperand());
-    if (!Elem)
-      Elem = deduceElementType(SI->getPointerOperand());
-    if (!Elem || !Elem->isFloatingPointTy() ||
-        Elem->getPrimitiveSizeInBits() !=
-            LI->getType()->getPrimitiveSizeInBits())
-      continue;
-    IRBuilder<> B(LI);
-    LoadInst *Value = B.CreateAlignedLoad(Elem, LI->getPointerOperand(),
-                                          LI->getAlign(), LI->isVolatile());
-    B.SetInsertPoint(SI);
-    B.CreateAlignedStore(Value, SI->getPointerOperand(), SI->getAlign(),
-                         SI->isVolatile());
-    SI->eraseFromParent();
-    LI->eraseFromParent();
+    ValueMap<Value *, Value *> Retyped;
+    for (Instruction *I : Web) {
+      Instruction *New = I->clone();
+      if (!isa<StoreInst>(I))
+        New->mutateType(I->getType()->getWithNewType(Elem));
+      New->setMetadata(LLVMContext::MD_range, nullptr);
+      New->insertBefore(I->getIterator());
+      New->takeName(I);
+      Retyped[I] = New;
+    }
+    for (Instruction *I : Web)
+      for (Use &Op : I->operands()) {
+        if (I == LI || !movesBits(*I, Op.getOperandNo()))
+          continue;
+        Value *Bits = Op.get();
+        auto *New = cast<Instruction>(Retyped[I]);
+        New->setOperand(Op.getOperandNo(),
+                        isa<Constant>(Bits)
+                            ? ConstantExpr::getBitCast(
+                                  cast<Constant>(Bits),
+                                  Bits->getType()->getWithNewType(Elem))
+                            : Retyped[Bits]);
+      }
+    for (Instruction *I : Web)
+      I->dropAllReferences();
+    for (Instruction *I : Web)
+      I->eraseFromParent();
   }
 }
 

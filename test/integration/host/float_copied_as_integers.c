@@ -1,4 +1,7 @@
-/* finding: mismatch: rev (silent wrong derivative, both modes, O1-O3)
+/* Regression test: a float the optimizer copies as integer bits through a
+ * splat and a store loop keeps its derivative (found by the random
+ * differential tester).
+ * finding: mismatch: rev (silent wrong derivative, both modes, O1-O3)
  * diagnosis: `h0(hp0, y, n, h1((S){x[j], 3}, .5f).a)` fills hp0 with x[j];
  *   after inlining, clang copies the float as integers: one `load i32` of
  *   x[j] (TBAA "float") feeds a scalar `store i32` loop and a `<4 x i32>`
@@ -6,10 +9,10 @@
  *   only retypes a load with one use, a store in the same block; the
  *   derivatives through the copy are lost (forward 0 where finite
  *   differences give 0.063 and 0.862; reverse 0.9 where they give 1.9).
- *   Fix: retype such loads to the float the TBAA tag names and carry the
- *   float through the splat (IntegerViews), or report an error.
+ *   Fixed: the load, the splat and the stores it reaches are retyped to
+ *   the float the TBAA tag names (retypeIntegerCopies).
  * from: run.py seed 61361 at O2 (--shapes nest,psel,alias,stride,struct,local,math), shrunk
- * reproduce: build/bin/fluxion-clang -O2 -std=gnu11 -w test/integration/random/findings/wrong-grad-float-copied-as-i32-splat.c -o prog -lm && ./prog
+ * reproduce: build/bin/fluxion-clang -O2 -std=gnu11 -w test/integration/host/float_copied_as_integers.c -o prog -lm && ./prog
  *   MISMATCH fwd.ret[0]: ad=0 fd=0.063
  *   MISMATCH fwd.ret[0]: ad=0 fd=0.862
  *   MISMATCH rev[1]: ad=0.8999999762 fd=1.9
