@@ -3,6 +3,7 @@
 #include "BuiltinCall.h"
 
 #include "BuiltinArguments.h"
+#include "DerivativeRecords.h"
 #include "Diagnostics.h"
 #include "Synthesizer.h"
 
@@ -39,6 +40,7 @@ constexpr BuiltinSpelling BuiltinSpellings[] = {
     {"__enzyme_augmentsize", BuiltinKind::AugmentedSize},
     {"__enzyme_batch", BuiltinKind::Batch},
     {"__enzyme_iter", BuiltinKind::Iteration},
+    {"__enzyme_virtualreverse", BuiltinKind::VirtualReverse},
     {"__enzyme_error_estimate", BuiltinKind::ErrorEstimate},
     {"__ad_tape_bytes", BuiltinKind::TapeBytes},
     {"__ad_tape_reserved", BuiltinKind::TapeReserved},
@@ -233,6 +235,7 @@ Expected<Value *> BuiltinLowering::derivativeCall() {
   case BuiltinKind::Batch:
   case BuiltinKind::Iteration:
   case BuiltinKind::TypeHint:
+  case BuiltinKind::VirtualReverse:
   case BuiltinKind::Unsupported:
     break;
   }
@@ -528,6 +531,14 @@ void BuiltinLowering::run() {
   if (Kind == BuiltinKind::Unsupported) {
     reportError(Call, "'" + Spelling + "' is not supported by Fluxion");
     return replaceWith(nullptr);
+  }
+  if (Kind == BuiltinKind::VirtualReverse) {
+    Expected<Constant *> Record = lowerVirtualReverse(Call, S);
+    if (!Record) {
+      reportError(Call, toString(Record.takeError()));
+      return replaceWith(nullptr);
+    }
+    return replaceWith(*Record);
   }
   auto Lowered = [&]() -> Expected<Value *> {
     Expected<Function *> Fn = target();

@@ -53,6 +53,9 @@ enum class BuiltinKind {
   /// derivative taken of the code around it (a series one term longer per
   /// differentiation). Lowered after every derivative is synthesized.
   Iteration,
+  /// __enzyme_virtualreverse: the derivative record of a function, or the
+  /// shadow of a virtual table (DerivativeRecords.h).
+  VirtualReverse,
   /// __enzyme_float, __enzyme_double, ...: type hints; calls are removed.
   TypeHint,
   /// Any other __enzyme_* or __ad_* name: an error at each call.

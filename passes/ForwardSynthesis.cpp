@@ -472,6 +472,7 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
   switch (classifyCall(I)) {
   case CallKind::Inert:
   case CallKind::Unsupported:
+  case CallKind::Dynamic:
   case CallKind::Barrier:
     return true;
   case CallKind::Allocation:

@@ -128,8 +128,10 @@ static bool convertsToInteger(const IntrinsicInst &II) {
 
 CallKind classifyCall(const CallBase &Call) {
   const Function *Callee = Call.getCalledFunction();
-  if (!Callee || Call.isInlineAsm())
+  if (Call.isInlineAsm())
     return CallKind::Unsupported;
+  if (!Callee)
+    return CallKind::Dynamic;
   if (const auto *II = dyn_cast<IntrinsicInst>(&Call)) {
     if (II->isAssumeLikeIntrinsic() || isa<DbgInfoIntrinsic>(II) ||
         II->getIntrinsicID() == Intrinsic::prefetch || convertsToInteger(*II))
@@ -161,7 +163,8 @@ CallKind classifyCall(const CallBase &Call) {
   return CallKind::Unsupported;
 }
 
-static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
+static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA,
+                      DiffMode Mode) {
   CallKind Kind = classifyCall(Call);
   bool TakesActive = any_of(Call.args(), [&](const Use &U) {
     return AA.isVaried(U.get()) || AA.hasShadow(U.get());
@@ -175,21 +178,30 @@ static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
                           "'; give it a fixed parameter list");
     return false;
   }
-  if (Kind != CallKind::Unsupported)
+  if (Kind != CallKind::Unsupported && Kind != CallKind::Dynamic)
     return true;
   if (!TakesActive && !AA.isActive(&Call))
     return true;
+  if (Kind == CallKind::Dynamic) {
+    if (Mode == DiffMode::Reverse && AA.hasShadow(Call.getCalledOperand()))
+      return true;
+    reportError(Call,
+                Twine("cannot differentiate a call through a function "
+                      "pointer whose target is unknown at compile time") +
+                    (Mode == DiffMode::Reverse
+                         ? "; reverse mode calls the derivative record that "
+                           "the pointer's shadow points to "
+                           "(__enzyme_virtualreverse), but this pointer has "
+                           "no shadow"
+                         : ""));
+    return false;
+  }
   if (Call.isInlineAsm()) {
     reportError(Call, "cannot differentiate inline assembly that uses an "
                       "active value");
     return false;
   }
   const Function *Callee = Call.getCalledFunction();
-  if (!Callee) {
-    reportError(Call, "cannot differentiate a call through a function "
-                      "pointer whose target is unknown at compile time");
-    return false;
-  }
   reportError(Call, "no derivative rule for external function '" +
                         Callee->getName() +
                         "'; give it a body or register a custom derivative");
@@ -359,7 +371,7 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
     return false;
   }
   if (const auto *Call = dyn_cast<CallBase>(&I))
-    return checkCall(*Call, AA);
+    return checkCall(*Call, AA, Mode);
   if (const auto *SI = dyn_cast<StoreInst>(&I)) {
     const Value *Stored = SI->getValueOperand();
     // An integer copy between shadowed buffers may move floating-point data,

@@ -35,6 +35,9 @@ enum class CallKind {
   Deallocation, ///< free, operator delete.
   Barrier,      ///< A GPU block barrier: mirrored in the reverse sweep.
   Shuffle,      ///< A warp shuffle of a float or double (WarpShuffle.h).
+  /// A call through a function pointer: reverse mode calls the derivative
+  /// record its shadow points to (DerivativeRecords.h).
+  Dynamic,
   Unsupported,
 };
 

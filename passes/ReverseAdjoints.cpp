@@ -3,11 +3,14 @@
 // The adjoint of each instruction kind, emitted into the reverse block being
 // built: the rule table's partials for arithmetic and math, memory through
 // shadows (atomically where other GPU threads may touch it), calls of
-// differentiated, custom-rule, checkpointed and shuffle functions.
+// differentiated, custom-rule, checkpointed and shuffle functions, and
+// calls through function pointers (DerivativeRecords.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ReverseBuilder.h"
+
+#include "DerivativeRecords.h"
 
 #define DEBUG_TYPE "fluxion-reverse"
 
@@ -379,6 +382,8 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
     return visitDefinedCall(I);
   case CallKind::Custom:
     return visitCustomCall(I);
+  case CallKind::Dynamic:
+    return visitDynamicCall(I);
   case CallKind::MemSet: {
     auto &MS = cast<MemSetInst>(I);
     if (!AA.hasShadow(MS.getDest()))
@@ -489,12 +494,7 @@ bool ReverseBuilder::visitCustomCall(CallBase &Call) {
     return visitDefinedCall(Call);
   Function *Callee = Call.getCalledFunction();
   Function *Rule = customRule(*Callee).Reverse;
-  SmallVector<Value *, 8> Args = customRuleArgs(Call, /*InReverse=*/true);
-  if (isDifferentiableType(Call.getType()))
-    Args.push_back(isActive(&Call) ? takeAdjoint(&Call)
-                                   : Constant::getNullValue(Call.getType()));
-  if (Value *Tape = Found->second)
-    Args.push_back(reload(Tape, Call.getParent()));
+  SmallVector<Value *, 8> Args = reverseRuleArgs(Call, Found->second);
   if (Rule->arg_size() != Args.size()) {
     reportError(Call, "reverse rule '" + Rule->getName() + "' for '" +
                           Callee->getName() + "' takes " +
@@ -502,7 +502,43 @@ bool ReverseBuilder::visitCustomCall(CallBase &Call) {
                           Twine(Args.size()));
     return false;
   }
-  CallInst *Adjoints = B.CreateCall(Rule, Args);
+  if (addRuleAdjoints(Call, *B.CreateCall(Rule, Args)))
+    return true;
+  reportError(Call, "reverse rule '" + Rule->getName() +
+                        "' must return the adjoints of the floating "
+                        "parameters of '" +
+                        Callee->getName() + "'");
+  return false;
+}
+
+bool ReverseBuilder::visitDynamicCall(CallBase &Call) {
+  auto Found = CustomTapes.find(&Call);
+  if (Found == CustomTapes.end())
+    return true;
+  Value *Record = shadow(Call.getCalledOperand());
+  Value *Entry =
+      B.CreateLoad(B.getPtrTy(),
+                   B.CreateConstGEP1_32(B.getPtrTy(), Record,
+                                        unsigned(RecordEntry::Reverse)),
+                   "reverse.entry");
+  CallInst *Adjoints = B.CreateCall(
+      recordEntryType(Call.getFunctionType(), RecordEntry::Reverse), Entry,
+      reverseRuleArgs(Call, Found->second));
+  return addRuleAdjoints(Call, *Adjoints);
+}
+
+SmallVector<Value *, 8> ReverseBuilder::reverseRuleArgs(CallBase &Call,
+                                                        Value *Tape) {
+  SmallVector<Value *, 8> Args = customRuleArgs(Call, /*InReverse=*/true);
+  if (isDifferentiableType(Call.getType()))
+    Args.push_back(isActive(&Call) ? takeAdjoint(&Call)
+                                   : Constant::getNullValue(Call.getType()));
+  if (Tape)
+    Args.push_back(reload(Tape, Call.getParent()));
+  return Args;
+}
+
+bool ReverseBuilder::addRuleAdjoints(CallBase &Call, CallInst &Adjoints) {
   SmallVector<Value *, 4> Floating;
   for (const Use &U : Call.args())
     if (isDifferentiableType(U->getType()))
@@ -510,20 +546,15 @@ bool ReverseBuilder::visitCustomCall(CallBase &Call) {
   if (Floating.empty())
     return true;
   // One floating parameter may come back bare or as a one-field struct.
-  bool Bare = Floating.size() == 1 &&
-              Adjoints->getType() == Floating.front()->getType();
+  Type *Returned = Adjoints.getType();
+  bool Bare = Floating.size() == 1 && Returned == Floating.front()->getType();
   for (auto [Idx, V] : enumerate(Floating)) {
-    Value *Adjoint = Adjoints;
-    if (!Bare && Adjoints->getType()->isStructTy() &&
-        Idx < Adjoints->getType()->getStructNumElements())
-      Adjoint = B.CreateExtractValue(Adjoints, Idx);
-    if (Adjoint->getType() != V->getType()) {
-      reportError(Call, "reverse rule '" + Rule->getName() +
-                            "' must return the adjoints of the floating "
-                            "parameters of '" +
-                            Callee->getName() + "'");
+    Value *Adjoint = &Adjoints;
+    if (!Bare && Returned->isStructTy() &&
+        Idx < Returned->getStructNumElements())
+      Adjoint = B.CreateExtractValue(&Adjoints, Idx);
+    if (Adjoint->getType() != V->getType())
       return false;
-    }
     addAdjoint(V, Adjoint);
   }
   return true;

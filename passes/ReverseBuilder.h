@@ -103,6 +103,11 @@ private:
   bool buildAugmentedCall(llvm::CallBase &Call);
   void buildReallocShadow(llvm::CallBase &Call);
   bool buildAugmentedCustomCall(llvm::CallBase &Call);
+  bool buildAugmentedDynamicCall(llvm::CallBase &Call);
+  /// Takes the primal result and the tape out of what the augmented rule
+  /// or record entry called for \p Call returned; false for a shape no
+  /// convention allows.
+  bool useAugmentedResult(llvm::CallBase &Call, llvm::CallInst &Result);
   /// The snapshot plan when \p Call of a checkpointed callee can be
   /// recomputed in the reverse sweep instead of taped, else null.
   const CheckpointPlan *checkpointFor(llvm::CallBase &Call,
@@ -184,6 +189,14 @@ private:
   bool visitElementwise(llvm::Instruction &I);
   bool visitDefinedCall(llvm::CallBase &Call);
   bool visitCustomCall(llvm::CallBase &Call);
+  bool visitDynamicCall(llvm::CallBase &Call);
+  /// The arguments of the reverse rule or record entry for \p Call: those
+  /// of customRuleArgs, the adjoint of a floating result, then \p Tape.
+  llvm::SmallVector<llvm::Value *, 8> reverseRuleArgs(llvm::CallBase &Call,
+                                                      llvm::Value *Tape);
+  /// Adds the adjoints a reverse rule returned to the floating arguments of
+  /// \p Call; false when they do not match those arguments.
+  bool addRuleAdjoints(llvm::CallBase &Call, llvm::CallInst &Adjoints);
   bool visitCheckpointedCall(llvm::CallBase &Call, const CheckpointPlan &Plan);
   bool visitShuffle(llvm::CallBase &Call);
   /// Adds the adjoints a callee's reverse function returned to its Out

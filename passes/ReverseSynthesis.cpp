@@ -20,6 +20,8 @@
 
 #include "ReverseBuilder.h"
 
+#include "DerivativeRecords.h"
+
 #define DEBUG_TYPE "fluxion-reverse"
 
 using namespace llvm;
@@ -64,24 +66,47 @@ bool ReverseBuilder::buildAugmentedCustomCall(CallBase &Call) {
     return false;
   }
   CallInst *Result = AB.CreateCall(Rule.Augmented, Args);
+  if (useAugmentedResult(Call, *Result))
+    return true;
+  reportError(Call, "augmented rule '" + Rule.Augmented->getName() +
+                        "' must return {void *tape, result}, the tape, "
+                        "the result or nothing");
+  return false;
+}
+
+bool ReverseBuilder::buildAugmentedDynamicCall(CallBase &Call) {
+  auto *Copy = cast<Instruction>(VMap[&Call]);
+  AB.SetInsertPoint(Copy);
+  Value *Entry = AB.CreateLoad(
+      AB.getPtrTy(), augShadow(Call.getCalledOperand()), "augmented.entry");
+  CallInst *Result = AB.CreateCall(
+      recordEntryType(Call.getFunctionType(), RecordEntry::Augmented), Entry,
+      customRuleArgs(Call, /*InReverse=*/false));
+  // The augmented entry runs the function; a void one returns the tape only.
+  if (Call.getType()->isVoidTy()) {
+    Copy->eraseFromParent();
+    VMap[&Call] = Result;
+  }
+  return useAugmentedResult(Call, *Result);
+}
+
+bool ReverseBuilder::useAugmentedResult(CallBase &Call, CallInst &Result) {
   // The rule returns {tape, result}, the tape, the result, or nothing, as
   // Enzyme accepts; without the result the function itself computes it.
-  Type *ResultTy = Result->getType(), *PrimalTy = Call.getType();
+  auto *Copy = cast<CallBase>(VMap[&Call]);
+  Type *ResultTy = Result.getType(), *PrimalTy = Call.getType();
   auto *Pair = dyn_cast<StructType>(ResultTy);
   Value *Tape = nullptr, *Primal = nullptr;
   if (Pair && Pair->getNumElements() == 2 &&
       Pair->getElementType(0)->isPointerTy() &&
       Pair->getElementType(1) == PrimalTy) {
-    Tape = AB.CreateExtractValue(Result, 0, "custom.tape");
-    Primal = AB.CreateExtractValue(Result, 1);
+    Tape = AB.CreateExtractValue(&Result, 0, "custom.tape");
+    Primal = AB.CreateExtractValue(&Result, 1);
   } else if (ResultTy == PrimalTy && !PrimalTy->isPointerTy()) {
-    Primal = Result;
+    Primal = &Result;
   } else if (ResultTy->isPointerTy()) {
-    Tape = Result;
+    Tape = &Result;
   } else if (!ResultTy->isVoidTy()) {
-    reportError(Call, "augmented rule '" + Rule.Augmented->getName() +
-                          "' must return {void *tape, result}, the tape, "
-                          "the result or nothing");
     return false;
   }
   if (Primal) {
@@ -351,6 +376,10 @@ bool ReverseBuilder::buildAugmented() {
         }
         if (Kind == CallKind::Custom) {
           Ok &= buildAugmentedCustomCall(*Call);
+          continue;
+        }
+        if (Kind == CallKind::Dynamic) {
+          Ok &= buildAugmentedDynamicCall(*Call);
           continue;
         }
       }

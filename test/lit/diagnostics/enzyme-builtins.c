@@ -11,6 +11,7 @@ double __enzyme_batch(void *, ...);
 double __enzyme_todense(void *, ...);
 double __enzyme_fwdsplit(void *, ...);
 void *__enzyme_virtualreverse(void *);
+void *__enzyme_virtualreverse_two(void *, void *);
 double __ad_jacobian(void *, ...);
 extern int enzyme_runtime_activity, enzyme_strong_zero, enzyme_frobnicate;
 extern int enzyme_allocated, enzyme_tape, enzyme_primal_return;
@@ -51,9 +52,13 @@ double forward_split(double x) {
   // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__enzyme_fwdsplit' is not supported by Fluxion
   return __enzyme_fwdsplit((void *)sq, x, 0.0);
 }
-void *virtual_reverse(void) {
-  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__enzyme_virtualreverse' is not supported by Fluxion
-  return __enzyme_virtualreverse((void *)sq);
+void *virtual_reverse(void *computed) {
+  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: the argument of __enzyme_virtualreverse must be a function or a virtual table known at compile time
+  return __enzyme_virtualreverse(computed);
+}
+void *virtual_reverse_two(void) {
+  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: __enzyme_virtualreverse takes one argument: a function or the virtual table of an object
+  return __enzyme_virtualreverse_two((void *)sq, (void *)sq);
 }
 double unknown_builtin(double x) {
   // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__ad_jacobian' is not supported by Fluxion

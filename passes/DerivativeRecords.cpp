@@ -1,0 +1,199 @@
+//===- DerivativeRecords.cpp - Derivatives of calls through pointers ------===//
+
+#include "DerivativeRecords.h"
+
+#include "ActivityAnalysis.h"
+#include "BuiltinCall.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace fluxion {
+
+FunctionType *recordEntryType(FunctionType *Fn, RecordEntry Entry) {
+  LLVMContext &Ctx = Fn->getContext();
+  Type *Ptr = PointerType::getUnqual(Ctx);
+  SmallVector<Type *, 8> Params;
+  SmallVector<Type *, 4> Adjoints;
+  for (Type *Param : Fn->params()) {
+    Params.push_back(Param);
+    if (Param->isPointerTy())
+      Params.push_back(Param);
+    else if (isDifferentiableType(Param))
+      Adjoints.push_back(Param);
+  }
+  Type *Result = Fn->getReturnType();
+  if (Entry == RecordEntry::Augmented)
+    return FunctionType::get(
+        Result->isVoidTy() ? Ptr : StructType::get(Ctx, {Ptr, Result}), Params,
+        /*isVarArg=*/false);
+  if (isDifferentiableType(Result))
+    Params.push_back(Result);
+  Params.push_back(Ptr);
+  Type *Returned = Adjoints.empty()       ? Type::getVoidTy(Ctx)
+                   : Adjoints.size() == 1 ? Adjoints.front()
+                                          : StructType::get(Ctx, Adjoints);
+  return FunctionType::get(Returned, Params, /*isVarArg=*/false);
+}
+
+namespace {
+
+Error failure(const Twine &Msg) {
+  return make_error<StringError>(Msg, inconvertibleErrorCode());
+}
+
+/// Builds the records of functions: each entry is a function that calls
+/// the split-mode builtin for its target, lowered like the user's own.
+class RecordBuilder {
+public:
+  RecordBuilder(CallBase &Request, Synthesizer &S)
+      : Request(Request), S(S), M(*Request.getModule()) {}
+
+  Expected<Constant *> recordOf(Function &F);
+  Expected<Constant *> shadowTableOf(GlobalVariable &Table);
+
+private:
+  Expected<Function *> entry(Function &F, RecordEntry Entry);
+  Expected<Constant *> shadowSlots(Constant *Slots);
+
+  CallBase &Request;
+  Synthesizer &S;
+  Module &M;
+};
+
+Expected<Function *> RecordBuilder::entry(Function &F, RecordEntry Entry) {
+  bool Augmented = Entry == RecordEntry::Augmented;
+  FunctionType *Ty = recordEntryType(F.getFunctionType(), Entry);
+  Function *W = Function::Create(Ty, GlobalValue::InternalLinkage,
+                                 Twine("fluxion.record.") +
+                                     (Augmented ? "augmented." : "reverse.") +
+                                     F.getName(),
+                                 M);
+  IRBuilder<> B(BasicBlock::Create(M.getContext(), "", W));
+  SmallVector<Value *, 8> Args{&F};
+  for (Argument &A : W->args())
+    Args.push_back(&A);
+  FunctionCallee Builtin = M.getOrInsertFunction(
+      Augmented ? "__enzyme_augmentfwd.fluxion.record"
+                : "__enzyme_reverse.fluxion.record",
+      FunctionType::get(Ty->getReturnType(), {B.getPtrTy()},
+                        /*isVarArg=*/true));
+  CallInst *Call = B.CreateCall(Builtin, Args);
+  // Errors in the function point at the __enzyme_virtualreverse call.
+  Call->setDebugLoc(Request.getDebugLoc());
+  if (Ty->getReturnType()->isVoidTy())
+    B.CreateRetVoid();
+  else
+    B.CreateRet(Call);
+  lowerBuiltinCall(
+      *Call, Augmented ? BuiltinKind::Augmented : BuiltinKind::Reverse, S);
+  for (Instruction &I : instructions(W))
+    I.setDebugLoc(DebugLoc());
+  if (auto *Declaration = dyn_cast<Function>(Builtin.getCallee());
+      Declaration && Declaration->use_empty())
+    Declaration->eraseFromParent();
+  return W;
+}
+
+Expected<Constant *> RecordBuilder::recordOf(Function &F) {
+  std::string Name = ("fluxion.record." + F.getName()).str();
+  if (GlobalVariable *Known = M.getNamedGlobal(Name))
+    return Known;
+  if (F.isDeclaration())
+    return failure("cannot differentiate '" + F.getName() +
+                   "': its body is not available in this translation unit");
+  if (F.isVarArg())
+    return failure("cannot differentiate variadic function '" + F.getName() +
+                   "'");
+  Expected<Function *> Augmented = entry(F, RecordEntry::Augmented);
+  if (!Augmented)
+    return Augmented.takeError();
+  Expected<Function *> Reverse = entry(F, RecordEntry::Reverse);
+  if (!Reverse)
+    return Reverse.takeError();
+  auto *Ty = ArrayType::get(PointerType::getUnqual(M.getContext()), 2);
+  return new GlobalVariable(
+      M, Ty, /*isConstant=*/true, GlobalValue::InternalLinkage,
+      ConstantArray::get(Ty, {*Augmented, *Reverse}), Name);
+}
+
+/// The shadow of the slots of a virtual table: records for the methods,
+/// null for methods without a body here (pure virtual ones), the offsets
+/// and type information as they are.
+Expected<Constant *> RecordBuilder::shadowSlots(Constant *Slots) {
+  if (auto *F = dyn_cast<Function>(Slots->stripPointerCasts())) {
+    if (F->isDeclaration())
+      return Constant::getNullValue(Slots->getType());
+    return recordOf(*F);
+  }
+  if (!isa<ConstantAggregate>(Slots))
+    return Slots;
+  SmallVector<Constant *, 8> Shadows;
+  for (Use &Element : Slots->operands()) {
+    Expected<Constant *> Shadow = shadowSlots(cast<Constant>(Element.get()));
+    if (!Shadow)
+      return Shadow.takeError();
+    Shadows.push_back(*Shadow);
+  }
+  if (auto *ST = dyn_cast<StructType>(Slots->getType()))
+    return ConstantStruct::get(ST, Shadows);
+  if (auto *AT = dyn_cast<ArrayType>(Slots->getType()))
+    return ConstantArray::get(AT, Shadows);
+  return Slots;
+}
+
+Expected<Constant *> RecordBuilder::shadowTableOf(GlobalVariable &Table) {
+  std::string Name = ("fluxion.shadow." + Table.getName()).str();
+  if (GlobalVariable *Known = M.getNamedGlobal(Name))
+    return Known;
+  Expected<Constant *> Slots = shadowSlots(Table.getInitializer());
+  if (!Slots)
+    return Slots.takeError();
+  auto *Shadow = new GlobalVariable(M, (*Slots)->getType(), /*isConstant=*/true,
+                                    GlobalValue::InternalLinkage, *Slots, Name);
+  Shadow->setAlignment(Table.getAlign());
+  return Shadow;
+}
+
+/// Whether \p Table holds function pointers: a virtual table.
+bool holdsFunctions(const Constant &Table) {
+  if (isa<Function>(Table.stripPointerCasts()))
+    return true;
+  return isa<ConstantAggregate>(Table) &&
+         any_of(Table.operands(), [](const Use &U) {
+           return holdsFunctions(*cast<Constant>(U.get()));
+         });
+}
+
+} // namespace
+
+Expected<Constant *> lowerVirtualReverse(CallBase &Call, Synthesizer &S) {
+  if (Call.arg_size() != 1 || !Call.getArgOperand(0)->getType()->isPointerTy())
+    return failure("__enzyme_virtualreverse takes one argument: a function or "
+                   "the virtual table of an object");
+  RecordBuilder Records(Call, S);
+  Value *Target = Call.getArgOperand(0)->stripPointerCasts();
+  if (auto *F = dyn_cast<Function>(Target))
+    return Records.recordOf(*F);
+  const DataLayout &DL = Call.getDataLayout();
+  APInt Offset(DL.getIndexTypeSizeInBits(Target->getType()), 0);
+  auto *Table =
+      dyn_cast<GlobalVariable>(Target->stripAndAccumulateConstantOffsets(
+          DL, Offset, /*AllowNonInbounds=*/true));
+  if (!Table || !Table->hasDefinitiveInitializer() ||
+      !holdsFunctions(*Table->getInitializer()))
+    return failure("the argument of __enzyme_virtualreverse must be a "
+                   "function or a virtual table known at compile time");
+  Expected<Constant *> Shadow = Records.shadowTableOf(*Table);
+  if (!Shadow)
+    return Shadow.takeError();
+  IRBuilder<> B(&Call);
+  return ConstantExpr::getGetElementPtr(B.getInt8Ty(), *Shadow,
+                                        B.getInt(Offset));
+}
+
+} // namespace fluxion

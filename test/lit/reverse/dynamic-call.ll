@@ -1,0 +1,60 @@
+; A call through a function pointer loaded from memory with a shadow: the
+; augmented function calls entry 0 of the derivative record the shadow
+; pointer points to, keeping the tape it returns; the reverse sweep calls
+; entry 1 with the adjoint of the result and that tape.
+; __enzyme_virtualreverse builds the record of a function, and the shadow of
+; a virtual table, whose function slots point to records.
+; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
+
+@vtable = constant { [3 x ptr] } { [3 x ptr] [ptr null, ptr null, ptr @square] }
+
+define double @square(double %x) {
+  %y = fmul double %x, %x
+  ret double %y
+}
+
+define double @call_through(ptr %s, double %x) {
+  %fn = load ptr, ptr %s
+  %y = call double %fn(double %x)
+  ret double %y
+}
+
+declare ptr @__enzyme_virtualreverse(ptr)
+declare double @__enzyme_autodiff(ptr, ...)
+
+define double @gradient(ptr %s, ptr %ds, double %x) {
+  %record = call ptr @__enzyme_virtualreverse(ptr @square)
+  store ptr %record, ptr %ds
+  %dx = call double (ptr, ...) @__enzyme_autodiff(ptr @call_through, ptr %s, ptr %ds, double %x)
+  ret double %dx
+}
+
+define ptr @shadow_table() {
+  %table = call ptr @__enzyme_virtualreverse(ptr getelementptr inbounds (i8, ptr @vtable, i64 16))
+  ret ptr %table
+}
+
+; CHECK-DAG: @fluxion.record.square = internal constant [2 x ptr] [ptr @fluxion.record.augmented.square, ptr @fluxion.record.reverse.square]
+; CHECK-DAG: @fluxion.shadow.vtable = internal constant { [3 x ptr] } { [3 x ptr] [ptr null, ptr null, ptr @fluxion.record.square] }
+
+; CHECK-LABEL: define double @gradient(
+; CHECK: store ptr @fluxion.record.square, ptr %ds
+
+; CHECK-LABEL: define ptr @shadow_table(
+; CHECK: ret ptr getelementptr (i8, ptr @fluxion.shadow.vtable, i64 16)
+
+; CHECK-LABEL: define internal { ptr, double } @fluxion.record.augmented.square(double %0)
+; CHECK-LABEL: define internal double @fluxion.record.reverse.square(double %0, double %1, ptr %2)
+
+; CHECK-LABEL: define internal {{.*}} @fluxion.aug.call_through
+; CHECK: %fn.shadow = load ptr, ptr %s.shadow
+; CHECK: %augmented.entry = load ptr, ptr {{%.*}}
+; CHECK: [[AUG:%.*]] = call { ptr, double } %augmented.entry(double %x)
+; CHECK: %custom.tape = extractvalue { ptr, double } [[AUG]], 0
+
+; CHECK-LABEL: define internal {{.*}} @fluxion.rev.call_through
+; CHECK: [[ENTRY:%.*]] = getelementptr ptr, ptr {{%.*}}, i32 1
+; CHECK: %reverse.entry = load ptr, ptr [[ENTRY]]
+; CHECK: call double %reverse.entry(double %x, double {{%.*}}, ptr {{%.*}})
+
+; CHECK-NOT: __enzyme_
