@@ -81,6 +81,7 @@ void inlineSmallCallees(Function &Copy, Function &Original,
     if (Calls.empty())
       return;
     for (CallBase *Call : Calls) {
+      tagCopiesWithDeclaredTypes(*Call->getCalledFunction());
       InlineFunctionInfo IFI;
       InlineFunction(*Call, IFI);
     }
@@ -541,6 +542,7 @@ static void hoistSpecialRegisterReads(Function &F) {
 Function &PreprocessCache::get(Function &F) {
   if (Function *Copy = Copies.lookup(&F))
     return *Copy;
+  tagCopiesWithDeclaredTypes(F);
   ValueToValueMapTy VMap;
   Function *Copy = CloneFunction(&F, VMap);
   Copy->setName("fluxion.primal." + F.getName());

@@ -5,18 +5,26 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Analysis/ValueTracking.h"
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/DataLayout.h"
 #include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Metadata.h"
+#include "llvm/IR/Module.h"
 
 #include <array>
 
 using namespace llvm;
 
 namespace fluxion {
+
+/// Metadata on a copy naming the element type the source declared for it
+/// (tagCopiesWithDeclaredTypes).
+static constexpr StringLiteral CopiedElementKind = "fluxion.copied.element";
 namespace {
 
 /// The innermost scalar type an accessed type is made of, when it is made of
@@ -506,6 +514,11 @@ Type *deduceCopiedType(MemTransferInst &Copy) {
   for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
     if (Type *Pointee = declaredPointee(Ptr); Fits(Pointee))
       return Pointee;
+  if (auto *Tag = Copy.getMetadata(CopiedElementKind))
+    if (Type *Declared =
+            cast<ConstantAsMetadata>(Tag->getOperand(0))->getType();
+        Fits(Declared))
+      return Declared;
   if (!Length)
     return nullptr;
   for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
@@ -513,6 +526,117 @@ Type *deduceCopiedType(MemTransferInst &Copy) {
       return Declared;
   return accessedLayout(Copy.getDest(), Copy.getSource(),
                         Length->getZExtValue(), DL);
+}
+
+/// The parameter types of C++ function \p Name as its mangled name spells
+/// them ("double const*"), or none for a name that is not mangled.
+static std::optional<SmallVector<std::string, 4>>
+declaredParameters(StringRef Name) {
+  ItaniumPartialDemangler Demangler;
+  if (!Name.starts_with("_Z") || Demangler.partialDemangle(Name.str().c_str()))
+    return std::nullopt;
+  size_t Size = 0;
+  char *List = Demangler.getFunctionParameters(nullptr, &Size);
+  if (!List)
+    return std::nullopt;
+  StringRef Text = StringRef(List).trim();
+  SmallVector<std::string, 4> Params;
+  if (Text.consume_front("(") && Text.consume_back(")") && !Text.empty()) {
+    // Split at the commas outside template arguments and parentheses.
+    int Depth = 0;
+    size_t Start = 0;
+    for (size_t I = 0; I <= Text.size(); ++I) {
+      char C = I < Text.size() ? Text[I] : ',';
+      Depth += (C == '<' || C == '(') - (C == '>' || C == ')');
+      if (C == ',' && Depth == 0) {
+        Params.push_back(Text.slice(Start, I).trim().str());
+        Start = I + 1;
+      }
+    }
+  }
+  std::free(List);
+  return Params;
+}
+
+/// The scalar a parameter declared `T *` or `const T *` points to, for T a
+/// floating or integer type of C.
+static Type *declaredScalarPointee(StringRef Param, const Module &M) {
+  if (!Param.consume_back("*"))
+    return nullptr;
+  Param = Param.trim();
+  if (!Param.consume_back(" const"))
+    Param.consume_front("const ");
+  Param.consume_front("unsigned ");
+  Param.consume_front("signed ");
+  LLVMContext &Ctx = M.getContext();
+  unsigned LongBits = M.getTargetTriple().isOSWindows() ? 32 : 64;
+  return StringSwitch<Type *>(Param)
+      .Case("double", Type::getDoubleTy(Ctx))
+      .Case("float", Type::getFloatTy(Ctx))
+      .Case("char", Type::getInt8Ty(Ctx))
+      .Case("short", Type::getInt16Ty(Ctx))
+      .Case("int", Type::getInt32Ty(Ctx))
+      .Case("long", Type::getIntNTy(Ctx, LongBits))
+      .Case("long long", Type::getInt64Ty(Ctx))
+      .Default(nullptr);
+}
+
+/// The parameter \p Ptr points into: the parameter itself, or at -O0 the
+/// local variable that holds it.
+static const Argument *parameterBehind(const Value *Ptr) {
+  Ptr = Ptr->stripInBoundsOffsets();
+  if (const auto *A = dyn_cast<Argument>(Ptr))
+    return A;
+  const auto *Load = dyn_cast<LoadInst>(Ptr);
+  const auto *Slot =
+      Load ? dyn_cast<AllocaInst>(Load->getPointerOperand()) : nullptr;
+  if (!Slot)
+    return nullptr;
+  const Argument *Stored = nullptr;
+  for (const User *U : Slot->users()) {
+    if (isa<LoadInst>(U))
+      continue;
+    const auto *SI = dyn_cast<StoreInst>(U);
+    if (!SI || SI->getPointerOperand() != Slot || Stored)
+      return nullptr;
+    Stored = dyn_cast<Argument>(SI->getValueOperand());
+    if (!Stored)
+      return nullptr;
+  }
+  return Stored;
+}
+
+void tagCopiesWithDeclaredTypes(Function &F) {
+  SmallVector<MemTransferInst *, 4> Copies;
+  for (Instruction &I : instructions(F))
+    if (auto *Copy = dyn_cast<MemTransferInst>(&I);
+        Copy && !Copy->getMetadata(CopiedElementKind))
+      Copies.push_back(Copy);
+  if (Copies.empty() || F.hasStructRetAttr())
+    return;
+  auto Params = declaredParameters(F.getName());
+  // A method's parameters follow `this`, which the signature leaves out.
+  if (!Params || F.arg_size() < Params->size() ||
+      F.arg_size() > Params->size() + 1)
+    return;
+  unsigned Implicit = F.arg_size() - Params->size();
+  auto Declared = [&](const Value *Ptr) -> Type * {
+    const Argument *A = parameterBehind(Ptr);
+    if (!A || A->getArgNo() < Implicit)
+      return nullptr;
+    return declaredScalarPointee((*Params)[A->getArgNo() - Implicit],
+                                 *F.getParent());
+  };
+  for (MemTransferInst *Copy : Copies) {
+    Type *Dest = Declared(Copy->getDest());
+    Type *Source = Declared(Copy->getSource());
+    Type *Elem = Dest ? Dest : Source;
+    if (!Elem || (Dest && Source && Dest != Source))
+      continue;
+    Copy->setMetadata(CopiedElementKind,
+                      MDNode::get(F.getContext(), ConstantAsMetadata::get(
+                                                      PoisonValue::get(Elem))));
+  }
 }
 
 Type *deduceTypeAt(Value *Ptr, uint64_t Size) {

@@ -15,6 +15,7 @@
 #include <cstdint>
 
 namespace llvm {
+class Function;
 class MemTransferInst;
 class StoreInst;
 class Type;
@@ -54,6 +55,13 @@ llvm::Type *deduceTypeAt(llvm::Value *Ptr, uint64_t Size);
 /// in a larger one, a run of array elements); null otherwise. A copy
 /// constructor's memcpy moves one member of the object being built.
 llvm::Type *declaredTypeAt(llvm::Value *Ptr, uint64_t Size);
+
+/// Records on each copy in \p F between pointer parameters that the C++
+/// signature (the mangled name) declares as pointers to a scalar (double,
+/// float, an integer) that element type, so that the copy stays typed once \p F
+/// is inlined: Eigen's `smart_copy(const T *, const T *, T *)` copies Ts even
+/// where nothing else says what the bytes hold (-O0, no TBAA).
+void tagCopiesWithDeclaredTypes(llvm::Function &F);
 
 /// Whether \p Store writes an integer that may be the bits of a float: a
 /// constant or a copy of loaded bits (a small memcpy the optimizer turned
