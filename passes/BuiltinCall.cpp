@@ -3,6 +3,7 @@
 #include "BuiltinCall.h"
 
 #include "BuiltinArguments.h"
+#include "DenseViews.h"
 #include "DerivativeRecords.h"
 #include "Diagnostics.h"
 #include "Synthesizer.h"
@@ -41,6 +42,7 @@ constexpr BuiltinSpelling BuiltinSpellings[] = {
     {"__enzyme_batch", BuiltinKind::Batch},
     {"__enzyme_iter", BuiltinKind::Iteration},
     {"__enzyme_virtualreverse", BuiltinKind::VirtualReverse},
+    {"__enzyme_todense", BuiltinKind::ToDense},
     {"__enzyme_error_estimate", BuiltinKind::ErrorEstimate},
     {"__ad_tape_bytes", BuiltinKind::TapeBytes},
     {"__ad_tape_reserved", BuiltinKind::TapeReserved},
@@ -236,6 +238,7 @@ Expected<Value *> BuiltinLowering::derivativeCall() {
   case BuiltinKind::Iteration:
   case BuiltinKind::TypeHint:
   case BuiltinKind::VirtualReverse:
+  case BuiltinKind::ToDense:
   case BuiltinKind::Unsupported:
     break;
   }
@@ -531,6 +534,14 @@ void BuiltinLowering::run() {
   if (Kind == BuiltinKind::Unsupported) {
     reportError(Call, "'" + Spelling + "' is not supported by Fluxion");
     return replaceWith(nullptr);
+  }
+  if (Kind == BuiltinKind::ToDense) {
+    Expected<Value *> View = lowerToDense(Call);
+    if (!View) {
+      reportError(Call, toString(View.takeError()));
+      return replaceWith(nullptr);
+    }
+    return replaceWith(*View);
   }
   if (Kind == BuiltinKind::VirtualReverse) {
     Expected<Constant *> Record = lowerVirtualReverse(Call, S);

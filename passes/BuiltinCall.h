@@ -56,6 +56,9 @@ enum class BuiltinKind {
   /// __enzyme_virtualreverse: the derivative record of a function, or the
   /// shadow of a virtual table (DerivativeRecords.h).
   VirtualReverse,
+  /// __enzyme_todense: a pointer whose loads and stores call functions
+  /// (DenseViews.h).
+  ToDense,
   /// __enzyme_float, __enzyme_double, ...: type hints; calls are removed.
   TypeHint,
   /// Any other __enzyme_* or __ad_* name: an error at each call.

@@ -18,7 +18,9 @@
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/PostOrderIterator.h"
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/InstVisitor.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/Support/Debug.h"
@@ -110,6 +112,12 @@ private:
   bool visitShuffle(CallBase &Call);
   void finishPhis();
   void rewriteReturns();
+  /// Whether \p Ptr points only into dupnoneed arguments: memory whose
+  /// primal contents the caller does not want (Enzyme's callers may pass a
+  /// dummy pointer there).
+  bool primalNotNeeded(const Value *Ptr) const;
+  /// Leaves out the primal writes to such memory; their tangents are kept.
+  void skipUnneededPrimalWrites();
 
   Synthesizer &S;
   const DiffRequest &Request;
@@ -540,6 +548,10 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
 
 bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
   DiffRequest Callee = calleeRequest(Call, AA, DiffMode::Forward);
+  for (unsigned ArgNo = 0; ArgNo < Callee.Args.size(); ++ArgNo)
+    if (Callee.Args[ArgNo] == ArgActivity::Dup &&
+        primalNotNeeded(Call.getArgOperand(ArgNo)))
+      Callee.Args[ArgNo] = ArgActivity::DupNoNeed;
   Callee.Width = Width;
   Callee.StandInArgs = StandIns.standInArguments(Call);
   Callee.ErrorEstimate = Request.ErrorEstimate;
@@ -643,6 +655,32 @@ void ForwardBuilder::rewriteReturns() {
   }
 }
 
+bool ForwardBuilder::primalNotNeeded(const Value *Ptr) const {
+  SmallVector<const Value *, 4> Objects;
+  getUnderlyingObjects(Ptr, Objects);
+  return !Objects.empty() && all_of(Objects, [&](const Value *Object) {
+    const auto *A = dyn_cast<Argument>(Object);
+    return A && A->getParent() == &Primal &&
+           Request.Args[A->getArgNo()] == ArgActivity::DupNoNeed;
+  });
+}
+
+void ForwardBuilder::skipUnneededPrimalWrites() {
+  if (!is_contained(Request.Args, ArgActivity::DupNoNeed))
+    return;
+  for (Instruction &I : instructions(Primal)) {
+    Value *Dest = nullptr;
+    if (auto *SI = dyn_cast<StoreInst>(&I))
+      Dest = SI->getPointerOperand();
+    else if (auto *MI = dyn_cast<MemIntrinsic>(&I))
+      Dest = MI->getDest();
+    if (!Dest || !primalNotNeeded(Dest))
+      continue;
+    if (auto *Copy = dyn_cast_or_null<Instruction>(VMap.lookup(&I)))
+      Copy->eraseFromParent();
+  }
+}
+
 bool ForwardBuilder::run() {
   clonePrimalInto(Primal, Request, D, /*FirstParam=*/0, ".tangent", VMap,
                   Tangents);
@@ -674,6 +712,7 @@ bool ForwardBuilder::run() {
     return false;
   finishPhis();
   rewriteReturns();
+  skipUnneededPrimalWrites();
   LLVM_DEBUG(dbgs() << "fluxion: forward derivative\n" << D);
   return true;
 }

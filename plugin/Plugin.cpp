@@ -13,6 +13,7 @@
 #include "BuiltinCall.h"
 #include "Checkpoint.h"
 #include "CustomRules.h"
+#include "DenseViews.h"
 #include "FluxionPass.h"
 #include "Libdevice.h"
 #include "PacketMath.h"
@@ -95,6 +96,10 @@ void registerCallbacks(PassBuilder &PB) {
   PB.registerPipelineParsingCallback(
       [](StringRef Name, ModulePassManager &MPM,
          ArrayRef<PassBuilder::PipelineElement>) {
+        if (Name == "fluxion-dense-views") {
+          MPM.addPass(fluxion::DenseViewsPass());
+          return true;
+        }
         if (Name != "fluxion")
           return false;
         MPM.addPass(fluxion::FluxionPass());
@@ -105,11 +110,13 @@ void registerCallbacks(PassBuilder &PB) {
                                             ThinOrFullLTOPhase Phase) {
     if (Level == OptimizationLevel::O0) {
       MPM.addPass(fluxion::FluxionPass(/*SimplifyDerivatives=*/true));
+      MPM.addPass(fluxion::DenseViewsPass());
       return;
     }
     ModulePassManager Post;
     Post.addPass(PB.buildInlinerPipeline(Level, Phase));
     MPM.addPass(FluxionPipelinePass(std::move(Post)));
+    MPM.addPass(fluxion::DenseViewsPass());
   });
 }
 

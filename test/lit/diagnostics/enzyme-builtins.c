@@ -45,7 +45,7 @@ double vector_outside_batch(double x) {
   return __enzyme_autodiff((void *)sq, enzyme_vector, x);
 }
 double todense(double x) {
-  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: '__enzyme_todense' is not supported by Fluxion
+  // CHECK-DAG: enzyme-builtins.c:[[@LINE+1]]:10: error: fluxion: __enzyme_todense takes a load function, a store function and their extra arguments, and returns a pointer
   return __enzyme_todense((void *)sq, x);
 }
 double forward_split(double x) {
