@@ -7,6 +7,7 @@
 #include "DerivativeRecords.h"
 #include "Diagnostics.h"
 #include "Synthesizer.h"
+#include "Truncation.h"
 
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Demangle/Demangle.h"
@@ -52,6 +53,11 @@ constexpr BuiltinSpelling BuiltinSpellings[] = {
     {"__enzyme_double", BuiltinKind::TypeHint},
     {"__enzyme_integer", BuiltinKind::TypeHint},
     {"__enzyme_pointer", BuiltinKind::TypeHint},
+    // Mixed-precision experiments (Truncation.h).
+    {"__enzyme_truncate_op_func", BuiltinKind::TruncateFunction},
+    {"__enzyme_truncate_mem_func", BuiltinKind::TruncateFunction},
+    {"__enzyme_truncate_mem_value", BuiltinKind::TruncateValue},
+    {"__enzyme_expand_mem_value", BuiltinKind::ExpandValue},
 };
 
 /// The name a declaration was given in the source: the base name of a
@@ -237,6 +243,9 @@ Expected<Value *> BuiltinLowering::derivativeCall() {
   case BuiltinKind::Batch:
   case BuiltinKind::Iteration:
   case BuiltinKind::TypeHint:
+  case BuiltinKind::TruncateFunction:
+  case BuiltinKind::TruncateValue:
+  case BuiltinKind::ExpandValue:
   case BuiltinKind::VirtualReverse:
   case BuiltinKind::ToDense:
   case BuiltinKind::Unsupported:
@@ -534,6 +543,14 @@ void BuiltinLowering::run() {
   if (Kind == BuiltinKind::Unsupported) {
     reportError(Call, "'" + Spelling + "' is not supported by Fluxion");
     return replaceWith(nullptr);
+  }
+  if (isTruncationBuiltin(Kind)) {
+    Expected<Value *> Result = lowerTruncationBuiltin(Call, Kind, Spelling);
+    if (!Result) {
+      reportError(Call, toString(Result.takeError()));
+      return replaceWith(nullptr);
+    }
+    return replaceWith(*Result);
   }
   if (Kind == BuiltinKind::ToDense) {
     Expected<Value *> View = lowerToDense(Call);

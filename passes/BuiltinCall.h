@@ -61,6 +61,13 @@ enum class BuiltinKind {
   ToDense,
   /// __enzyme_float, __enzyme_double, ...: type hints; calls are removed.
   TypeHint,
+  /// __enzyme_truncate_op_func, __enzyme_truncate_mem_func: a copy of the
+  /// function computing in a narrower floating-point format (Truncation.h).
+  TruncateFunction,
+  /// __enzyme_truncate_mem_value: a value in the truncated form.
+  TruncateValue,
+  /// __enzyme_expand_mem_value: a truncated value in the wide form.
+  ExpandValue,
   /// Any other __enzyme_* or __ad_* name: an error at each call.
   Unsupported,
 };

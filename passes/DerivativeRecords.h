@@ -1,5 +1,4 @@
-//===- DerivativeRecords.h - Derivatives of calls through pointers --*- C++
-//-*-===//
+//===- DerivativeRecords.h - Calls through function pointers ----*- C++ -*-===//
 //
 // A call through a function pointer whose target is known only at run time
 // (a virtual method, a callback stored in a struct) is differentiated by

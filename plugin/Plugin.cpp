@@ -6,6 +6,8 @@
 // before vectorization. When it synthesized anything, the inliner and the
 // function simplification pipeline run again so that derivatives are
 // optimized like user code. At -O0 only the derivatives are built.
+// -fluxion-truncate-all (Truncation.h) rewrites the module just before
+// Fluxion runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,16 +20,38 @@
 #include "Libdevice.h"
 #include "PacketMath.h"
 #include "Preprocess.h"
+#include "Truncation.h"
 
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Plugins/PassPlugin.h"
+#include "llvm/Support/CommandLine.h"
 
 using namespace llvm;
 
 namespace {
+
+// clang loads pass plugins before it reads -mllvm, so `-mllvm
+// -fluxion-truncate-all=...` reaches this option with -fpass-plugin= alone.
+cl::opt<std::string> TruncateAll(
+    "fluxion-truncate-all", cl::init(""), cl::value_desc("truncations"),
+    cl::desc("Compute every function of the module in a narrower "
+             "floating-point format: \"64to32\", \"64to16\", or exponent "
+             "and mantissa widths as in \"11-52to3-7\"; several separated "
+             "by ';'"));
+cl::alias EnzymeTruncateAll("enzyme-truncate-all",
+                            cl::desc("Enzyme's spelling of "
+                                     "-fluxion-truncate-all"),
+                            cl::aliasopt(TruncateAll));
+
+/// -fluxion-truncate-all runs before the builtins are lowered, so that
+/// derivatives are taken of the truncated code, as in Enzyme.
+void addTruncateAll(ModulePassManager &MPM) {
+  if (!TruncateAll.empty())
+    MPM.addPass(fluxion::TruncateAllPass(TruncateAll));
+}
 
 /// Runs Fluxion, then \p PostOptimization if Fluxion changed the module.
 class FluxionPipelinePass : public PassInfoMixin<FluxionPipelinePass> {
@@ -102,12 +126,14 @@ void registerCallbacks(PassBuilder &PB) {
         }
         if (Name != "fluxion")
           return false;
+        addTruncateAll(MPM);
         MPM.addPass(fluxion::FluxionPass());
         return true;
       });
   PB.registerOptimizerEarlyEPCallback([&PB](ModulePassManager &MPM,
                                             OptimizationLevel Level,
                                             ThinOrFullLTOPhase Phase) {
+    addTruncateAll(MPM);
     if (Level == OptimizationLevel::O0) {
       MPM.addPass(fluxion::FluxionPass(/*SimplifyDerivatives=*/true));
       MPM.addPass(fluxion::DenseViewsPass());

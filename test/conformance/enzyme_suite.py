@@ -23,6 +23,9 @@ How a RUN line is mapped:
   * The `%opt ... %enzyme` step, `%loadClangEnzyme`, `%newLoadClangEnzyme`,
     `-mllvm -enzyme-*`, `-Rpass=enzyme`, `-include enzyme/...` and `-lmpfr`
     are Enzyme's own and are dropped: the plugin runs inside clang instead.
+    Except `-mllvm -enzyme-truncate-all=X`, which becomes Fluxion's
+    `-mllvm -fluxion-truncate-all=X` (Fluxion emulates the narrower formats
+    without Enzyme's MPFR runtime, hence no -include or -lmpfr).
   * `%O0TBAA` (`-O1 -Xclang -disable-llvm-passes`) becomes `-O0`: with LLVM
     passes disabled no pass plugin runs, so -O0 is the closest level at which
     Fluxion differentiates the unoptimized code.
@@ -172,6 +175,11 @@ def parse_compile_stage(tokens, command):
         if token in OUTPUT_FLAGS or token in ENZYME_ONLY_FLAGS:
             i += 1
         elif token == '-o':
+            i += 2
+        elif token == '-mllvm' and \
+                following.lstrip('-').startswith('enzyme-truncate-all'):
+            value = following.partition('=')[2]
+            command.flags += ['-mllvm', '-fluxion-truncate-all=' + value]
             i += 2
         elif token == '-mllvm' and following.lstrip('-').startswith('enzyme'):
             i += 2
