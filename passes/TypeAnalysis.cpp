@@ -532,8 +532,10 @@ Type *deduceCopiedType(MemTransferInst &Copy) {
 /// them ("double const*"), or none for a name that is not mangled.
 static std::optional<SmallVector<std::string, 4>>
 declaredParameters(StringRef Name) {
+  // The demangler keeps pointers into the name it parses.
+  std::string Mangled = Name.str();
   ItaniumPartialDemangler Demangler;
-  if (!Name.starts_with("_Z") || Demangler.partialDemangle(Name.str().c_str()))
+  if (!Name.starts_with("_Z") || Demangler.partialDemangle(Mangled.c_str()))
     return std::nullopt;
   size_t Size = 0;
   char *List = Demangler.getFunctionParameters(nullptr, &Size);
