@@ -283,13 +283,23 @@ bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
   if (const auto *MT = dyn_cast<MemTransferInst>(&I))
     return hasShadow(MT->getSource()) && shadowAllocationBehind(MT->getDest());
   const auto *Call = dyn_cast<CallBase>(&I);
-  if (!Call || isInertIntrinsic(I) || !Call->getCalledFunction() ||
-      Call->getCalledFunction()->isDeclaration())
+  if (!Call || isInertIntrinsic(I))
     return false;
   bool Active = any_of(Call->args(), [&](const Use &U) {
     return Varied.count(U.get()) || hasShadow(U.get());
   });
-  if (!Active)
+  // A call through a function pointer dispatched through a derivative
+  // record (DerivativeRecords.h) may write through any pointer it gets.
+  if (classifyCall(*Call) == CallKind::Dynamic &&
+      hasShadow(Call->getCalledOperand())) {
+    bool Changed = false;
+    for (const Use &U : Call->args())
+      if (U->getType()->isPointerTy())
+        Changed |= shadowAllocationBehind(U.get());
+    return Changed;
+  }
+  if (!Active || !Call->getCalledFunction() ||
+      Call->getCalledFunction()->isDeclaration())
     return false;
   // Memory the callee may write could receive active data from it; memory
   // it only reads holds active data only if something else put it there.

@@ -5,12 +5,12 @@
 #include "Diagnostics.h"
 
 #include "llvm/ADT/SetVector.h"
-#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
+#include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
-#include "llvm/IR/Operator.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/PromoteMemToReg.h"
 
@@ -23,6 +23,7 @@ namespace fluxion {
 namespace {
 
 constexpr StringLiteral ViewMarker = "fluxion.dense.view";
+constexpr StringLiteral ViewBase = "fluxion.dense.view.base";
 
 Error failure(const Twine &Msg) {
   return make_error<StringError>(Msg, inconvertibleErrorCode());
@@ -39,7 +40,7 @@ SmallVector<CallInst *, 4> viewsOf(Module &M) {
   return Views;
 }
 
-/// The pointers computed from \p View by address arithmetic and the
+/// The pointers computed from a view by address arithmetic and the
 /// instructions that use them otherwise.
 struct ViewUses {
   SetVector<Instruction *> Derived;
@@ -83,112 +84,236 @@ void promoteLocals(Module &M) {
   }
 }
 
+bool isRecursive(const Function &F) {
+  return any_of(instructions(F), [&](const Instruction &I) {
+    const auto *Call = dyn_cast<CallBase>(&I);
+    return Call && Call->getCalledFunction() == &F;
+  });
+}
+
 /// Inlines the calls of defined functions that receive a pointer computed
 /// from a view, so that their loads and stores through it can be rewritten.
-/// Returns whether it inlined any.
-bool inlineViewReceivers(Module &M) {
-  bool Changed = false;
+/// A recursive function is left alone, to be reported.
+void inlineViewReceivers(Module &M) {
   constexpr unsigned MaxRounds = 16;
   for (unsigned Round = 0; Round < MaxRounds; ++Round) {
     SmallSetVector<CallBase *, 4> Receivers;
     for (CallInst *View : viewsOf(M))
       for (Instruction *I : usesOf(*View).Users)
         if (auto *Call = dyn_cast<CallBase>(I);
-            Call && Call->getCalledFunction() &&
-            !Call->getCalledFunction()->isDeclaration())
+            Call && !isa<MemIntrinsic>(Call) && Call->getCalledFunction() &&
+            !Call->getCalledFunction()->isDeclaration() &&
+            !isRecursive(*Call->getCalledFunction()))
           Receivers.insert(Call);
     if (Receivers.empty())
-      return Changed;
+      return;
     for (CallBase *Call : Receivers) {
       InlineFunctionInfo IFI;
-      Changed |= InlineFunction(*Call, IFI).isSuccess();
+      InlineFunction(*Call, IFI);
     }
     promoteLocals(M);
   }
-  return Changed;
 }
 
-/// \p V converted to \p To: the same bits, or the same integer widened or
-/// narrowed; null when neither fits.
-Value *convert(IRBuilderBase &B, Value *V, Type *To) {
+/// \p V as a value of type \p To: integers widened or narrowed, floating
+/// values extended or rounded, and, where \p SameBits, a value of the same
+/// width reinterpreted; null when none applies.
+Value *convert(IRBuilderBase &B, Value *V, Type *To, bool SameBits) {
   Type *From = V->getType();
   if (From == To)
     return V;
   if (From->isIntegerTy() && To->isIntegerTy())
     return B.CreateSExtOrTrunc(V, To);
-  if (From->getPrimitiveSizeInBits() == To->getPrimitiveSizeInBits() &&
-      From->getPrimitiveSizeInBits() != 0)
+  if (From->isFloatingPointTy() && To->isFloatingPointTy())
+    return B.CreateFPCast(V, To);
+  if (SameBits && From->getPrimitiveSizeInBits() != 0 &&
+      From->getPrimitiveSizeInBits() == To->getPrimitiveSizeInBits())
     return B.CreateBitCast(V, To);
   return nullptr;
 }
 
-/// Rewrites the loads and stores through \p View into calls of its access
-/// functions, added to \p Accesses, with offsets from \p Base, the view's
-/// address. Reports an error at anything else that uses it.
-bool rewriteAccesses(CallInst &View, Instruction &Base,
-                     SmallVectorImpl<CallInst *> &Accesses) {
-  auto *Load = cast<Function>(View.getArgOperand(0));
-  auto *Store = cast<Function>(View.getArgOperand(1));
-  SmallVector<Value *, 4> Extra(drop_begin(View.args(), 2));
-  ViewUses Uses = usesOf(View);
-  bool Ok = true;
-  IRBuilder<> B(View.getContext());
-  auto Call = [&](Instruction &At, Function &Fn,
-                  SmallVector<Value *, 6> Args) -> CallInst * {
-    FunctionType *Ty = Fn.getFunctionType();
-    if (Ty->getNumParams() != Args.size()) {
-      reportError(At, "the access function '" + Fn.getName() +
-                          "' given to __enzyme_todense takes " +
-                          Twine(Ty->getNumParams()) + " parameters, expected " +
-                          Twine(Args.size()));
+/// Rewrites the uses of one view: loads and stores through it become calls
+/// of its access functions, copies and fills element loops of them.
+class ViewLowering {
+public:
+  ViewLowering(CallInst &View, Instruction &Base,
+               SmallVectorImpl<CallInst *> &Accesses)
+      : View(View), Base(Base), Load(*cast<Function>(View.getArgOperand(0))),
+        Store(*cast<Function>(View.getArgOperand(1))),
+        Extra(drop_begin(View.args(), 2)), Accesses(Accesses),
+        B(View.getContext()) {}
+
+  /// Reports an error at each use it cannot rewrite; false if there was one.
+  bool run();
+
+private:
+  bool checkMerges(const ViewUses &Uses);
+  Value *offset(Value *Ptr) {
+    return B.CreateSub(B.CreatePtrToInt(Ptr, B.getInt64Ty()), &Base, "offset");
+  }
+  /// Fn(V, Offset, extra arguments...) for Store, Fn(Offset, extra
+  /// arguments...) for Load (\p V null).
+  CallInst *access(Instruction &At, Function &Fn, Value *V, Value *Offset);
+  /// The type the access functions move.
+  Type *elementType() const { return Load.getReturnType(); }
+  bool lowerLoad(LoadInst &LI);
+  bool lowerStore(StoreInst &SI);
+  bool lowerMemIntrinsic(MemIntrinsic &MI, bool DestIsView, bool SourceIsView);
+
+  CallInst &View;
+  Instruction &Base;
+  Function &Load;
+  Function &Store;
+  SmallVector<Value *, 4> Extra;
+  SmallVectorImpl<CallInst *> &Accesses;
+  IRBuilder<> B;
+};
+
+CallInst *ViewLowering::access(Instruction &At, Function &Fn, Value *V,
+                               Value *Offset) {
+  SmallVector<Value *, 6> Args;
+  if (V)
+    Args.push_back(V);
+  Args.push_back(Offset);
+  append_range(Args, Extra);
+  FunctionType *Ty = Fn.getFunctionType();
+  if (Ty->getNumParams() != Args.size()) {
+    reportError(At, "the access function '" + Fn.getName() +
+                        "' given to __enzyme_todense takes " +
+                        Twine(Ty->getNumParams()) + " parameters, expected " +
+                        Twine(Args.size()));
+    return nullptr;
+  }
+  for (unsigned Idx = 0; Idx < Args.size(); ++Idx) {
+    // Only the value moved may be reinterpreted (a double copied as i64).
+    bool SameBits = V && Idx == 0;
+    if (!(Args[Idx] = convert(B, Args[Idx], Ty->getParamType(Idx), SameBits))) {
+      reportError(At, "parameter " + Twine(Idx + 1) + " of '" + Fn.getName() +
+                          "' does not fit what __enzyme_todense passes");
       return nullptr;
     }
-    for (unsigned Idx = 0; Idx < Args.size(); ++Idx)
-      if (!(Args[Idx] = convert(B, Args[Idx], Ty->getParamType(Idx)))) {
-        reportError(At, "parameter " + Twine(Idx + 1) + " of '" + Fn.getName() +
-                            "' does not fit what __enzyme_todense passes");
-        return nullptr;
-      }
-    CallInst *Access = B.CreateCall(&Fn, Args);
-    Accesses.push_back(Access);
-    return Access;
-  };
+  }
+  CallInst *Call = B.CreateCall(&Fn, Args);
+  Accesses.push_back(Call);
+  return Call;
+}
+
+bool ViewLowering::lowerLoad(LoadInst &LI) {
+  CallInst *Read = access(LI, Load, nullptr, offset(LI.getPointerOperand()));
+  if (!Read)
+    return false;
+  Value *Loaded = convert(B, Read, LI.getType(), /*SameBits=*/true);
+  if (!Loaded) {
+    reportError(LI, "'" + Load.getName() +
+                        "' returns a value that does not fit this load");
+    return false;
+  }
+  LI.replaceAllUsesWith(Loaded);
+  LI.eraseFromParent();
+  return true;
+}
+
+bool ViewLowering::lowerStore(StoreInst &SI) {
+  if (!access(SI, Store, SI.getValueOperand(), offset(SI.getPointerOperand())))
+    return false;
+  SI.eraseFromParent();
+  return true;
+}
+
+/// A fill or copy of whole elements: one access per element, in a loop
+/// (the optimizer turns element loops through a view into memset and
+/// memcpy).
+bool ViewLowering::lowerMemIntrinsic(MemIntrinsic &MI, bool DestIsView,
+                                     bool SourceIsView) {
+  Type *Elem = elementType();
+  const DataLayout &DL = MI.getDataLayout();
+  uint64_t Bytes = DL.getTypeStoreSize(Elem);
+  auto *Fill = dyn_cast<MemSetInst>(&MI);
+  auto *Zero = Fill ? dyn_cast<ConstantInt>(Fill->getValue()) : nullptr;
+  auto *Length = dyn_cast<ConstantInt>(MI.getLength());
+  bool Whole = Length ? Length->getZExtValue() % Bytes == 0 : true;
+  if ((Fill && (!Zero || !Zero->isZero())) || !Whole || !Bytes ||
+      Elem->isVoidTy()) {
+    reportError(MI, "a pointer returned by __enzyme_todense is filled or "
+                    "copied here other than with whole elements of zero or "
+                    "data");
+    return false;
+  }
+  B.SetInsertPoint(&MI);
+  Value *Count = B.CreateUDiv(
+      B.CreateZExtOrTrunc(MI.getLength(), B.getInt64Ty()), B.getInt64(Bytes));
+  // The loop runs at least once: skip it for an empty copy.
+  Instruction *Then =
+      SplitBlockAndInsertIfThen(B.CreateICmpNE(Count, B.getInt64(0)),
+                                MI.getIterator(), /*Unreachable=*/false);
+  auto [Body, Index] =
+      SplitBlockAndInsertSimpleForLoop(Count, Then->getIterator());
+  B.SetInsertPoint(Body);
+  Value *At = B.CreateMul(Index, B.getInt64(Bytes));
+  Value *Dest = B.CreateGEP(B.getInt8Ty(), MI.getDest(), At);
+  Value *V = Constant::getNullValue(Elem);
+  if (auto *Copy = dyn_cast<MemTransferInst>(&MI)) {
+    Value *Source = B.CreateGEP(B.getInt8Ty(), Copy->getSource(), At);
+    V = SourceIsView
+            ? static_cast<Value *>(access(MI, Load, nullptr, offset(Source)))
+            : B.CreateLoad(Elem, Source);
+    if (!V)
+      return false;
+  }
+  if (!DestIsView)
+    B.CreateStore(V, Dest);
+  else if (!access(MI, Store, V, offset(Dest)))
+    return false;
+  MI.eraseFromParent();
+  return true;
+}
+
+/// A phi or select that merges a view with other memory would send the
+/// other memory's accesses to the view's functions.
+bool ViewLowering::checkMerges(const ViewUses &Uses) {
+  bool Ok = true;
+  for (Instruction *I : Uses.Derived) {
+    if (!isa<PHINode, SelectInst>(I))
+      continue;
+    for (Use &Op : I->operands()) {
+      if (isa<SelectInst>(I) && Op.getOperandNo() == 0)
+        continue;
+      auto *From = dyn_cast<Instruction>(Op.get());
+      if (isa<UndefValue, ConstantPointerNull>(Op.get()) || From == &View ||
+          Uses.Derived.contains(From))
+        continue;
+      reportError(*I, "a pointer returned by __enzyme_todense is merged here "
+                      "with other memory or another view");
+      Ok = false;
+      break;
+    }
+  }
+  return Ok;
+}
+
+bool ViewLowering::run() {
+  ViewUses Uses = usesOf(View);
+  bool Ok = checkMerges(Uses);
   for (Instruction *I : Uses.Users) {
     if (I == &Base)
       continue;
     B.SetInsertPoint(I);
-    auto Offset = [&](Value *Ptr) {
-      return B.CreateSub(B.CreatePtrToInt(Ptr, B.getInt64Ty()), &Base,
-                         "offset");
-    };
     if (auto *LI = dyn_cast<LoadInst>(I)) {
-      SmallVector<Value *, 6> Args{Offset(LI->getPointerOperand())};
-      append_range(Args, Extra);
-      CallInst *Read = Call(*LI, *Load, Args);
-      Value *Loaded = Read ? convert(B, Read, LI->getType()) : nullptr;
-      if (!Loaded) {
-        if (Read)
-          reportError(*LI, "'" + Load->getName() +
-                               "' returns a value that does not fit this load");
-        Ok = false;
-        continue;
-      }
-      LI->replaceAllUsesWith(Loaded);
-      LI->eraseFromParent();
+      Ok &= lowerLoad(*LI);
       continue;
     }
+    auto FromView = [&](Value *V) {
+      return V == &View || Uses.Derived.contains(dyn_cast<Instruction>(V));
+    };
     if (auto *SI = dyn_cast<StoreInst>(I);
-        SI &&
-        !Uses.Derived.contains(dyn_cast<Instruction>(SI->getValueOperand())) &&
-        SI->getValueOperand() != &View) {
-      SmallVector<Value *, 6> Args{SI->getValueOperand(),
-                                   Offset(SI->getPointerOperand())};
-      append_range(Args, Extra);
-      if (!Call(*SI, *Store, Args)) {
-        Ok = false;
-        continue;
-      }
-      SI->eraseFromParent();
+        SI && !FromView(SI->getValueOperand())) {
+      Ok &= lowerStore(*SI);
+      continue;
+    }
+    if (auto *MI = dyn_cast<MemIntrinsic>(I)) {
+      auto *Copy = dyn_cast<MemTransferInst>(MI);
+      Ok &= lowerMemIntrinsic(*MI, FromView(MI->getDest()),
+                              Copy && FromView(Copy->getSource()));
       continue;
     }
     // Comparisons and integer views of the address read no memory.
@@ -235,22 +360,22 @@ bool lowerDenseViews(Module &M) {
     return false;
   promoteLocals(M);
   inlineViewReceivers(M);
+  // A view becomes the address of a byte of its own: not null, and the
+  // offsets from it are the arithmetic the accesses did.
+  auto *BaseObject = new GlobalVariable(
+      M, Type::getInt8Ty(M.getContext()), /*isConstant=*/true,
+      GlobalValue::PrivateLinkage,
+      ConstantInt::get(Type::getInt8Ty(M.getContext()), 0), ViewBase);
   SmallVector<CallInst *, 8> Accesses;
   for (CallInst *View : viewsOf(M)) {
     auto *Base = new PtrToIntInst(View, Type::getInt64Ty(M.getContext()),
                                   "view.address");
     Base->insertAfter(View->getIterator());
-    if (!rewriteAccesses(*View, *Base, Accesses))
-      continue;
-    // The offsets are differences from the view's address: from null they
-    // are the constant and induction arithmetic the accesses did.
-    ViewUses Uses = usesOf(*View);
-    for (Instruction *I : Uses.Derived)
+    ViewLowering(*View, *Base, Accesses).run();
+    for (Instruction *I : usesOf(*View).Derived)
       if (auto *GEP = dyn_cast<GetElementPtrInst>(I))
         GEP->setNoWrapFlags(GEPNoWrapFlags::none());
-    Base->replaceAllUsesWith(ConstantInt::get(Base->getType(), 0));
-    Base->eraseFromParent();
-    View->replaceAllUsesWith(Constant::getNullValue(View->getType()));
+    View->replaceAllUsesWith(BaseObject);
     View->eraseFromParent();
   }
   for (CallInst *Call : Accesses) {

@@ -5,6 +5,7 @@
 #include "ActivityAnalysis.h"
 #include "BuiltinCall.h"
 
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
@@ -46,6 +47,41 @@ Error failure(const Twine &Msg) {
   return make_error<StringError>(Msg, inconvertibleErrorCode());
 }
 
+/// A record for functions of type \p Fn whose entries print \p Message and
+/// stop the program, as global \p Name.
+Constant *failingRecord(Module &M, FunctionType *Fn, const Twine &Message,
+                        const Twine &Name) {
+  std::string GlobalName = Name.str();
+  if (GlobalVariable *Known = M.getNamedGlobal(GlobalName))
+    return Known;
+  LLVMContext &Ctx = M.getContext();
+  Type *Ptr = PointerType::getUnqual(Ctx);
+  FunctionCallee Puts = M.getOrInsertFunction(
+      "puts", FunctionType::get(Type::getInt32Ty(Ctx), {Ptr}, false));
+  FunctionCallee Abort = M.getOrInsertFunction(
+      "abort", FunctionType::get(Type::getVoidTy(Ctx), false));
+  Constant *Text = nullptr;
+  SmallVector<Constant *, 2> Entries;
+  for (RecordEntry Entry : {RecordEntry::Augmented, RecordEntry::Reverse}) {
+    Function *Stub = Function::Create(
+        recordEntryType(Fn, Entry), GlobalValue::InternalLinkage,
+        GlobalName +
+            (Entry == RecordEntry::Augmented ? ".augmented" : ".reverse"),
+        M);
+    IRBuilder<> B(BasicBlock::Create(Ctx, "", Stub));
+    if (!Text)
+      Text = B.CreateGlobalString(Message.str());
+    B.CreateCall(Puts, Text);
+    B.CreateCall(Abort)->setDoesNotReturn();
+    B.CreateUnreachable();
+    Entries.push_back(Stub);
+  }
+  auto *Ty = ArrayType::get(Ptr, 2);
+  return new GlobalVariable(M, Ty, /*isConstant=*/true,
+                            GlobalValue::InternalLinkage,
+                            ConstantArray::get(Ty, Entries), GlobalName);
+}
+
 /// Builds the records of functions: each entry is a function that calls
 /// the split-mode builtin for its target, lowered like the user's own.
 class RecordBuilder {
@@ -58,6 +94,7 @@ public:
 
 private:
   Expected<Function *> entry(Function &F, RecordEntry Entry);
+  Constant *unavailableRecord(Function &F, StringRef Why);
   Expected<Constant *> shadowSlots(Constant *Slots);
 
   CallBase &Request;
@@ -121,13 +158,44 @@ Expected<Constant *> RecordBuilder::recordOf(Function &F) {
       ConstantArray::get(Ty, {*Augmented, *Reverse}), Name);
 }
 
+/// A record whose entries report at run time that \p F has no derivative,
+/// for reason \p Why, and stop the program: a virtual table also lists
+/// methods that a derivative may never call.
+Constant *RecordBuilder::unavailableRecord(Function &F, StringRef Why) {
+  return failingRecord(*F.getParent(), F.getFunctionType(),
+                       "fluxion: no derivative of '" + demangle(F.getName()) +
+                           "' to call through a function pointer: " + Why,
+                       "fluxion.record.unavailable." + F.getName());
+}
+
+/// Whether \p F is a C++ destructor.
+static bool isDestructor(const Function &F) {
+  // The demangler keeps pointers into the name it parses.
+  std::string Mangled = F.getName().str();
+  ItaniumPartialDemangler Demangler;
+  if (Demangler.partialDemangle(Mangled.c_str()) || !Demangler.isCtorOrDtor())
+    return false;
+  size_t Size = 0;
+  char *Base = Demangler.getFunctionBaseName(nullptr, &Size);
+  bool Destructor = Base && Base[0] == '~';
+  std::free(Base);
+  return Destructor;
+}
+
 /// The shadow of the slots of a virtual table: records for the methods,
-/// null for methods without a body here (pure virtual ones), the offsets
-/// and type information as they are.
+/// null for pure virtual ones, records that report an error for methods
+/// without a body here and for destructors, the offsets and type
+/// information as they are.
 Expected<Constant *> RecordBuilder::shadowSlots(Constant *Slots) {
   if (auto *F = dyn_cast<Function>(Slots->stripPointerCasts())) {
-    if (F->isDeclaration())
+    if (F->getName() == "__cxa_pure_virtual" ||
+        F->getName() == "__cxa_deleted_virtual")
       return Constant::getNullValue(Slots->getType());
+    if (F->isDeclaration())
+      return unavailableRecord(*F, "its body is not in this translation "
+                                   "unit");
+    if (isDestructor(*F))
+      return unavailableRecord(*F, "destructors have no derivative record");
     return recordOf(*F);
   }
   if (!isa<ConstantAggregate>(Slots))
@@ -171,8 +239,30 @@ bool holdsFunctions(const Constant &Table) {
 
 } // namespace
 
+Constant *missingRecord(Module &M, FunctionType *Fn) {
+  // One record per type of call: the entries' types tell them apart.
+  FunctionType *Augmented = recordEntryType(Fn, RecordEntry::Augmented);
+  unsigned Count = 0;
+  for (GlobalVariable &GV : M.globals()) {
+    if (!GV.getName().starts_with("fluxion.record.missing."))
+      continue;
+    ++Count;
+    auto *Entries = cast<ConstantArray>(GV.getInitializer());
+    if (cast<Function>(Entries->getOperand(0))->getFunctionType() == Augmented)
+      return &GV;
+  }
+  return failingRecord(
+      M, Fn,
+      "fluxion: a call through a function pointer found no derivative record "
+      "in the pointer's shadow: set it (or the shadow object's virtual "
+      "table) with __enzyme_virtualreverse",
+      "fluxion.record.missing." + Twine(Count));
+}
+
 Expected<Constant *> lowerVirtualReverse(CallBase &Call, Synthesizer &S) {
-  if (Call.arg_size() != 1 || !Call.getArgOperand(0)->getType()->isPointerTy())
+  if (Call.arg_size() != 1 ||
+      !Call.getArgOperand(0)->getType()->isPointerTy() ||
+      !Call.getType()->isPointerTy())
     return failure("__enzyme_virtualreverse takes one argument: a function or "
                    "the virtual table of an object");
   RecordBuilder Records(Call, S);

@@ -31,6 +31,7 @@ namespace llvm {
 class CallBase;
 class Constant;
 class FunctionType;
+class Module;
 class Value;
 } // namespace llvm
 
@@ -42,6 +43,10 @@ enum class RecordEntry : unsigned { Augmented = 0, Reverse = 1 };
 
 /// The type of entry \p Entry of the record of a function of type \p Fn.
 llvm::FunctionType *recordEntryType(llvm::FunctionType *Fn, RecordEntry Entry);
+
+/// A record for functions of type \p Fn whose entries report at run time
+/// that a function pointer's shadow held no record, and stop the program.
+llvm::Constant *missingRecord(llvm::Module &M, llvm::FunctionType *Fn);
 
 /// The record __enzyme_virtualreverse call \p Call asks for: of the function
 /// its argument names, or the shadow of the virtual table it points into.

@@ -40,7 +40,9 @@ public:
       : S(S), Request(Request), Primal(Primal), D(Derivative),
         AA(Primal, Request,
            [&S](Function &F) -> Function & { return S.preprocessed().get(F); }),
-        StandIns(Request, AA), B(Primal.getContext()), Width(Request.Width) {}
+        StandIns(Request, AA), B(Primal.getContext()), Width(Request.Width),
+        SkipNoNeedWrites(is_contained(Request.Args, ArgActivity::DupNoNeed) &&
+                         noNeedOnlyAccumulated()) {}
 
   bool run();
 
@@ -115,6 +117,12 @@ private:
   /// Whether \p Ptr points only into dupnoneed arguments: memory whose
   /// primal contents the caller does not want (Enzyme's callers may pass a
   /// dummy pointer there).
+  bool pointsIntoNoNeed(const Value *Ptr) const;
+  /// Whether every value read from dupnoneed memory only accumulates into
+  /// it again (sums, differences, negations, phis, selects): then no
+  /// tangent needs the primal contents, and they need not be written.
+  bool noNeedOnlyAccumulated() const;
+  /// Whether the primal writes through \p Ptr are left out.
   bool primalNotNeeded(const Value *Ptr) const;
   /// Leaves out the primal writes to such memory; their tangents are kept.
   void skipUnneededPrimalWrites();
@@ -127,6 +135,7 @@ private:
   StandInAnalysis StandIns;
   IRBuilder<> B;
   unsigned Width;
+  bool SkipNoNeedWrites;
   ValueToValueMapTy VMap;
   DenseMap<Value *, Value *> Tangents;
   SmallVector<PHINode *, 8> Phis;
@@ -655,7 +664,7 @@ void ForwardBuilder::rewriteReturns() {
   }
 }
 
-bool ForwardBuilder::primalNotNeeded(const Value *Ptr) const {
+bool ForwardBuilder::pointsIntoNoNeed(const Value *Ptr) const {
   SmallVector<const Value *, 4> Objects;
   getUnderlyingObjects(Ptr, Objects);
   return !Objects.empty() && all_of(Objects, [&](const Value *Object) {
@@ -665,8 +674,47 @@ bool ForwardBuilder::primalNotNeeded(const Value *Ptr) const {
   });
 }
 
+bool ForwardBuilder::noNeedOnlyAccumulated() const {
+  SmallVector<const Instruction *, 16> Worklist;
+  SmallPtrSet<const Instruction *, 16> Seen;
+  for (const Instruction &I : instructions(Primal)) {
+    if (auto *LI = dyn_cast<LoadInst>(&I);
+        LI && pointsIntoNoNeed(LI->getPointerOperand()))
+      Worklist.push_back(LI);
+    else if (auto *Copy = dyn_cast<MemTransferInst>(&I);
+             Copy && pointsIntoNoNeed(Copy->getSource()))
+      return false;
+  }
+  while (!Worklist.empty()) {
+    const Instruction *I = Worklist.pop_back_val();
+    for (const Use &U : I->uses()) {
+      const auto *User = cast<Instruction>(U.getUser());
+      if (const auto *SI = dyn_cast<StoreInst>(User)) {
+        if (U.getOperandNo() != 0 || !pointsIntoNoNeed(SI->getPointerOperand()))
+          return false;
+        continue;
+      }
+      bool Linear = isa<PHINode, FreezeInst>(User) ||
+                    (isa<SelectInst>(User) && U.getOperandNo() != 0) ||
+                    (isa<BinaryOperator>(User) &&
+                     (User->getOpcode() == Instruction::FAdd ||
+                      User->getOpcode() == Instruction::FSub)) ||
+                    User->getOpcode() == Instruction::FNeg;
+      if (!Linear)
+        return false;
+      if (Seen.insert(User).second)
+        Worklist.push_back(User);
+    }
+  }
+  return true;
+}
+
+bool ForwardBuilder::primalNotNeeded(const Value *Ptr) const {
+  return SkipNoNeedWrites && pointsIntoNoNeed(Ptr);
+}
+
 void ForwardBuilder::skipUnneededPrimalWrites() {
-  if (!is_contained(Request.Args, ArgActivity::DupNoNeed))
+  if (!SkipNoNeedWrites)
     return;
   for (Instruction &I : instructions(Primal)) {
     Value *Dest = nullptr;

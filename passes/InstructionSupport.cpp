@@ -130,8 +130,12 @@ CallKind classifyCall(const CallBase &Call) {
   const Function *Callee = Call.getCalledFunction();
   if (Call.isInlineAsm())
     return CallKind::Unsupported;
+  // A direct call of an alias or through a mismatched prototype has no
+  // called function either, but its target is known.
   if (!Callee)
-    return CallKind::Dynamic;
+    return isa<Constant>(Call.getCalledOperand()->stripPointerCastsAndAliases())
+               ? CallKind::Unsupported
+               : CallKind::Dynamic;
   if (const auto *II = dyn_cast<IntrinsicInst>(&Call)) {
     if (II->isAssumeLikeIntrinsic() || isa<DbgInfoIntrinsic>(II) ||
         II->getIntrinsicID() == Intrinsic::prefetch || convertsToInteger(*II))
@@ -163,6 +167,51 @@ CallKind classifyCall(const CallBase &Call) {
   return CallKind::Unsupported;
 }
 
+/// A call through a function pointer is dispatched through the derivative
+/// record its shadow points to (DerivativeRecords.h): reverse mode only, and
+/// the record's conventions have no place for variadic arguments, a
+/// returned shadow or a pointer argument without a shadow.
+static bool checkDynamicCall(const CallBase &Call, const ActivityAnalysis &AA,
+                             DiffMode Mode) {
+  constexpr StringLiteral Unknown =
+      "cannot differentiate a call through a function pointer whose target "
+      "is unknown at compile time";
+  if (Mode != DiffMode::Reverse) {
+    reportError(Call, Unknown);
+    return false;
+  }
+  if (!AA.hasShadow(Call.getCalledOperand())) {
+    reportError(Call, Twine(Unknown) +
+                          "; reverse mode calls the derivative record "
+                          "that the pointer's shadow points to "
+                          "(__enzyme_virtualreverse), but this pointer "
+                          "has no shadow");
+    return false;
+  }
+  if (Call.getFunctionType()->isVarArg()) {
+    reportError(Call, "cannot differentiate a call through a function "
+                      "pointer to a variadic function; give it a fixed "
+                      "parameter list");
+    return false;
+  }
+  if (Call.getType()->isPointerTy() && AA.hasShadow(&Call)) {
+    reportError(Call, "a call through a function pointer cannot return a "
+                      "pointer to memory with derivatives: its derivative "
+                      "record returns no shadow");
+    return false;
+  }
+  for (const Use &U : Call.args())
+    if (U->getType()->isPointerTy() && !AA.hasShadow(U.get()) &&
+        !isa<ConstantPointerNull>(U.get())) {
+      reportError(Call, "argument " + Twine(Call.getArgOperandNo(&U) + 1) +
+                            " of a call through a function pointer is a "
+                            "pointer without a shadow, which its derivative "
+                            "record needs: pass that memory as duplicated");
+      return false;
+    }
+  return true;
+}
+
 static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA,
                       DiffMode Mode) {
   CallKind Kind = classifyCall(Call);
@@ -182,20 +231,8 @@ static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA,
     return true;
   if (!TakesActive && !AA.isActive(&Call))
     return true;
-  if (Kind == CallKind::Dynamic) {
-    if (Mode == DiffMode::Reverse && AA.hasShadow(Call.getCalledOperand()))
-      return true;
-    reportError(Call,
-                Twine("cannot differentiate a call through a function "
-                      "pointer whose target is unknown at compile time") +
-                    (Mode == DiffMode::Reverse
-                         ? "; reverse mode calls the derivative record that "
-                           "the pointer's shadow points to "
-                           "(__enzyme_virtualreverse), but this pointer has "
-                           "no shadow"
-                         : ""));
-    return false;
-  }
+  if (Kind == CallKind::Dynamic)
+    return checkDynamicCall(Call, AA, Mode);
   if (Call.isInlineAsm()) {
     reportError(Call, "cannot differentiate inline assembly that uses an "
                       "active value");

@@ -77,8 +77,16 @@ bool ReverseBuilder::buildAugmentedCustomCall(CallBase &Call) {
 bool ReverseBuilder::buildAugmentedDynamicCall(CallBase &Call) {
   auto *Copy = cast<Instruction>(VMap[&Call]);
   AB.SetInsertPoint(Copy);
-  Value *Entry = AB.CreateLoad(
-      AB.getPtrTy(), augShadow(Call.getCalledOperand()), "augmented.entry");
+  // A shadow left null (or standing in as the function itself) holds no
+  // record: the program stops with a message instead of calling garbage.
+  Value *Record = augShadow(Call.getCalledOperand());
+  Value *Missing =
+      AB.CreateOr(AB.CreateIsNull(Record),
+                  AB.CreateICmpEQ(Record, augValue(Call.getCalledOperand())));
+  Record = AB.CreateSelect(Missing,
+                           missingRecord(S.module(), Call.getFunctionType()),
+                           Record, "record");
+  Value *Entry = AB.CreateLoad(AB.getPtrTy(), Record, "augmented.entry");
   CallInst *Result = AB.CreateCall(
       recordEntryType(Call.getFunctionType(), RecordEntry::Augmented), Entry,
       customRuleArgs(Call, /*InReverse=*/false));

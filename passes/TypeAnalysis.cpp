@@ -514,11 +514,11 @@ Type *deduceCopiedType(MemTransferInst &Copy) {
   for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
     if (Type *Pointee = declaredPointee(Ptr); Fits(Pointee))
       return Pointee;
-  if (auto *Tag = Copy.getMetadata(CopiedElementKind))
-    if (Type *Declared =
-            cast<ConstantAsMetadata>(Tag->getOperand(0))->getType();
-        Fits(Declared))
-      return Declared;
+  if (MDNode *Tag = Copy.getMetadata(CopiedElementKind);
+      Tag && Tag->getNumOperands() == 1)
+    if (auto *Declared = mdconst::dyn_extract<Constant>(Tag->getOperand(0));
+        Declared && Fits(Declared->getType()))
+      return Declared->getType();
   if (!Length)
     return nullptr;
   for (Value *Ptr : {Copy.getDest(), Copy.getSource()})
@@ -561,7 +561,7 @@ declaredParameters(StringRef Name) {
 }
 
 /// The scalar a parameter declared `T *` or `const T *` points to, for T a
-/// floating or integer type of C.
+/// floating or integer type of C wider than a character.
 static Type *declaredScalarPointee(StringRef Param, const Module &M) {
   if (!Param.consume_back("*"))
     return nullptr;
@@ -571,11 +571,14 @@ static Type *declaredScalarPointee(StringRef Param, const Module &M) {
   Param.consume_front("unsigned ");
   Param.consume_front("signed ");
   LLVMContext &Ctx = M.getContext();
-  unsigned LongBits = M.getTargetTriple().isOSWindows() ? 32 : 64;
+  // long is as wide as a pointer, except on 64-bit Windows. Characters are
+  // left out: a char * helper may copy bytes of anything.
+  unsigned LongBits = M.getTargetTriple().isOSWindows()
+                          ? 32
+                          : M.getDataLayout().getPointerSizeInBits();
   return StringSwitch<Type *>(Param)
       .Case("double", Type::getDoubleTy(Ctx))
       .Case("float", Type::getFloatTy(Ctx))
-      .Case("char", Type::getInt8Ty(Ctx))
       .Case("short", Type::getInt16Ty(Ctx))
       .Case("int", Type::getInt32Ty(Ctx))
       .Case("long", Type::getIntNTy(Ctx, LongBits))
@@ -622,6 +625,17 @@ void tagCopiesWithDeclaredTypes(Function &F) {
       F.arg_size() > Params->size() + 1)
     return;
   unsigned Implicit = F.arg_size() - Params->size();
+  if (Implicit && !F.getArg(0)->getType()->isPointerTy())
+    return;
+  // The parameters line up with the signature's only if pointers and
+  // references are pointers and nothing else is (a struct passed by value
+  // may be split into several).
+  for (auto [Idx, Param] : enumerate(*Params)) {
+    StringRef Spelled = StringRef(Param).trim();
+    bool Indirect = Spelled.ends_with("*") || Spelled.ends_with("&");
+    if (Indirect != F.getArg(Idx + Implicit)->getType()->isPointerTy())
+      return;
+  }
   auto Declared = [&](const Value *Ptr) -> Type * {
     const Argument *A = parameterBehind(Ptr);
     if (!A || A->getArgNo() < Implicit)

@@ -4,7 +4,8 @@
  * a C++ virtual table. Covers a callback in a struct called in a loop, a
  * void callback that writes through a pointer, several floating
  * parameters, virtual methods of two classes reached through one call site
- * inside a loop over objects, and a hand-written record from split mode.
+ * inside a loop over objects, a callback writing into a local, and a
+ * hand-written record from split mode.
  * Every gradient is checked against a closed form and a central finite
  * difference of the primal. */
 #include "check.h"
@@ -130,6 +131,42 @@ static void check_virtual_methods() {
   }
 }
 
+/* ---- a callback that writes its result into a local ------------------- */
+
+struct Kernel {
+  void (*apply)(const double *, double *);
+};
+
+static void scaled_norm2(const double *x, double *out) {
+  *out = 3.0 * (x[0] * x[0] + x[1] * x[1]);
+}
+
+/* The local r gets a shadow because the callback may write it. */
+static double through_local(const Kernel *k, const double *x) {
+  double r;
+  k->apply(x, &r);
+  return r * r;
+}
+
+static void check_out_parameter() {
+  Kernel k = {scaled_norm2};
+  Kernel dk = {(void (*)(const double *, double *))__enzyme_virtualreverse(
+      (void *)scaled_norm2)};
+  double x[2] = {0.6, -1.1}, dx[2] = {0, 0};
+  __enzyme_autodiff((void *)through_local, enzyme_dup, &k, &dk, enzyme_dup, x,
+                    dx);
+  double r = 3.0 * (x[0] * x[0] + x[1] * x[1]);
+  for (int i = 0; i < 2; ++i) {
+    double h = 1e-6, x0 = x[i];
+    x[i] = x0 + h;
+    double plus = through_local(&k, x);
+    x[i] = x0 - h;
+    double minus = through_local(&k, x);
+    x[i] = x0;
+    CHECK_DERIV(dx[i], 2 * r * 6.0 * x[i], (plus - minus) / (2 * h));
+  }
+}
+
 /* ---- a record written by hand from split mode ------------------------- */
 
 typedef struct {
@@ -167,6 +204,7 @@ static void check_hand_written_record() {
 int main() {
   check_callbacks();
   check_virtual_methods();
+  check_out_parameter();
   check_hand_written_record();
   return report();
 }

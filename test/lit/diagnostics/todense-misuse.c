@@ -28,3 +28,10 @@ double *unknown(void *load, long row) {
   // CHECK-DAG: todense-misuse.c:[[@LINE+1]]:10: error: fluxion: the load and store functions of __enzyme_todense must be known at compile time
   return __enzyme_todense(load, (void *)write, row);
 }
+
+double merged(long row, double *other, int c) {
+  double *view = __enzyme_todense((void *)read, (void *)write, row);
+  // CHECK-DAG: todense-misuse.c:[[@LINE+1]]:15: error: fluxion: a pointer returned by __enzyme_todense is merged here with other memory or another view
+  double *p = c ? view : other;
+  return p[1];
+}

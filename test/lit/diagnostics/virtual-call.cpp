@@ -30,3 +30,38 @@ double gradient(const Shape *s, double scale) {
 double tangent(const Shape *s, const Shape *ds, double scale) {
   return __enzyme_fwddiff((void *)tangent_total, s, ds, scale, 1.0);
 }
+
+// The derivative record of a call through a function pointer has no place
+// for variadic arguments, a returned shadow, or a pointer without a shadow.
+struct Callbacks {
+  double (*sum)(int, ...);
+  double *(*pick)(double *);
+  double (*weigh)(const double *, double);
+};
+
+__attribute__((noinline)) double variadic(Callbacks *c, double x) {
+  // CHECK-DAG: virtual-call.cpp:[[@LINE+1]]:{{[0-9]+}}: error: fluxion: cannot differentiate a call through a function pointer to a variadic function; give it a fixed parameter list
+  return c->sum(1, x);
+}
+
+__attribute__((noinline)) double picked(Callbacks *c, double *x) {
+  // CHECK-DAG: virtual-call.cpp:[[@LINE+1]]:{{[0-9]+}}: error: fluxion: a call through a function pointer cannot return a pointer to memory with derivatives: its derivative record returns no shadow
+  double *p = c->pick(x);
+  return *p * *p;
+}
+
+__attribute__((noinline)) double weighed(Callbacks *c, const double *w,
+                                         double x) {
+  // CHECK-DAG: virtual-call.cpp:[[@LINE+1]]:{{[0-9]+}}: error: fluxion: argument 1 of a call through a function pointer is a pointer without a shadow, which its derivative record needs: pass that memory as duplicated
+  return c->weigh(w, x);
+}
+
+extern int enzyme_dup;
+double callbacks(Callbacks *c, Callbacks *dc, double *x, double *dx,
+                 const double *w) {
+  return __enzyme_autodiff((void *)variadic, enzyme_dup, c, dc, 1.0) +
+         __enzyme_autodiff((void *)picked, enzyme_dup, c, dc, enzyme_dup, x,
+                           dx) +
+         __enzyme_autodiff((void *)weighed, enzyme_dup, c, dc, enzyme_const,
+                           w, 2.0);
+}

@@ -3,10 +3,20 @@
 ; pointer points to, keeping the tape it returns; the reverse sweep calls
 ; entry 1 with the adjoint of the result and that tape.
 ; __enzyme_virtualreverse builds the record of a function, and the shadow of
-; a virtual table, whose function slots point to records.
+; a virtual table, whose function slots point to records; a slot without a
+; derivative to call (a destructor, a method defined elsewhere) gets a
+; record that stops the program with a message, and so does a call whose
+; shadow holds no record at all.
 ; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
 
 @vtable = constant { [3 x ptr] } { [3 x ptr] [ptr null, ptr null, ptr @square] }
+@vtable.more = constant { [5 x ptr] } { [5 x ptr] [ptr null, ptr null, ptr @_ZN5ShapeD0Ev, ptr @elsewhere, ptr @__cxa_pure_virtual] }
+
+define void @_ZN5ShapeD0Ev(ptr %this) {
+  ret void
+}
+declare double @elsewhere(double)
+declare void @__cxa_pure_virtual()
 
 define double @square(double %x) {
   %y = fmul double %x, %x
@@ -34,8 +44,16 @@ define ptr @shadow_table() {
   ret ptr %table
 }
 
+define ptr @shadow_table_more() {
+  %table = call ptr @__enzyme_virtualreverse(ptr getelementptr inbounds (i8, ptr @vtable.more, i64 16))
+  ret ptr %table
+}
+
 ; CHECK-DAG: @fluxion.record.square = internal constant [2 x ptr] [ptr @fluxion.record.augmented.square, ptr @fluxion.record.reverse.square]
 ; CHECK-DAG: @fluxion.shadow.vtable = internal constant { [3 x ptr] } { [3 x ptr] [ptr null, ptr null, ptr @fluxion.record.square] }
+; CHECK-DAG: @fluxion.shadow.vtable.more = internal constant { [5 x ptr] } { [5 x ptr] [ptr null, ptr null, ptr @fluxion.record.unavailable._ZN5ShapeD0Ev, ptr @fluxion.record.unavailable.elsewhere, ptr null] }
+; CHECK-DAG: @fluxion.record.missing.0 = internal constant [2 x ptr] [ptr @fluxion.record.missing.0.augmented, ptr @fluxion.record.missing.0.reverse]
+; CHECK-DAG: private unnamed_addr constant {{.*}} c"fluxion: no derivative of 'Shape::~Shape()' to call through a function pointer: destructors have no derivative record\00"
 
 ; CHECK-LABEL: define double @gradient(
 ; CHECK: store ptr @fluxion.record.square, ptr %ds
@@ -48,7 +66,8 @@ define ptr @shadow_table() {
 
 ; CHECK-LABEL: define internal {{.*}} @fluxion.aug.call_through
 ; CHECK: %fn.shadow = load ptr, ptr %s.shadow
-; CHECK: %augmented.entry = load ptr, ptr {{%.*}}
+; CHECK: %record = select i1 {{%.*}}, ptr @fluxion.record.missing.0, ptr {{%.*}}
+; CHECK: %augmented.entry = load ptr, ptr %record
 ; CHECK: [[AUG:%.*]] = call { ptr, double } %augmented.entry(double %x)
 ; CHECK: %custom.tape = extractvalue { ptr, double } [[AUG]], 0
 
