@@ -99,21 +99,6 @@ std::string typeName(Type *Ty) {
   return Text;
 }
 
-/// Converts a builtin argument to the parameter type; C's default argument
-/// promotions turn float into double and narrow integers into int.
-Value *convertArgument(IRBuilderBase &B, Value *V, Type *To) {
-  Type *From = V->getType();
-  if (From == To)
-    return V;
-  if (From->isFloatingPointTy() && To->isFloatingPointTy())
-    return B.CreateFPCast(V, To);
-  if (From->isIntegerTy() && To->isIntegerTy())
-    return B.CreateSExtOrTrunc(V, To);
-  if (From->isPointerTy() && To->isPointerTy())
-    return B.CreatePointerBitCastOrAddrSpaceCast(V, To);
-  return nullptr;
-}
-
 /// One argument of the call after the function: a marker or a value.
 struct CallArgument {
   Value *V;
@@ -559,6 +544,19 @@ Expected<ParsedBuiltin> ArgumentParser::parse() {
 }
 
 } // namespace
+
+Value *convertArgument(IRBuilderBase &B, Value *V, Type *To) {
+  Type *From = V->getType();
+  if (From == To)
+    return V;
+  if (From->isFloatingPointTy() && To->isFloatingPointTy())
+    return B.CreateFPCast(V, To);
+  if (From->isIntegerTy() && To->isIntegerTy())
+    return B.CreateSExtOrTrunc(V, To);
+  if (From->isPointerTy() && To->isPointerTy())
+    return B.CreatePointerBitCastOrAddrSpaceCast(V, To);
+  return nullptr;
+}
 
 std::optional<Expected<Marker>> markerArgument(const Value &V) {
   const GlobalVariable *GV = markerGlobal(V);

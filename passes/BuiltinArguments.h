@@ -25,6 +25,7 @@ class Argument;
 class CallBase;
 class Module;
 class IRBuilderBase;
+class Type;
 class Value;
 } // namespace llvm
 
@@ -56,6 +57,12 @@ enum class Marker {
 /// the marker, or an error for an enzyme_ name Fluxion does not implement.
 /// None for an ordinary argument.
 std::optional<llvm::Expected<Marker>> markerArgument(const llvm::Value &V);
+
+/// Converts a value passed through `...` to parameter type \p To: C's
+/// default argument promotions turn float into double and narrow integers
+/// into int. Null where no such conversion applies.
+llvm::Value *convertArgument(llvm::IRBuilderBase &B, llvm::Value *V,
+                             llvm::Type *To);
 
 /// Whether \p V is the global of a marker Fluxion understands.
 bool isKnownMarkerGlobal(const llvm::Value &V);

@@ -2,6 +2,7 @@
 
 #include "DenseViews.h"
 
+#include "BuiltinArguments.h"
 #include "Diagnostics.h"
 
 #include "llvm/ADT/SetVector.h"
@@ -115,17 +116,13 @@ void inlineViewReceivers(Module &M) {
   }
 }
 
-/// \p V as a value of type \p To: integers widened or narrowed, floating
-/// values extended or rounded, and, where \p SameBits, a value of the same
-/// width reinterpreted; null when none applies.
+/// \p V as a value of type \p To, as a variadic argument converts; where
+/// \p SameBits, also a value of the same width reinterpreted (a double
+/// copied as i64). Null when neither applies.
 Value *convert(IRBuilderBase &B, Value *V, Type *To, bool SameBits) {
+  if (Value *Converted = convertArgument(B, V, To))
+    return Converted;
   Type *From = V->getType();
-  if (From == To)
-    return V;
-  if (From->isIntegerTy() && To->isIntegerTy())
-    return B.CreateSExtOrTrunc(V, To);
-  if (From->isFloatingPointTy() && To->isFloatingPointTy())
-    return B.CreateFPCast(V, To);
   if (SameBits && From->getPrimitiveSizeInBits() != 0 &&
       From->getPrimitiveSizeInBits() == To->getPrimitiveSizeInBits())
     return B.CreateBitCast(V, To);
