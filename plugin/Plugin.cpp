@@ -149,5 +149,5 @@ void registerCallbacks(PassBuilder &PB) {
 } // namespace
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
-  return {LLVM_PLUGIN_API_VERSION, "Fluxion", "0.1", registerCallbacks};
+  return {LLVM_PLUGIN_API_VERSION, "Fluxion", FLUXION_VERSION, registerCallbacks};
 }
