@@ -55,17 +55,25 @@ constexpr MarkerSpelling MarkerSpellings[] = {
     {"scalar", Marker::Scalar, false},
 };
 
-/// The marker a global's name spells, and whether it uses the enzyme_
-/// prefix; None for other names.
-std::optional<std::pair<std::optional<Marker>, bool>>
-markerNamed(StringRef Name) {
-  bool Enzyme = Name.consume_front("enzyme_");
-  if (!Enzyme && !Name.consume_front("ad_"))
-    return std::nullopt;
+/// What a global's name says as a marker.
+struct MarkerName {
+  /// Spelled with the enzyme_ or ad_ prefix.
+  bool Prefixed = false;
+  bool Enzyme = false;
+  /// The marker it names, if Fluxion knows it.
+  const MarkerSpelling *Known = nullptr;
+};
+
+MarkerName markerNamed(StringRef Name) {
+  MarkerName Named;
+  Named.Enzyme = Name.consume_front("enzyme_");
+  Named.Prefixed = Named.Enzyme || Name.consume_front("ad_");
+  if (!Named.Prefixed)
+    return Named;
   for (const MarkerSpelling &S : MarkerSpellings)
-    if (S.Name == Name && (Enzyme || S.AdSpelling))
-      return std::make_pair(std::optional<Marker>(S.M), Enzyme);
-  return std::make_pair(std::optional<Marker>(), Enzyme);
+    if (S.Name == Name && (Named.Enzyme || S.AdSpelling))
+      Named.Known = &S;
+  return Named;
 }
 
 /// Enzyme markers whose meaning Fluxion does not implement, with why.
@@ -524,7 +532,7 @@ Expected<ParsedBuiltin> ArgumentParser::parse() {
   // A struct returned through memory arrives as a leading sret pointer.
   unsigned FirstArg = Call.hasStructRetAttr() ? 1 : 0;
   if (Error E = readArguments(FirstArg))
-    return std::move(E);
+    return E;
   ArrayRef<CallArgument> Rest = Stream;
   for (unsigned Next = 0; Next < Fn.arg_size();) {
     SmallVector<Argument *, 2> Parts{Fn.getArg(Next++)};
@@ -532,11 +540,11 @@ Expected<ParsedBuiltin> ArgumentParser::parse() {
            splitStructParameter(*Fn.getArg(Next)) == Parts.front()->getArgNo())
       Parts.push_back(Fn.getArg(Next++));
     if (Error E = readParameter(Parts, Rest))
-      return std::move(E);
+      return E;
   }
   if (Kind == BuiltinKind::Reverse)
     if (Error E = readReverseTrailer(Rest))
-      return std::move(E);
+      return E;
   if (!Rest.empty())
     return failure("too many arguments to " + Spelling + ": '" + Fn.getName() +
                    "' takes " + Twine(Fn.arg_size()) + " parameters");
@@ -562,14 +570,11 @@ std::optional<Expected<Marker>> markerArgument(const Value &V) {
   const GlobalVariable *GV = markerGlobal(V);
   if (!GV)
     return std::nullopt;
-  auto Named = markerNamed(GV->getName());
-  if (!Named)
-    return std::nullopt;
-  auto [M, Enzyme] = *Named;
-  if (M)
-    return Expected<Marker>(*M);
+  MarkerName Named = markerNamed(GV->getName());
+  if (Named.Known)
+    return Expected<Marker>(Named.Known->M);
   // ad_ names are ordinary identifiers too; enzyme_ ones are reserved.
-  if (!Enzyme)
+  if (!Named.Enzyme)
     return std::nullopt;
   StringRef Why =
       unsupportedEnzymeMarker(GV->getName().drop_front(strlen("enzyme_")));
@@ -582,8 +587,7 @@ bool isKnownMarkerGlobal(const Value &V) {
   const auto *GV = dyn_cast<GlobalVariable>(&V);
   if (!GV)
     return false;
-  auto Named = markerNamed(GV->getName());
-  return Named && Named->first.has_value();
+  return markerNamed(GV->getName()).Known;
 }
 
 /// Whether a value of type \p Ty holds floating data in its bytes

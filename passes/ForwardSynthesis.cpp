@@ -46,7 +46,7 @@ public:
 
   bool run();
 
-  bool visitInstruction(Instruction &I) { return true; }
+  bool visitInstruction(Instruction &) { return true; }
   bool visitBinaryOperator(BinaryOperator &I) { return visitElementwise(I); }
   bool visitUnaryOperator(UnaryOperator &I) { return visitElementwise(I); }
   bool visitCastInst(CastInst &I);

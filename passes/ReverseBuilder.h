@@ -75,7 +75,7 @@ public:
 
   // Reverse-sweep code for one primal instruction, emitted at the end of the
   // reverse block being built.
-  bool visitInstruction(llvm::Instruction &I) { return true; }
+  bool visitInstruction(llvm::Instruction &) { return true; }
   bool visitBinaryOperator(llvm::BinaryOperator &I) {
     return visitElementwise(I);
   }

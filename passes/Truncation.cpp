@@ -116,7 +116,7 @@ Expected<SmallVector<Truncation, 2>> parseTruncations(StringRef Spec) {
                      "(widths 16, 32, 64, or exponent-mantissa bits)");
     Truncation T{*From, *To};
     if (Error E = checkTruncation(T))
-      return std::move(E);
+      return E;
     Result.push_back(T);
   }
   return Result;
@@ -593,7 +593,7 @@ static Expected<Value *> truncatedFunction(CallBase &Call, StringRef Spelling,
   Module &M = *Call.getModule();
   Truncator Rewriter(M, T);
   if (Error E = checkTruncatable(*Fn, Rewriter.fromType(), Spelling))
-    return std::move(E);
+    return E;
   Type *Want = Call.getType();
   if (!Want->isVoidTy() && !Want->isPointerTy() && !Want->isIntegerTy())
     return failure(Spelling + " returns a function pointer; declare it so");

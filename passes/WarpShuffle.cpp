@@ -211,7 +211,7 @@ Value *sourceLane(IRBuilderBase &B, const Shuffle &S, Value *Lane) {
   Value *MinLane = B.CreateAnd(Lane, SegmentMask);
   Value *MaxLane = B.CreateOr(MinLane, B.CreateAnd(S.Clamp, InSegment));
   Value *Offset = B.CreateAnd(S.Offset, LastLane);
-  Value *Source, *InRange;
+  Value *Source = nullptr, *InRange = nullptr;
   switch (S.Mode) {
   case ShuffleMode::Up:
     Source = B.CreateSub(Lane, Offset);

@@ -188,7 +188,7 @@ Expected<std::unique_ptr<Module>> flattenAddressSpaces(Module &Old) {
   if (NamedMDNode *CUs = New->getNamedMetadata("llvm.dbg.cu");
       CUs && CUs->getNumOperands() == 0)
     New->eraseNamedMetadata(CUs);
-  return std::move(New);
+  return New;
 }
 
 } // namespace fluxion::cudacpu
