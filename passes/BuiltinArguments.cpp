@@ -3,6 +3,7 @@
 #include "BuiltinArguments.h"
 
 #include "ActivityAnalysis.h"
+#include "Diagnostics.h"
 #include "Synthesizer.h"
 
 #include "llvm/ADT/MapVector.h"
@@ -100,13 +101,6 @@ Error failure(const Twine &Msg) {
   return make_error<StringError>(Msg, inconvertibleErrorCode());
 }
 
-std::string typeName(Type *Ty) {
-  std::string Text;
-  raw_string_ostream OS(Text);
-  Ty->print(OS);
-  return Text;
-}
-
 /// One argument of the call after the function: a marker or a value.
 struct CallArgument {
   Value *V;
@@ -150,7 +144,7 @@ private:
   Error readReverseTrailer(ArrayRef<CallArgument> &Rest);
   std::string param(const Argument &Param) const {
     return ("parameter " + Twine(Param.getArgNo() + 1) + " of '" +
-            Fn.getName() + "'")
+            displayName(Fn) + "'")
         .str();
   }
 
@@ -331,7 +325,7 @@ Error ArgumentParser::checkOptions() {
                    Spelling);
   if (Parsed.PrimalReturn && Fn.getReturnType()->isVoidTy())
     return failure("enzyme_primal_return asks for the result of '" +
-                   Fn.getName() + "', which returns void");
+                   displayName(Fn) + "', which returns void");
   if (!ReturnMarker)
     return Error::success();
   Type *RetTy = Fn.getReturnType();
@@ -343,14 +337,15 @@ Error ArgumentParser::checkOptions() {
     return failure("enzyme_active_return is only valid in reverse mode; "
                    "forward mode returns the tangent of a dup return");
   if (!isDifferentiableType(RetTy))
-    return failure(
-        "the result of '" + Fn.getName() + "' has type " + typeName(RetTy) +
-        (RetTy->isPointerTy() ? ", and shadows of returned pointers are not "
-                                "implemented"
-                              : " and carries no derivative"));
+    return failure("the result of '" + displayName(Fn) + "' has type " +
+                   sourceTypeName(RetTy) +
+                   (RetTy->isPointerTy()
+                        ? ", and shadows of returned pointers are not "
+                          "implemented"
+                        : " and carries no derivative"));
   if (*ReturnMarker == Marker::DupReturn && mode() == DiffMode::Reverse)
     return failure("enzyme_dup_return of the floating result of '" +
-                   Fn.getName() +
+                   displayName(Fn) +
                    "' is not implemented in reverse mode; the result is "
                    "active by default");
   Parsed.Request.ReturnActive = true;
@@ -385,16 +380,16 @@ Expected<ArgActivity> ArgumentParser::activityOf(Argument &Param,
                    "use dup to pass a tangent");
   if (Activity == ArgActivity::Out && !isDifferentiableType(Ty))
     return failure(param(Param) + " is marked out but has type " +
-                   typeName(Ty) + "; out needs a floating-point value");
+                   sourceTypeName(Ty) + "; out needs a floating-point value");
   if (hasShadowArg(Activity) && !Ty->isPointerTy() &&
       (mode() == DiffMode::Reverse || !isDifferentiableType(Ty)))
-    return failure(param(Param) + " has type " + typeName(Ty) +
+    return failure(param(Param) + " has type " + sourceTypeName(Ty) +
                    " and cannot be marked dup" +
                    (mode() == DiffMode::Reverse
                         ? "; pass active scalars as out in reverse mode"
                         : ""));
   if (hasShadowArg(Activity) && !tangentType(Ty, Parsed.Request.Width))
-    return failure(param(Param) + " has type " + typeName(Ty) +
+    return failure(param(Param) + " has type " + sourceTypeName(Ty) +
                    ", which vector mode does not support yet");
   return Activity;
 }
@@ -427,8 +422,8 @@ Error ArgumentParser::readParameter(ArrayRef<Argument *> Parts,
                                     ArrayRef<CallArgument> &Rest) {
   Argument &First = *Parts.front();
   if (Rest.empty())
-    return failure("too few arguments to " + Spelling + ": '" + Fn.getName() +
-                   "' takes " + Twine(Fn.arg_size()) +
+    return failure("too few arguments to " + Spelling + ": '" +
+                   displayName(Fn) + "' takes " + Twine(Fn.arg_size()) +
                    " parameters, no value given for parameter " +
                    Twine(First.getArgNo() + 1));
   std::optional<Marker> M = Rest.front().M;
@@ -477,8 +472,9 @@ Error ArgumentParser::readParameter(ArrayRef<Argument *> Parts,
       Value *Converted = convertArgument(B, Arg.V, Part->getType());
       if (!Converted)
         return failure("argument " + Twine(Arg.Position) + " of " + Spelling +
-                       " has type " + typeName(Arg.V->getType()) + " but " +
-                       param(*Part) + " has type " + typeName(Part->getType()));
+                       " has type " + sourceTypeName(Arg.V->getType()) +
+                       " but " + param(*Part) + " has type " +
+                       sourceTypeName(Part->getType()));
       Values.push_back(Converted);
     }
   }
@@ -506,7 +502,7 @@ Error ArgumentParser::readReverseTrailer(ArrayRef<CallArgument> &Rest) {
   if (Rest.size() != Trailing ||
       any_of(Rest, [](const CallArgument &A) { return A.M.has_value(); }))
     return failure(Twine(Spelling) + " takes the arguments of '" +
-                   Fn.getName() + "'" +
+                   displayName(Fn) + "'" +
                    (ActiveResult ? ", then the adjoint of its result" : "") +
                    (Parsed.TapeInCallerMemory ? "" : ", then the tape"));
   Type *RetTy = Fn.getReturnType();
@@ -514,7 +510,7 @@ Error ArgumentParser::readReverseTrailer(ArrayRef<CallArgument> &Rest) {
     Parsed.ResultAdjoint = convertArgument(B, Rest.front().V, RetTy);
     if (!Parsed.ResultAdjoint)
       return failure(Twine(Spelling) + ": the adjoint of the result of '" +
-                     Fn.getName() + "' must be a " + typeName(RetTy));
+                     displayName(Fn) + "' must be a " + sourceTypeName(RetTy));
     Rest = Rest.drop_front();
   }
   if (!Parsed.TapeInCallerMemory) {
@@ -523,7 +519,7 @@ Error ArgumentParser::readReverseTrailer(ArrayRef<CallArgument> &Rest) {
     if (!Parsed.Tape->getType()->isPointerTy())
       return failure(Twine(Spelling) +
                      ": expected a tape pointer after the arguments of '" +
-                     Fn.getName() + "'");
+                     displayName(Fn) + "'");
   }
   return Error::success();
 }
@@ -546,8 +542,9 @@ Expected<ParsedBuiltin> ArgumentParser::parse() {
     if (Error E = readReverseTrailer(Rest))
       return E;
   if (!Rest.empty())
-    return failure("too many arguments to " + Spelling + ": '" + Fn.getName() +
-                   "' takes " + Twine(Fn.arg_size()) + " parameters");
+    return failure("too many arguments to " + Spelling + ": '" +
+                   displayName(Fn) + "' takes " + Twine(Fn.arg_size()) +
+                   " parameters");
   return std::move(Parsed);
 }
 
@@ -698,7 +695,7 @@ Expected<BatchArguments> parseBatchArguments(CallBase &Call, StringRef Spelling,
   Batch.PerCall.resize(Batch.Width);
   for (Argument &Param : Fn.args()) {
     std::string Name = ("parameter " + Twine(Param.getArgNo() + 1) + " of '" +
-                        Fn.getName() + "'")
+                        displayName(Fn) + "'")
                            .str();
     bool Shared = false;
     if (!Rest.empty() && Rest.front().M) {
@@ -722,15 +719,15 @@ Expected<BatchArguments> parseBatchArguments(CallBase &Call, StringRef Spelling,
       if (!Converted)
         return failure("argument " + Twine(Rest[Shared ? 0 : Lane].Position) +
                        " of " + Spelling + " has type " +
-                       typeName(V->getType()) + ", but " + Name + " has type " +
-                       typeName(Param.getType()));
+                       sourceTypeName(V->getType()) + ", but " + Name +
+                       " has type " + sourceTypeName(Param.getType()));
       Batch.PerCall[Lane].push_back(Converted);
     }
     Rest = Rest.drop_front(Needed);
   }
   if (!Rest.empty())
     return failure(Twine(Spelling) + " has more arguments than '" +
-                   Fn.getName() + "' takes");
+                   displayName(Fn) + "' takes");
   return Batch;
 }
 

@@ -217,11 +217,11 @@ Expected<Function *> BuiltinLowering::target() {
                    " must be a function known at compile time, not a "
                    "function pointer computed at run time");
   if (Fn->isDeclaration())
-    return failure("cannot differentiate '" + Fn->getName() +
+    return failure("cannot differentiate '" + displayName(*Fn) +
                    "': its body is not available in this translation unit");
   if (Fn->isVarArg())
-    return failure("cannot differentiate variadic function '" + Fn->getName() +
-                   "'");
+    return failure("cannot differentiate variadic function '" +
+                   displayName(*Fn) + "'");
   return Fn;
 }
 
@@ -311,8 +311,9 @@ Expected<Value *> BuiltinLowering::augmentedCall() {
   Module &M = *Call.getModule();
   Value *TapeMemory = Parsed.Tape;
   if (Parsed.AllocatedTapeBytes && *Parsed.AllocatedTapeBytes < Fns->TapeBytes)
-    return failure("the tape of '" + Parsed.Request.Fn->getName() + "' needs " +
-                   Twine(Fns->TapeBytes) + " bytes; enzyme_allocated gives " +
+    return failure("the tape of '" + displayName(*Parsed.Request.Fn) +
+                   "' needs " + Twine(Fns->TapeBytes) +
+                   " bytes; enzyme_allocated gives " +
                    Twine(*Parsed.AllocatedTapeBytes));
   if (!Parsed.AllocatedTapeBytes) {
     TapeMemory = S.stacks().allocate(B, B.getInt64(Fns->TapeBytes), "tape");
@@ -341,8 +342,9 @@ Expected<Value *> BuiltinLowering::reverseCall() {
   Value *TapeMemory = Parsed.Tape;
   bool HeapTape = !Parsed.AllocatedTapeBytes;
   if (Parsed.AllocatedTapeBytes && *Parsed.AllocatedTapeBytes < Fns->TapeBytes)
-    return failure("the tape of '" + Parsed.Request.Fn->getName() + "' needs " +
-                   Twine(Fns->TapeBytes) + " bytes; enzyme_allocated gives " +
+    return failure("the tape of '" + displayName(*Parsed.Request.Fn) +
+                   "' needs " + Twine(Fns->TapeBytes) +
+                   " bytes; enzyme_allocated gives " +
                    Twine(*Parsed.AllocatedTapeBytes));
   if (Parsed.TapeInCallerMemory && HeapTape)
     TapeMemory = B.CreateLoad(B.getPtrTy(), Parsed.Tape, "tape");

@@ -2,6 +2,8 @@
 
 #include "CustomRules.h"
 
+#include "Diagnostics.h"
+
 #include "DerivativeRules.h"
 
 #include "llvm/Analysis/TargetLibraryInfo.h"
@@ -86,9 +88,6 @@ std::optional<uint64_t> constantInteger(const Constant *C) {
     return Int->getZExtValue();
   return std::nullopt;
 }
-
-/// A function's name as the user wrote it.
-std::string displayName(const Function &F) { return demangle(F.getName()); }
 
 void markInactive(Function &F) {
   F.addFnAttr(InactiveAttr);

@@ -175,7 +175,7 @@ CallInst *ViewLowering::access(Instruction &At, Function &Fn, Value *V,
   append_range(Args, Extra);
   FunctionType *Ty = Fn.getFunctionType();
   if (Ty->getNumParams() != Args.size()) {
-    reportError(At, "the access function '" + Fn.getName() +
+    reportError(At, "the access function '" + displayName(Fn) +
                         "' given to __enzyme_todense takes " +
                         Twine(Ty->getNumParams()) + " parameters, expected " +
                         Twine(Args.size()));
@@ -185,7 +185,8 @@ CallInst *ViewLowering::access(Instruction &At, Function &Fn, Value *V,
     // Only the value moved may be reinterpreted (a double copied as i64).
     bool SameBits = V && Idx == 0;
     if (!(Args[Idx] = convert(B, Args[Idx], Ty->getParamType(Idx), SameBits))) {
-      reportError(At, "parameter " + Twine(Idx + 1) + " of '" + Fn.getName() +
+      reportError(At, "parameter " + Twine(Idx + 1) + " of '" +
+                          displayName(Fn) +
                           "' does not fit what __enzyme_todense passes");
       return nullptr;
     }
@@ -201,7 +202,7 @@ bool ViewLowering::lowerLoad(LoadInst &LI) {
     return false;
   Value *Loaded = convert(B, Read, LI.getType(), /*SameBits=*/true);
   if (!Loaded) {
-    reportError(LI, "'" + Load.getName() +
+    reportError(LI, "'" + displayName(Load) +
                         "' returns a value that does not fit this load");
     return false;
   }

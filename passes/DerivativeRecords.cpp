@@ -1,6 +1,7 @@
 //===- DerivativeRecords.cpp - Derivatives of calls through pointers ------===//
 
 #include "DerivativeRecords.h"
+#include "Diagnostics.h"
 
 #include "ActivityAnalysis.h"
 #include "BuiltinCall.h"
@@ -141,10 +142,10 @@ Expected<Constant *> RecordBuilder::recordOf(Function &F) {
   if (GlobalVariable *Known = M.getNamedGlobal(Name))
     return Known;
   if (F.isDeclaration())
-    return failure("cannot differentiate '" + F.getName() +
+    return failure("cannot differentiate '" + displayName(F) +
                    "': its body is not available in this translation unit");
   if (F.isVarArg())
-    return failure("cannot differentiate variadic function '" + F.getName() +
+    return failure("cannot differentiate variadic function '" + displayName(F) +
                    "'");
   Expected<Function *> Augmented = entry(F, RecordEntry::Augmented);
   if (!Augmented)
@@ -163,7 +164,7 @@ Expected<Constant *> RecordBuilder::recordOf(Function &F) {
 /// methods that a derivative may never call.
 Constant *RecordBuilder::unavailableRecord(Function &F, StringRef Why) {
   return failingRecord(*F.getParent(), F.getFunctionType(),
-                       "fluxion: no derivative of '" + demangle(F.getName()) +
+                       "fluxion: no derivative of '" + displayName(F) +
                            "' to call through a function pointer: " + Why,
                        "fluxion.record.unavailable." + F.getName());
 }

@@ -2,8 +2,12 @@
 
 #include "Diagnostics.h"
 
+#include "InstructionSupport.h"
+
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instruction.h"
@@ -95,6 +99,43 @@ std::string describeValue(const Value &V) {
   V.print(OS);
   StringRef Trimmed = StringRef(Text).trim();
   return ("'" + Trimmed + "'").str();
+}
+
+std::string displayName(const Function &F) { return demangle(userName(F)); }
+
+std::string sourceTypeName(const Type *Ty) {
+  if (Ty->isDoubleTy())
+    return "double";
+  if (Ty->isFloatTy())
+    return "float";
+  if (Ty->isHalfTy())
+    return "_Float16";
+  if (Ty->isX86_FP80Ty())
+    return "long double";
+  if (Ty->isPointerTy())
+    return "pointer";
+  if (Ty->isVoidTy())
+    return "void";
+  if (Ty->isIntegerTy(1))
+    return "bool";
+  if (Ty->isIntegerTy(8))
+    return "char";
+  if (Ty->isIntegerTy(32))
+    return "int";
+  if (Ty->isIntegerTy())
+    return std::to_string(Ty->getIntegerBitWidth()) + "-bit integer";
+  if (const auto *VT = dyn_cast<FixedVectorType>(Ty))
+    return "vector of " + std::to_string(VT->getNumElements()) + " " +
+           sourceTypeName(VT->getElementType());
+  if (const auto *AT = dyn_cast<ArrayType>(Ty))
+    return "array of " + std::to_string(AT->getNumElements()) + " " +
+           sourceTypeName(AT->getElementType());
+  if (Ty->isStructTy())
+    return "struct";
+  std::string Text;
+  raw_string_ostream OS(Text);
+  Ty->print(OS);
+  return Text;
 }
 
 } // namespace fluxion

@@ -11,7 +11,9 @@
 #include "llvm/ADT/Twine.h"
 
 namespace llvm {
+class Function;
 class Instruction;
+class Type;
 class Value;
 } // namespace llvm
 
@@ -35,6 +37,15 @@ void reportMissed(const llvm::Instruction &At, llvm::StringRef RemarkName,
 
 /// Describes a value for a diagnostic: its name, or its printed form.
 std::string describeValue(const llvm::Value &V);
+
+/// A function's name as the source spells it: demangled C++
+/// (`phys::potential(double, double)`), without the marks of Fluxion's
+/// own copies.
+std::string displayName(const llvm::Function &F);
+
+/// A type in the source's words where it has them: double, float, int,
+/// pointer, 64-bit integer, struct, vector of 2 double.
+std::string sourceTypeName(const llvm::Type *Ty);
 
 } // namespace fluxion
 

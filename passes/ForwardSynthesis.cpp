@@ -597,7 +597,7 @@ bool ForwardBuilder::visitCustomCall(CallBase &Call) {
   Function *Callee = Call.getCalledFunction();
   Function *Rule = customRule(*Callee).Forward;
   if (Rule && Request.ErrorEstimate) {
-    reportError(Call, "'" + Callee->getName() +
+    reportError(Call, "'" + displayName(*Callee) +
                           "' has a custom forward rule, which gives no "
                           "error estimate");
     return false;
@@ -605,13 +605,13 @@ bool ForwardBuilder::visitCustomCall(CallBase &Call) {
   if (Rule && Width > 1) {
     reportError(Call, "vector mode does not support the custom forward rule "
                       "of '" +
-                          Callee->getName() + "' yet");
+                          displayName(*Callee) + "' yet");
     return false;
   }
   if (!Rule) {
     if (!Callee->isDeclaration())
       return visitDefinedCall(Call);
-    reportError(Call, "'" + Callee->getName() +
+    reportError(Call, "'" + displayName(*Callee) +
                           "' has a reverse rule but no forward rule");
     return false;
   }
@@ -625,8 +625,8 @@ bool ForwardBuilder::visitCustomCall(CallBase &Call) {
                          : tangent(U.get()));
   }
   if (Rule->arg_size() != Args.size()) {
-    reportError(Call, "forward rule '" + Rule->getName() + "' for '" +
-                          Callee->getName() + "' takes " +
+    reportError(Call, "forward rule '" + displayName(*Rule) + "' for '" +
+                          displayName(*Callee) + "' takes " +
                           Twine(Rule->arg_size()) + " parameters, expected " +
                           Twine(Args.size()));
     return false;

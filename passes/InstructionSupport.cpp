@@ -240,7 +240,7 @@ static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA,
   }
   const Function *Callee = Call.getCalledFunction();
   reportError(Call, "no derivative rule for external function '" +
-                        Callee->getName() +
+                        displayName(*Callee) +
                         "'; give it a body or register a custom derivative");
   return false;
 }
@@ -482,8 +482,8 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
           FreezeInst, ReturnInst, BranchInst, SwitchInst, AllocaInst>(I))
     return true;
   reportError(I, Twine("cannot differentiate instruction '") +
-                     I.getOpcodeName() + "' in '" + userName(*I.getFunction()) +
-                     "'");
+                     I.getOpcodeName() + "' in '" +
+                     displayName(*I.getFunction()) + "'");
   return false;
 }
 

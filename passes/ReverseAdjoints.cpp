@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Diagnostics.h"
 #include "ReverseBuilder.h"
 
 #include "DerivativeRecords.h"
@@ -496,18 +497,18 @@ bool ReverseBuilder::visitCustomCall(CallBase &Call) {
   Function *Rule = customRule(*Callee).Reverse;
   SmallVector<Value *, 8> Args = reverseRuleArgs(Call, Found->second);
   if (Rule->arg_size() != Args.size()) {
-    reportError(Call, "reverse rule '" + Rule->getName() + "' for '" +
-                          Callee->getName() + "' takes " +
+    reportError(Call, "reverse rule '" + displayName(*Rule) + "' for '" +
+                          displayName(*Callee) + "' takes " +
                           Twine(Rule->arg_size()) + " parameters, expected " +
                           Twine(Args.size()));
     return false;
   }
   if (addRuleAdjoints(Call, *B.CreateCall(Rule, Args)))
     return true;
-  reportError(Call, "reverse rule '" + Rule->getName() +
+  reportError(Call, "reverse rule '" + displayName(*Rule) +
                         "' must return the adjoints of the floating "
                         "parameters of '" +
-                        Callee->getName() + "'");
+                        displayName(*Callee) + "'");
   return false;
 }
 

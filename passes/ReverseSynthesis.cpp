@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Diagnostics.h"
 #include "ReverseBuilder.h"
 
 #include "DerivativeRecords.h"
@@ -51,7 +52,7 @@ bool ReverseBuilder::buildAugmentedCustomCall(CallBase &Call) {
   if (!Rule.Augmented || !Rule.Reverse) {
     if (!Callee->isDeclaration())
       return buildAugmentedCall(Call);
-    reportError(Call, "'" + Callee->getName() +
+    reportError(Call, "'" + displayName(*Callee) +
                           "' has a forward rule but no reverse rule");
     return false;
   }
@@ -59,8 +60,8 @@ bool ReverseBuilder::buildAugmentedCustomCall(CallBase &Call) {
   AB.SetInsertPoint(Copy);
   SmallVector<Value *, 8> Args = customRuleArgs(Call, /*InReverse=*/false);
   if (Rule.Augmented->arg_size() != Args.size()) {
-    reportError(Call, "augmented rule '" + Rule.Augmented->getName() +
-                          "' for '" + Callee->getName() + "' takes " +
+    reportError(Call, "augmented rule '" + displayName(*Rule.Augmented) +
+                          "' for '" + displayName(*Callee) + "' takes " +
                           Twine(Rule.Augmented->arg_size()) +
                           " parameters, expected " + Twine(Args.size()));
     return false;
@@ -68,7 +69,7 @@ bool ReverseBuilder::buildAugmentedCustomCall(CallBase &Call) {
   CallInst *Result = AB.CreateCall(Rule.Augmented, Args);
   if (useAugmentedResult(Call, *Result))
     return true;
-  reportError(Call, "augmented rule '" + Rule.Augmented->getName() +
+  reportError(Call, "augmented rule '" + displayName(*Rule.Augmented) +
                         "' must return {void *tape, result}, the tape, "
                         "the result or nothing");
   return false;
@@ -322,12 +323,12 @@ ReverseBuilder::checkpointFor(CallBase &Call, const ReverseFunctions &Callee) {
     Plan = nullptr;
   if (!Plan) {
     reportMissed(Call, "NotCheckpointed",
-                 "the call of '" + Target->getName() +
+                 "the call of '" + displayName(*Target) +
                      "' is taped, not recomputed: " + WhyNot);
     return nullptr;
   }
   reportRemark(Call, "Checkpointed",
-               "the call of '" + Target->getName() +
+               "the call of '" + displayName(*Target) +
                    "' is recomputed in the reverse sweep from a snapshot of " +
                    Twine(Plan->SnapshotBytes) + " bytes");
   return Plan;
@@ -653,7 +654,7 @@ bool ReverseBuilder::run() {
   RevExit = BasicBlock::Create(Ctx, "exit", &Rev);
   if (!ReturnBlock) {
     reportError(*Primal.getEntryBlock().getTerminator(),
-                "cannot differentiate '" + userName(Primal) +
+                "cannot differentiate '" + displayName(Primal) +
                     "' in reverse mode: it never returns");
     return false;
   }

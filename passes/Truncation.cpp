@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Truncation.h"
+#include "Diagnostics.h"
 
 #include "LibraryFunctions.h"
 
@@ -563,8 +564,8 @@ static Error checkTruncatable(Function &Fn, Type *From, StringRef Spelling) {
       if (!Callee)
         continue;
       if (Callee->isDeclaration() && builtinKind(*Callee))
-        return failure("cannot truncate '" + Fn.getName() + "': '" +
-                       F->getName() + "' calls " + builtinSpelling(*Callee));
+        return failure("cannot truncate '" + displayName(Fn) + "': '" +
+                       displayName(*F) + "' calls " + builtinSpelling(*Callee));
       if (!Callee->isDeclaration() && !isRoundingHelper(*Callee) &&
           Seen.insert(Callee).second)
         Worklist.push_back(Callee);
@@ -576,7 +577,7 @@ static Error checkTruncatable(Function &Fn, Type *From, StringRef Spelling) {
   raw_string_ostream(Found) << *Other;
   raw_string_ostream(Want) << *From;
   return failure(Spelling + " truncates " + Want + " operations, but '" +
-                 Fn.getName() + "' computes with " + Found);
+                 displayName(Fn) + "' computes with " + Found);
 }
 
 /// __enzyme_truncate_{op,mem}_func: the copy of the function.
@@ -588,7 +589,7 @@ static Expected<Value *> truncatedFunction(CallBase &Call, StringRef Spelling,
                    " must be a function known at compile time, not a "
                    "function pointer computed at run time");
   if (Fn->isDeclaration())
-    return failure("cannot truncate '" + Fn->getName() +
+    return failure("cannot truncate '" + displayName(*Fn) +
                    "': its body is not available in this translation unit");
   Module &M = *Call.getModule();
   Truncator Rewriter(M, T);

@@ -9,7 +9,7 @@ double scale(double *p, int n) { return p[0] * n; }
 double square(double x) { return x * x; }
 
 double out_on_pointer(double *p, double *dp) {
-  // CHECK-DAG: marker-mismatch.c:[[@LINE+1]]:10: error: fluxion: parameter 1 of 'scale' is marked out but has type ptr; out needs a floating-point value
+  // CHECK-DAG: marker-mismatch.c:[[@LINE+1]]:10: error: fluxion: parameter 1 of 'scale' is marked out but has type pointer; out needs a floating-point value
   return __enzyme_autodiff((void *)scale, enzyme_out, p, 3);
 }
 
@@ -24,7 +24,7 @@ double dup_scalar_in_reverse(double x, double dx) {
 }
 
 double wrong_kind(double x) {
-  // CHECK-DAG: marker-mismatch.c:[[@LINE+1]]:10: error: fluxion: argument 2 of __enzyme_autodiff has type double but parameter 1 of 'scale' has type ptr
+  // CHECK-DAG: marker-mismatch.c:[[@LINE+1]]:10: error: fluxion: argument 2 of __enzyme_autodiff has type double but parameter 1 of 'scale' has type pointer
   return __enzyme_autodiff((void *)scale, ad_const, x, 3);
 }
 
