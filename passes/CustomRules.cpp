@@ -2,9 +2,8 @@
 
 #include "CustomRules.h"
 
-#include "Diagnostics.h"
-
 #include "DerivativeRules.h"
+#include "Diagnostics.h"
 
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Demangle/Demangle.h"
@@ -32,16 +31,30 @@ static constexpr StringLiteral DeferredInlineAttr =
 
 namespace {
 
-/// The functions listed in a registration array, in order.
+/// The function a registration entry names: a function pointer, or a
+/// pointer to a non-virtual member function, {function as an integer, 0} in
+/// the Itanium C++ ABI (FLUXION_*_MEMBER); a virtual one names none.
+Function *listedFunction(Constant *Entry) {
+  if (auto *Member = dyn_cast<ConstantStruct>(Entry);
+      Member && Member->getNumOperands() == 2 &&
+      Member->getOperand(1)->isNullValue())
+    if (auto *Address = dyn_cast<ConstantExpr>(Member->getOperand(0));
+        Address && Address->getOpcode() == Instruction::PtrToInt)
+      Entry = Address->getOperand(0);
+  return dyn_cast<Function>(Entry->stripPointerCasts());
+}
+
+/// The functions listed in a registration array (or struct, when it lists
+/// a member function), in order.
 SmallVector<Function *, 3> listedFunctions(GlobalVariable &GV) {
   SmallVector<Function *, 3> Functions;
   if (!GV.hasInitializer())
     return Functions;
-  auto *Array = dyn_cast<ConstantArray>(GV.getInitializer());
+  auto *Array = dyn_cast<ConstantAggregate>(GV.getInitializer());
   if (!Array)
     return Functions;
   for (Use &Op : Array->operands())
-    Functions.push_back(dyn_cast<Function>(Op.get()->stripPointerCasts()));
+    Functions.push_back(listedFunction(cast<Constant>(Op.get())));
   return Functions;
 }
 

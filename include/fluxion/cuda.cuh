@@ -1,5 +1,4 @@
-//===- fluxion/cuda.cuh - Derivatives on the GPU from host code -*- CUDA
-//-*-===//
+//===- fluxion/cuda.cuh - GPU derivatives from host code -------*- CUDA -*-===//
 //
 // Whole-kernel derivatives, launched from host code with the primal's grid,
 // block, dynamic shared memory and stream, without writing a kernel:
@@ -15,7 +14,13 @@
 // Each argument of the kernel is passed as constant(v) (inactive),
 // dup(v, shadow) (a pointer and its adjoint or tangent memory) or, in
 // reverse mode, active(v, &adjoint) (a scalar whose adjoint, summed over the
-// threads, is added to *adjoint in device memory). The device
+// threads, is added to *adjoint in device memory). The arguments are checked
+// against the kernel's parameters at compile time, with the error at the
+// call: constant(v) converts to its parameter's type as long as it does not
+// narrow (a size_t for an int parameter does: write constant(int(n))),
+// dup(p, shadow) must point to the parameter's element type (a double * may
+// be passed for a const double * parameter), and active(v, &adjoint) must
+// have the parameter's floating-point type exactly. The device
 // compile synthesizes the derivative of the kernel body for every thread, as
 // the builtins do in device code: adjoints other threads may also write are
 // added atomically, barriers are mirrored, __shared__ arrays get shadows.
@@ -28,11 +33,11 @@
 //
 // batched_jacobian<N, M>(f, X, J, B): the Jacobians of B independent samples
 // of a map f : R^N -> R^M on the GPU, one sample per thread. X (B x N) and
-// J (B x M x N, each Jacobian row-major) are device pointers. f is a
-// function object with a `__device__ void operator()(const T *x, T *y)
-// const` (a struct or a `[] __device__` lambda); what it captures is
-// constant. Each thread runs N forward-mode passes of f, seeded with the
-// unit directions, as Lux.jl's batched_jacobian does per sample.
+// J (B x M x N, each Jacobian row-major) are device pointers of float or
+// double. f is a function object with a `__device__ void operator()(const
+// T *x, T *y) const` (a struct or a `[] __device__` lambda); what it
+// captures is constant. Each thread runs N forward-mode passes of f, seeded
+// with the unit directions, as Lux.jl's batched_jacobian does per sample.
 //
 // The derivative is synthesized by Fluxion in the device compile; build
 // with fluxion-clang++ -x cuda (or clang-22 -fpass-plugin=...), or run on
@@ -47,6 +52,13 @@
 #include <cuda_runtime.h>
 #include <tuple>
 #include <type_traits>
+#include <utility>
+
+// Misuse selects a deleted overload, so that the error is at the caller's
+// line and says what is wrong (`= delete("why")`, C++26, which clang-22
+// accepts in every language mode).
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wc++26-extensions"
 
 extern "C" __device__ int enzyme_const;
 extern "C" __device__ void
@@ -66,59 +78,168 @@ namespace fluxion {
 namespace cuda {
 
 /// An inactive kernel argument.
-template <class T> struct Constant { T Value; };
+template <class Type> struct Constant {
+  Type Value;
+};
 /// A pointer argument with its shadow: adjoint memory in reverse mode,
 /// tangent memory in forward mode.
-template <class T> struct Duplicated {
-  T *Value;
-  std::remove_const_t<T> *Shadow;
+template <class Pointee> struct Duplicated {
+  Pointee *Value;
+  std::remove_const_t<Pointee> *Shadow;
 };
 
 /// An active scalar argument: the adjoint every thread computes for it is
 /// added (atomically) to *Adjoint, a device pointer. At most one per kernel.
-template <class T> struct Active {
-  T Value;
-  T *Adjoint;
+template <class Type> struct Active {
+  Type Value;
+  Type *Adjoint;
 };
 
-template <class T> Constant<T> constant(T Value) { return {Value}; }
-template <class T> Active<T> active(T Value, T *Adjoint) {
+template <class Type> Constant<Type> constant(Type Value) { return {Value}; }
+template <class Type> Active<Type> active(Type Value, Type *Adjoint) {
   return {Value, Adjoint};
 }
-template <class T> Duplicated<T> dup(T *Value, std::remove_const_t<T> *Shadow) {
+template <class Pointee>
+Duplicated<Pointee> dup(Pointee *Value, std::remove_const_t<Pointee> *Shadow) {
   return {Value, Shadow};
 }
 
 namespace detail {
 
 // Each argument becomes the builtin's marker and values.
-template <class T> __device__ auto markers(const Constant<T> &A) {
-  return std::make_tuple(enzyme_const, A.Value);
+template <class Type> __device__ auto markers(const Constant<Type> &Arg) {
+  return std::make_tuple(enzyme_const, Arg.Value);
 }
-template <class T> __device__ auto markers(const Duplicated<T> &A) {
-  return std::make_tuple(enzyme_dup, A.Value, A.Shadow);
-}
-
-template <class T> __device__ auto markers(const Active<T> &A) {
-  return std::make_tuple(enzyme_out, A.Value);
+template <class Pointee>
+__device__ auto markers(const Duplicated<Pointee> &Arg) {
+  return std::make_tuple(enzyme_dup, Arg.Value, Arg.Shadow);
 }
 
-template <class T> struct ActiveValue { using Type = void; };
-template <class T> struct ActiveValue<Active<T>> { using Type = T; };
+template <class Type> __device__ auto markers(const Active<Type> &Arg) {
+  return std::make_tuple(enzyme_out, Arg.Value);
+}
+
+template <class Arg> struct ActiveValue {
+  using Type = void;
+};
+template <class Value> struct ActiveValue<Active<Value>> {
+  using Type = Value;
+};
 /// The type of the active scalar among \p Args, or void.
-template <class... Args> struct ActiveScalar { using Type = void; };
-template <class A, class... Rest> struct ActiveScalar<A, Rest...> {
+template <class... Args> struct ActiveScalar {
+  using Type = void;
+};
+template <class First, class... Rest> struct ActiveScalar<First, Rest...> {
   using Type =
-      std::conditional_t<!std::is_void_v<typename ActiveValue<A>::Type>,
-                         typename ActiveValue<A>::Type,
+      std::conditional_t<!std::is_void_v<typename ActiveValue<First>::Type>,
+                         typename ActiveValue<First>::Type,
                          typename ActiveScalar<Rest...>::Type>;
 };
 
-template <class T, class A> __device__ T *adjointOf(const A &, T *Found) {
+template <class Value, class Arg>
+__device__ Value *adjointOf(const Arg &, Value *Found) {
   return Found;
 }
-template <class T> __device__ T *adjointOf(const Active<T> &A, T *) {
-  return A.Adjoint;
+template <class Value>
+__device__ Value *adjointOf(const Active<Value> &Arg, Value *) {
+  return Arg.Adjoint;
+}
+
+//===-- Arguments against the kernel's parameters -------------------------===//
+
+enum class launch_misuse {
+  none,
+  not_a_kernel,      // the template argument is not a kernel
+  count,             // not one argument per parameter
+  not_an_argument,   // an argument is not constant(), dup() or active()
+  constant,          // constant(v) does not convert to its parameter
+  dup,               // dup(p, s) does not point to the parameter's type
+  active,            // active(v, &a) is not of its parameter's type
+  active_in_tangent, // active(v, &a) in forward mode
+  several_active     // more than one active scalar
+};
+
+/// Whether \p From converts to \p To without narrowing.
+template <class From, class To, class = void>
+struct converts_exactly : std::false_type {};
+template <class From, class To>
+struct converts_exactly<From, To,
+                        std::void_t<decltype(To{std::declval<From>()})>>
+    : std::true_type {};
+
+/// One argument against its kernel parameter; convert() gives the argument
+/// with the parameter's exact type.
+template <class Param, class Arg, bool Forward> struct argument {
+  static constexpr launch_misuse misuse = launch_misuse::not_an_argument;
+};
+template <class Param, class Type, bool Forward>
+struct argument<Param, Constant<Type>, Forward> {
+  static constexpr launch_misuse misuse = converts_exactly<Type, Param>::value
+                                              ? launch_misuse::none
+                                              : launch_misuse::constant;
+  static Constant<Param> convert(const Constant<Type> &Arg) {
+    return {Param{Arg.Value}};
+  }
+};
+template <class Param, class Pointee, bool Forward>
+struct argument<Param, Duplicated<Pointee>, Forward> {
+  using Target = std::remove_pointer_t<Param>;
+  static constexpr launch_misuse misuse =
+      std::is_pointer_v<Param> &&
+              std::is_same_v<std::remove_cv_t<Pointee>,
+                             std::remove_cv_t<Target>> &&
+              std::is_convertible_v<Pointee *, Param>
+          ? launch_misuse::none
+          : launch_misuse::dup;
+  static Duplicated<Target> convert(const Duplicated<Pointee> &Arg) {
+    return {Arg.Value, Arg.Shadow};
+  }
+};
+template <class Param, class Type, bool Forward>
+struct argument<Param, Active<Type>, Forward> {
+  static constexpr launch_misuse misuse =
+      Forward ? launch_misuse::active_in_tangent
+      : std::is_floating_point_v<Type> &&
+              std::is_same_v<Type, std::remove_cv_t<Param>>
+          ? launch_misuse::none
+          : launch_misuse::active;
+  static Active<Type> convert(const Active<Type> &Arg) { return Arg; }
+};
+
+template <class KernelPointer> struct kernel_signature {
+  static constexpr bool is_kernel = false;
+};
+template <class... Params> struct kernel_signature<void (*)(Params...)> {
+  static constexpr bool is_kernel = true;
+  static constexpr std::size_t count = sizeof...(Params);
+
+  template <bool Forward, class... Args>
+  static constexpr launch_misuse check() {
+    launch_misuse Found = launch_misuse::none;
+    ((Found = Found != launch_misuse::none
+                  ? Found
+                  : argument<Params, Args, Forward>::misuse),
+     ...);
+    if (Found == launch_misuse::none &&
+        (0 + ... + int(!std::is_void_v<typename ActiveValue<Args>::Type>)) > 1)
+      Found = launch_misuse::several_active;
+    return Found;
+  }
+};
+template <class... Params>
+struct kernel_signature<void (*)(Params...) noexcept>
+    : kernel_signature<void (*)(Params...)> {};
+
+/// What is wrong with launching the derivative of \p Kernel on \p Args.
+template <bool Forward, auto Kernel, class... Args>
+constexpr launch_misuse launch_misuse_of() {
+  using Signature = kernel_signature<decltype(Kernel)>;
+  if constexpr (!Signature::is_kernel)
+    return launch_misuse::not_a_kernel;
+  else if constexpr (Signature::count != sizeof...(Args))
+    return launch_misuse::count;
+  else
+    return Signature::template check<Forward, Args...>();
 }
 
 // The plugin simplifies these kernels before reading their builtin calls,
@@ -127,12 +248,12 @@ template <class T> __device__ T *adjointOf(const Active<T> &A, T *) {
 
 /// The thread's index among all threads of the launch.
 __device__ inline unsigned long long launchThreadIndex() {
-  unsigned long long Block =
+  unsigned long long BlockIndex =
       blockIdx.x +
       gridDim.x * (blockIdx.y + gridDim.y * (unsigned long long)blockIdx.z);
   unsigned long long InBlock =
       threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
-  return Block * blockDim.x * blockDim.y * blockDim.z + InBlock;
+  return BlockIndex * blockDim.x * blockDim.y * blockDim.z + InBlock;
 }
 
 /// Sizes[0]: the most tape-arena bytes a thread of the launch takes;
@@ -160,28 +281,24 @@ FLUXION_SIMPLIFY __global__ void tape_bytes_kernel(unsigned long long *Sizes,
 template <auto Kernel, class... Args>
 FLUXION_SIMPLIFY __global__ void
 gradient_kernel(char *Arena, unsigned long long ThreadBytes, Args... As) {
-  using T = typename ActiveScalar<Args...>::Type;
-  static_assert((0 + ... + !std::is_void_v<typename ActiveValue<Args>::Type>) <=
-                    1,
-                "fluxion::cuda::gradient: at most one active scalar; pass "
-                "others by pointer with dup");
+  using Scalar = typename ActiveScalar<Args...>::Type;
   char *Slice = Arena ? Arena + launchThreadIndex() * ThreadBytes : nullptr;
   auto Flat = std::tuple_cat(std::make_tuple(ad_tape_arena, Slice, ThreadBytes),
                              markers(As)...);
-  if constexpr (std::is_void_v<T>) {
+  if constexpr (std::is_void_v<Scalar>) {
     std::apply(
         [](auto... Values) {
           fluxion_cuda_autodiff((void *)Kernel, Values...);
         },
         Flat);
   } else {
-    using Builtin = T (*)(void *, ...);
-    T Adjoint = std::apply(
+    using Builtin = Scalar (*)(void *, ...);
+    Scalar Adjoint = std::apply(
         [](auto... Values) {
           return ((Builtin)fluxion_cuda_autodiff)((void *)Kernel, Values...);
         },
         Flat);
-    T *Target = nullptr;
+    Scalar *Target = nullptr;
     ((Target = adjointOf(As, Target)), ...);
     atomicAdd(Target, Adjoint);
   }
@@ -194,27 +311,28 @@ FLUXION_SIMPLIFY __global__ void tangent_kernel(Args... As) {
       std::tuple_cat(markers(As)...));
 }
 
-template <class F, class T>
-__device__ void call_map(const F *Self, const T *X, T *Y) {
-  (*Self)(X, Y);
+template <class Fn, class Real>
+__device__ void call_map(const Fn *Self, const Real *In, Real *Out) {
+  (*Self)(In, Out);
 }
 
-template <class F, class T, int N, int M>
-FLUXION_SIMPLIFY __global__ void batched_jacobian_kernel(F Fn, const T *X, T *J,
-                                                         int B) {
+template <class Fn, class Real, int Inputs, int Outputs>
+FLUXION_SIMPLIFY __global__ void
+batched_jacobian_kernel(Fn Map, const Real *Samples, Real *Jacobians,
+                        int Batch) {
   int Sample = blockIdx.x * blockDim.x + threadIdx.x;
-  if (Sample >= B)
+  if (Sample >= Batch)
     return;
-  const T *Xs = X + std::size_t(Sample) * N;
-  T *Js = J + std::size_t(Sample) * M * N;
-  T Y[M], DY[M], V[N];
-  for (int Column = 0; Column < N; ++Column) {
-    for (int K = 0; K < N; ++K)
-      V[K] = T(K == Column);
-    fluxion_cuda_fwddiff((void *)call_map<F, T>, enzyme_const, &Fn, Xs, V, Y,
-                         DY);
-    for (int Row = 0; Row < M; ++Row)
-      Js[Row * N + Column] = DY[Row];
+  const Real *In = Samples + std::size_t(Sample) * Inputs;
+  Real *Jacobian = Jacobians + std::size_t(Sample) * Outputs * Inputs;
+  Real Out[Outputs], OutTangent[Outputs], Direction[Inputs];
+  for (int Column = 0; Column < Inputs; ++Column) {
+    for (int Index = 0; Index < Inputs; ++Index)
+      Direction[Index] = Real(Index == Column);
+    fluxion_cuda_fwddiff((void *)call_map<Fn, Real>, enzyme_const, &Map, In,
+                         Direction, Out, OutTangent);
+    for (int Row = 0; Row < Outputs; ++Row)
+      Jacobian[Row * Inputs + Column] = OutTangent[Row];
   }
 }
 
@@ -243,12 +361,13 @@ template <auto Kernel, class... Args>
 cudaError_t sizeTape(dim3 Grid, dim3 Block, std::size_t SharedBytes,
                      cudaStream_t Stream, unsigned long long (&Sizes)[2],
                      Args... As) {
-  if (cudaError_t E =
+  if (cudaError_t Status =
           allowSharedBytes(tape_bytes_kernel<Kernel, Args...>, SharedBytes))
-    return E;
+    return Status;
   unsigned long long *Device;
-  if (cudaError_t E = cudaMallocAsync((void **)&Device, sizeof Sizes, Stream))
-    return E;
+  if (cudaError_t Status =
+          cudaMallocAsync((void **)&Device, sizeof Sizes, Stream))
+    return Status;
   cudaMemsetAsync(Device, 0, sizeof Sizes, Stream);
   tape_bytes_kernel<Kernel, Args...>
       <<<Grid, Block, SharedBytes, Stream>>>(Device, As...);
@@ -261,6 +380,116 @@ cudaError_t sizeTape(dim3 Grid, dim3 Block, std::size_t SharedBytes,
     return Launched;
   return cudaStreamSynchronize(Stream);
 }
+
+/// gradient() once its arguments have their parameters' types.
+template <auto Kernel, class... Args>
+cudaError_t launchGradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
+                           cudaStream_t Stream, Args... As) {
+  static std::atomic<int> Reserves{-1};
+  static std::atomic<unsigned long long> FixedBytes{0};
+  std::size_t Shared = derivativeSharedBytes(SharedBytes);
+  if (cudaError_t Status =
+          allowSharedBytes(gradient_kernel<Kernel, Args...>, Shared))
+    return Status;
+  int Reserved = Reserves.load(std::memory_order_acquire);
+  unsigned long long ThreadBytes =
+      Reserved == 2 ? FixedBytes.load(std::memory_order_relaxed) : 0;
+  if (Reserved == -1 || Reserved == 1) {
+    unsigned long long Sizes[2] = {0, 0};
+    if (cudaError_t Status =
+            sizeTape<Kernel>(Grid, Block, Shared, Stream, Sizes, As...))
+      return Status;
+    ThreadBytes = Sizes[0];
+    if (Sizes[1] == 2)
+      FixedBytes.store(ThreadBytes, std::memory_order_relaxed);
+    Reserves.store(int(Sizes[1]), std::memory_order_release);
+  }
+  std::size_t Threads =
+      std::size_t(Grid.x) * Grid.y * Grid.z * Block.x * Block.y * Block.z;
+  char *Arena = nullptr;
+  // Without the memory the stacks fall back to the device heap.
+  if (ThreadBytes && cudaMallocAsync((void **)&Arena, ThreadBytes * Threads,
+                                     Stream) != cudaSuccess) {
+    cudaGetLastError();
+    Arena = nullptr;
+    ThreadBytes = 0;
+  }
+  gradient_kernel<Kernel, Args...>
+      <<<Grid, Block, Shared, Stream>>>(Arena, ThreadBytes, As...);
+  cudaError_t Launched = cudaGetLastError();
+  if (Arena)
+    cudaFreeAsync(Arena, Stream);
+  return Launched;
+}
+
+/// tangent() once its arguments have their parameters' types.
+template <auto Kernel, class... Args>
+cudaError_t launchTangent(dim3 Grid, dim3 Block, std::size_t SharedBytes,
+                          cudaStream_t Stream, Args... As) {
+  std::size_t Shared = derivativeSharedBytes(SharedBytes);
+  if (cudaError_t Status =
+          allowSharedBytes(tangent_kernel<Kernel, Args...>, Shared))
+    return Status;
+  tangent_kernel<Kernel, Args...><<<Grid, Block, Shared, Stream>>>(As...);
+  return cudaGetLastError();
+}
+
+/// Converts each argument to its parameter's type and launches.
+template <class KernelPointer> struct launcher;
+template <class... Params> struct launcher<void (*)(Params...)> {
+  template <auto Kernel, class... Args>
+  static cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
+                              cudaStream_t Stream, Args... As) {
+    return launchGradient<Kernel>(
+        Grid, Block, SharedBytes, Stream,
+        argument<Params, Args, false>::convert(As)...);
+  }
+  template <auto Kernel, class... Args>
+  static cudaError_t tangent(dim3 Grid, dim3 Block, std::size_t SharedBytes,
+                             cudaStream_t Stream, Args... As) {
+    return launchTangent<Kernel>(Grid, Block, SharedBytes, Stream,
+                                 argument<Params, Args, true>::convert(As)...);
+  }
+};
+template <class... Params>
+struct launcher<void (*)(Params...) noexcept> : launcher<void (*)(Params...)> {
+};
+
+// The overloads that make each misuse an error at the caller's line.
+#define FLUXION_CUDA_REJECT_(NAME, FORWARD, KIND, WHY)                         \
+  template <auto Kernel, class... Args,                                        \
+            std::enable_if_t<::fluxion::cuda::detail::launch_misuse_of<        \
+                                 FORWARD, Kernel, Args...>() ==                \
+                                 ::fluxion::cuda::detail::launch_misuse::KIND, \
+                             int> = 0>                                         \
+  cudaError_t NAME(dim3, dim3, std::size_t, cudaStream_t, Args...) =           \
+      delete ("fluxion::cuda::" #NAME ": " WHY);
+#define FLUXION_CUDA_REJECT_ALL_(NAME, FORWARD)                                \
+  FLUXION_CUDA_REJECT_(NAME, FORWARD, not_a_kernel,                            \
+                       "the template argument must be a __global__ function")  \
+  FLUXION_CUDA_REJECT_(NAME, FORWARD, count,                                   \
+                       "pass one argument per kernel parameter")               \
+  FLUXION_CUDA_REJECT_(NAME, FORWARD, not_an_argument,                         \
+                       "pass each kernel argument as constant(v), "            \
+                       "dup(pointer, shadow) or active(v, &adjoint)")          \
+  FLUXION_CUDA_REJECT_(NAME, FORWARD, constant,                                \
+                       "constant(v) must have its kernel parameter's type or " \
+                       "convert to it without narrowing (a size_t for an int " \
+                       "parameter narrows: write constant(int(n)))")           \
+  FLUXION_CUDA_REJECT_(NAME, FORWARD, dup,                                     \
+                       "dup(pointer, shadow) must point to its kernel "        \
+                       "parameter's element type (a float * does not take a "  \
+                       "double * parameter)")                                  \
+  FLUXION_CUDA_REJECT_(NAME, FORWARD, active,                                  \
+                       "active(v, &adjoint) must have its kernel parameter's " \
+                       "floating-point type exactly (for a double parameter, " \
+                       "active(3.0, double *), not active(3.0f, float *))")    \
+  FLUXION_CUDA_REJECT_(NAME, FORWARD, active_in_tangent,                       \
+                       "active(v, &adjoint) is for reverse mode (gradient); "  \
+                       "forward mode takes scalars as constant(v)")            \
+  FLUXION_CUDA_REJECT_(NAME, FORWARD, several_active,                          \
+                       "at most one active scalar; pass the others by "        \
+                       "pointer with dup")
 
 } // namespace detail
 
@@ -277,73 +506,54 @@ cudaError_t sizeTape(dim3 Grid, dim3 Block, std::size_t SharedBytes,
 /// wait keeps the others out of CUDA graph capture. Tape the sizing could
 /// not foresee (loops whose trip count is only known as they run) comes
 /// from the device heap.
-template <auto Kernel, class... Args>
+template <auto Kernel, class... Args,
+          std::enable_if_t<detail::launch_misuse_of<false, Kernel, Args...>() ==
+                               detail::launch_misuse::none,
+                           int> = 0>
 cudaError_t gradient(dim3 Grid, dim3 Block, std::size_t SharedBytes,
                      cudaStream_t Stream, Args... As) {
-  static std::atomic<int> Reserves{-1};
-  static std::atomic<unsigned long long> FixedBytes{0};
-  std::size_t Shared = detail::derivativeSharedBytes(SharedBytes);
-  if (cudaError_t E = detail::allowSharedBytes(
-          detail::gradient_kernel<Kernel, Args...>, Shared))
-    return E;
-  int Reserved = Reserves.load(std::memory_order_acquire);
-  unsigned long long ThreadBytes =
-      Reserved == 2 ? FixedBytes.load(std::memory_order_relaxed) : 0;
-  if (Reserved == -1 || Reserved == 1) {
-    unsigned long long Sizes[2] = {0, 0};
-    if (cudaError_t E =
-            detail::sizeTape<Kernel>(Grid, Block, Shared, Stream, Sizes, As...))
-      return E;
-    ThreadBytes = Sizes[0];
-    if (Sizes[1] == 2)
-      FixedBytes.store(ThreadBytes, std::memory_order_relaxed);
-    Reserves.store(int(Sizes[1]), std::memory_order_release);
-  }
-  std::size_t Threads =
-      std::size_t(Grid.x) * Grid.y * Grid.z * Block.x * Block.y * Block.z;
-  char *Arena = nullptr;
-  // Without the memory the stacks fall back to the device heap.
-  if (ThreadBytes && cudaMallocAsync((void **)&Arena, ThreadBytes * Threads,
-                                     Stream) != cudaSuccess) {
-    cudaGetLastError();
-    Arena = nullptr;
-    ThreadBytes = 0;
-  }
-  detail::gradient_kernel<Kernel, Args...>
-      <<<Grid, Block, Shared, Stream>>>(Arena, ThreadBytes, As...);
-  cudaError_t Launched = cudaGetLastError();
-  if (Arena)
-    cudaFreeAsync(Arena, Stream);
-  return Launched;
+  return detail::launcher<decltype(Kernel)>::template gradient<Kernel>(
+      Grid, Block, SharedBytes, Stream, As...);
 }
+FLUXION_CUDA_REJECT_ALL_(gradient, false)
 
 /// Launches the forward-mode derivative of \p Kernel: the shadows of its
 /// duplicated arguments carry tangents in and out. Returns the launch status.
-template <auto Kernel, class... Args>
+template <auto Kernel, class... Args,
+          std::enable_if_t<detail::launch_misuse_of<true, Kernel, Args...>() ==
+                               detail::launch_misuse::none,
+                           int> = 0>
 cudaError_t tangent(dim3 Grid, dim3 Block, std::size_t SharedBytes,
                     cudaStream_t Stream, Args... As) {
-  std::size_t Shared = detail::derivativeSharedBytes(SharedBytes);
-  if (cudaError_t E = detail::allowSharedBytes(
-          detail::tangent_kernel<Kernel, Args...>, Shared))
-    return E;
-  detail::tangent_kernel<Kernel, Args...>
-      <<<Grid, Block, Shared, Stream>>>(As...);
-  return cudaGetLastError();
+  return detail::launcher<decltype(Kernel)>::template tangent<Kernel>(
+      Grid, Block, SharedBytes, Stream, As...);
 }
+FLUXION_CUDA_REJECT_ALL_(tangent, true)
+
+#undef FLUXION_CUDA_REJECT_ALL_
+#undef FLUXION_CUDA_REJECT_
 
 /// Launches the batched Jacobian on \p Stream; returns the launch status.
-template <int N, int M, class F, class T>
-cudaError_t batched_jacobian(const F &Fn, const T *X, T *J, int B,
+template <int Inputs, int Outputs, class Fn, class Real>
+cudaError_t batched_jacobian(const Fn &Map, const Real *Samples,
+                             Real *Jacobians, int Batch,
                              cudaStream_t Stream = 0) {
+  static_assert(std::is_same_v<Real, float> || std::is_same_v<Real, double>,
+                "fluxion::cuda::batched_jacobian: the data must be float or "
+                "double");
+  static_assert(Inputs > 0 && Outputs > 0,
+                "fluxion::cuda::batched_jacobian: the sizes must be positive");
   constexpr int Threads = 128;
-  int Blocks = (B + Threads - 1) / Threads;
-  if (B > 0)
-    detail::batched_jacobian_kernel<F, T, N, M>
-        <<<Blocks, Threads, 0, Stream>>>(Fn, X, J, B);
+  int Blocks = (Batch + Threads - 1) / Threads;
+  if (Batch > 0)
+    detail::batched_jacobian_kernel<Fn, Real, Inputs, Outputs>
+        <<<Blocks, Threads, 0, Stream>>>(Map, Samples, Jacobians, Batch);
   return cudaGetLastError();
 }
 
 } // namespace cuda
 } // namespace fluxion
+
+#pragma clang diagnostic pop
 
 #endif

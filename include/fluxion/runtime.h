@@ -80,24 +80,26 @@ typedef enum fluxion_jacobian_mode {
   FLUXION_JACOBIAN_REVERSE = 2  /* m reverse passes, one row each */
 } fluxion_jacobian_mode;
 
+/* (Parameter names are never single capital letters, which user macros
+ * such as -DN=4 would replace.) */
 #define FLUXION_DECLARE_DRIVERS(T, S)                                          \
   /* J (m x n, row-major) of f at x. y, when not NULL, receives f(x). */       \
-  int fluxion_jacobian_##S(const fluxion_map_##S *f, const T *x, T *J,         \
+  int fluxion_jacobian_##S(const fluxion_map_##S *f, const T *x, T *jac,       \
                            T *y, size_t n, size_t m,                           \
                            fluxion_jacobian_mode mode);                        \
   /* B samples, X is B x n, J is B x m x n: f maps one sample; samples run    \
    * in parallel on the thread pool, each through fluxion_jacobian. */        \
-  int fluxion_batched_jacobian_##S(const fluxion_map_##S *f, const T *X,      \
-                                   T *J, size_t n, size_t m, size_t B);        \
+  int fluxion_batched_jacobian_##S(const fluxion_map_##S *f, const T *xs,     \
+                                   T *jac, size_t n, size_t m, size_t batch);  \
   /* As above, but f maps the whole batch (B*n -> B*m) and must not mix       \
    * samples: each forward pass seeds the same input direction in every       \
    * sample, so ceil(n / width) passes give every sample's Jacobian. */       \
   int fluxion_batched_jacobian_joint_##S(const fluxion_map_##S *f,            \
-                                         const T *X, T *J, size_t n,          \
-                                         size_t m, size_t B);                  \
+                                         const T *xs, T *jac, size_t n,       \
+                                         size_t m, size_t batch);              \
   /* H (n x n, row-major) of a scalar f at x: n Hessian-vector products     \
    * against the unit vectors, run in parallel on the thread pool. */        \
-  int fluxion_hessian_##S(const fluxion_scalar_##S *f, const T *x, T *H,      \
+  int fluxion_hessian_##S(const fluxion_scalar_##S *f, const T *x, T *hess,   \
                           size_t n);                                           \
   /* Hv = H v through one kernel call with runtime-owned scratch. */         \
   int fluxion_hvp_##S(const fluxion_scalar_##S *f, const T *x, const T *v,   \
