@@ -19,20 +19,30 @@ namespace fluxion {
 FunctionType *recordEntryType(FunctionType *Fn, RecordEntry Entry) {
   LLVMContext &Ctx = Fn->getContext();
   Type *Ptr = PointerType::getUnqual(Ctx);
+  bool Forward = Entry == RecordEntry::Forward;
   SmallVector<Type *, 8> Params;
   SmallVector<Type *, 4> Adjoints;
   for (Type *Param : Fn->params()) {
     Params.push_back(Param);
-    if (Param->isPointerTy())
+    if (Param->isPointerTy() || (Forward && isDifferentiableType(Param)))
       Params.push_back(Param);
     else if (isDifferentiableType(Param))
       Adjoints.push_back(Param);
   }
   Type *Result = Fn->getReturnType();
-  if (Entry == RecordEntry::Augmented)
+  switch (Entry) {
+  case RecordEntry::Augmented:
     return FunctionType::get(
         Result->isVoidTy() ? Ptr : StructType::get(Ctx, {Ptr, Result}), Params,
         /*isVarArg=*/false);
+  case RecordEntry::Forward:
+    return FunctionType::get(isDifferentiableType(Result)
+                                 ? StructType::get(Ctx, {Result, Result})
+                                 : Result,
+                             Params, /*isVarArg=*/false);
+  case RecordEntry::Reverse:
+    break;
+  }
   if (isDifferentiableType(Result))
     Params.push_back(Result);
   Params.push_back(Ptr);
@@ -44,8 +54,33 @@ FunctionType *recordEntryType(FunctionType *Fn, RecordEntry Entry) {
 
 namespace {
 
+constexpr RecordEntry RecordEntries[] = {
+    RecordEntry::Augmented, RecordEntry::Reverse, RecordEntry::Forward};
+
+StringRef entryName(RecordEntry Entry) {
+  switch (Entry) {
+  case RecordEntry::Augmented:
+    return "augmented";
+  case RecordEntry::Reverse:
+    return "reverse";
+  case RecordEntry::Forward:
+    return "forward";
+  }
+  llvm_unreachable("unknown record entry");
+}
+
 Error failure(const Twine &Msg) {
   return make_error<StringError>(Msg, inconvertibleErrorCode());
+}
+
+/// A constant record of \p Entries, as global \p Name.
+GlobalVariable *recordGlobal(Module &M, ArrayRef<Constant *> Entries,
+                             const Twine &Name) {
+  auto *Ty =
+      ArrayType::get(PointerType::getUnqual(M.getContext()), Entries.size());
+  return new GlobalVariable(M, Ty, /*isConstant=*/true,
+                            GlobalValue::InternalLinkage,
+                            ConstantArray::get(Ty, Entries), Name);
 }
 
 /// A record for functions of type \p Fn whose entries print \p Message and
@@ -62,13 +97,11 @@ Constant *failingRecord(Module &M, FunctionType *Fn, const Twine &Message,
   FunctionCallee Abort = M.getOrInsertFunction(
       "abort", FunctionType::get(Type::getVoidTy(Ctx), false));
   Constant *Text = nullptr;
-  SmallVector<Constant *, 2> Entries;
-  for (RecordEntry Entry : {RecordEntry::Augmented, RecordEntry::Reverse}) {
-    Function *Stub = Function::Create(
-        recordEntryType(Fn, Entry), GlobalValue::InternalLinkage,
-        GlobalName +
-            (Entry == RecordEntry::Augmented ? ".augmented" : ".reverse"),
-        M);
+  SmallVector<Constant *, 3> Entries;
+  for (RecordEntry Entry : RecordEntries) {
+    Function *Stub = Function::Create(recordEntryType(Fn, Entry),
+                                      GlobalValue::InternalLinkage,
+                                      GlobalName + "." + entryName(Entry), M);
     IRBuilder<> B(BasicBlock::Create(Ctx, "", Stub));
     if (!Text)
       Text = B.CreateGlobalString(Message.str());
@@ -77,10 +110,7 @@ Constant *failingRecord(Module &M, FunctionType *Fn, const Twine &Message,
     B.CreateUnreachable();
     Entries.push_back(Stub);
   }
-  auto *Ty = ArrayType::get(Ptr, 2);
-  return new GlobalVariable(M, Ty, /*isConstant=*/true,
-                            GlobalValue::InternalLinkage,
-                            ConstantArray::get(Ty, Entries), GlobalName);
+  return recordGlobal(M, Entries, GlobalName);
 }
 
 /// Builds the records of functions: each entry is a function that calls
@@ -104,22 +134,28 @@ private:
 };
 
 Expected<Function *> RecordBuilder::entry(Function &F, RecordEntry Entry) {
-  bool Augmented = Entry == RecordEntry::Augmented;
   FunctionType *Ty = recordEntryType(F.getFunctionType(), Entry);
-  Function *W = Function::Create(Ty, GlobalValue::InternalLinkage,
-                                 Twine("fluxion.record.") +
-                                     (Augmented ? "augmented." : "reverse.") +
-                                     F.getName(),
-                                 M);
+  Function *W = Function::Create(
+      Ty, GlobalValue::InternalLinkage,
+      "fluxion.record." + entryName(Entry) + "." + F.getName(), M);
   IRBuilder<> B(BasicBlock::Create(M.getContext(), "", W));
   SmallVector<Value *, 8> Args{&F};
+  bool Forward = Entry == RecordEntry::Forward;
+  // The forward entry returns the result with its tangent.
+  if (Forward && !F.getReturnType()->isVoidTy())
+    Args.push_back(M.getOrInsertGlobal("enzyme_primal_return", B.getInt32Ty()));
   for (Argument &A : W->args())
     Args.push_back(&A);
+  BuiltinKind Kind = Entry == RecordEntry::Augmented ? BuiltinKind::Augmented
+                     : Forward                       ? BuiltinKind::Forward
+                                                     : BuiltinKind::Reverse;
+  StringRef BuiltinName = Entry == RecordEntry::Augmented
+                              ? "__enzyme_augmentfwd.fluxion.record"
+                          : Forward ? "__enzyme_fwddiff.fluxion.record"
+                                    : "__enzyme_reverse.fluxion.record";
   FunctionCallee Builtin = M.getOrInsertFunction(
-      Augmented ? "__enzyme_augmentfwd.fluxion.record"
-                : "__enzyme_reverse.fluxion.record",
-      FunctionType::get(Ty->getReturnType(), {B.getPtrTy()},
-                        /*isVarArg=*/true));
+      BuiltinName, FunctionType::get(Ty->getReturnType(), {B.getPtrTy()},
+                                     /*isVarArg=*/true));
   CallInst *Call = B.CreateCall(Builtin, Args);
   // Errors in the function point at the __enzyme_virtualreverse call.
   Call->setDebugLoc(Request.getDebugLoc());
@@ -127,8 +163,7 @@ Expected<Function *> RecordBuilder::entry(Function &F, RecordEntry Entry) {
     B.CreateRetVoid();
   else
     B.CreateRet(Call);
-  lowerBuiltinCall(
-      *Call, Augmented ? BuiltinKind::Augmented : BuiltinKind::Reverse, S);
+  lowerBuiltinCall(*Call, Kind, S);
   for (Instruction &I : instructions(W))
     I.setDebugLoc(DebugLoc());
   if (auto *Declaration = dyn_cast<Function>(Builtin.getCallee());
@@ -147,16 +182,14 @@ Expected<Constant *> RecordBuilder::recordOf(Function &F) {
   if (F.isVarArg())
     return failure("cannot differentiate variadic function '" + displayName(F) +
                    "'");
-  Expected<Function *> Augmented = entry(F, RecordEntry::Augmented);
-  if (!Augmented)
-    return Augmented.takeError();
-  Expected<Function *> Reverse = entry(F, RecordEntry::Reverse);
-  if (!Reverse)
-    return Reverse.takeError();
-  auto *Ty = ArrayType::get(PointerType::getUnqual(M.getContext()), 2);
-  return new GlobalVariable(
-      M, Ty, /*isConstant=*/true, GlobalValue::InternalLinkage,
-      ConstantArray::get(Ty, {*Augmented, *Reverse}), Name);
+  SmallVector<Constant *, 3> Entries;
+  for (RecordEntry Entry : RecordEntries) {
+    Expected<Function *> Fn = entry(F, Entry);
+    if (!Fn)
+      return Fn.takeError();
+    Entries.push_back(*Fn);
+  }
+  return recordGlobal(M, Entries, Name);
 }
 
 /// A record whose entries report at run time that \p F has no derivative,

@@ -3,18 +3,23 @@
 // A call through a function pointer whose target is known only at run time
 // (a virtual method, a callback stored in a struct) is differentiated by
 // dispatch: the shadow of the function pointer points to the derivative
-// record of the function it calls, and reverse mode calls the record's
+// record of the function it calls, and the derivative calls the record's
 // entries where a defined callee's derivatives would be called:
 //
-//   record = { augmented, reverse }
+//   record = { augmented, reverse, forward }
 //   augmented(params, each pointer followed by its shadow)
 //       returns {void *tape, result}, or the tape for a void function;
 //   reverse(the same parameters[, T dret], void *tape)
 //       returns the adjoints of the floating parameters: nothing, one value,
-//       or a struct of them in order; it frees the tape.
+//       or a struct of them in order; it frees the tape;
+//   forward(params, each pointer and floating one followed by its shadow or
+//           tangent)
+//       returns {result, tangent of the result} for a floating result, the
+//       result for another, nothing for void.
 //
-// These are the conventions of split mode and of custom reverse rules, so a
-// record can be written by hand from __enzyme_augmentfwd / __enzyme_reverse.
+// The reverse entries follow the conventions of split mode and of custom
+// reverse rules, so a record for reverse mode can be written by hand from
+// __enzyme_augmentfwd / __enzyme_reverse (two entries suffice there).
 // __enzyme_virtualreverse(f) returns the record Fluxion synthesizes for
 // function f (pointers duplicated, floating parameters and result active);
 // given the address point of a C++ virtual table it returns the same
@@ -39,7 +44,7 @@ namespace fluxion {
 
 class Synthesizer;
 
-enum class RecordEntry : unsigned { Augmented = 0, Reverse = 1 };
+enum class RecordEntry : unsigned { Augmented = 0, Reverse = 1, Forward = 2 };
 
 /// The type of entry \p Entry of the record of a function of type \p Fn.
 llvm::FunctionType *recordEntryType(llvm::FunctionType *Fn, RecordEntry Entry);

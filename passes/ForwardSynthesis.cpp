@@ -8,6 +8,7 @@
 
 #include "ActivityAnalysis.h"
 #include "CustomRules.h"
+#include "DerivativeRecords.h"
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "InstructionSupport.h"
@@ -107,6 +108,7 @@ private:
   bool visitLinear(Instruction &I);
   bool visitDefinedCall(CallBase &Call);
   bool visitCustomCall(CallBase &Call);
+  bool visitDynamicCall(CallBase &Call);
   /// Error-estimate mode: the error bound of elementwise \p I (copied as
   /// \p Copy) given the error \p Propagated from its operands (null when
   /// none has one), reported to the program's enzymeLogError if it has one.
@@ -489,9 +491,10 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
   switch (classifyCall(I)) {
   case CallKind::Inert:
   case CallKind::Unsupported:
-  case CallKind::Dynamic:
   case CallKind::Barrier:
     return true;
+  case CallKind::Dynamic:
+    return visitDynamicCall(I);
   case CallKind::Allocation:
     return visitAllocation(I);
   case CallKind::Deallocation:
@@ -635,6 +638,51 @@ bool ForwardBuilder::visitCustomCall(CallBase &Call) {
   CallInst *Tangent = B.CreateCall(Rule, Args);
   if (AA.isActive(&Call))
     setTangent(Call, Tangent);
+  return true;
+}
+
+/// Calls the forward entry of the derivative record the function pointer's
+/// shadow points to (DerivativeRecords.h), which computes the result too.
+bool ForwardBuilder::visitDynamicCall(CallBase &Call) {
+  if (Width > 1) {
+    reportError(Call, "vector mode does not support calls through function "
+                      "pointers yet");
+    return false;
+  }
+  auto *Copy = cast<CallBase>(mapped(&Call));
+  B.SetInsertPoint(Copy);
+  // A shadow left null (or standing in as the function itself) holds no
+  // record: the program stops with a message instead of calling garbage.
+  Value *Record = tangent(Call.getCalledOperand());
+  Value *Missing =
+      B.CreateOr(B.CreateIsNull(Record),
+                 B.CreateICmpEQ(Record, mapped(Call.getCalledOperand())));
+  Record =
+      B.CreateSelect(Missing, missingRecord(S.module(), Call.getFunctionType()),
+                     Record, "record");
+  Value *Entry =
+      B.CreateLoad(B.getPtrTy(),
+                   B.CreateConstGEP1_32(B.getPtrTy(), Record,
+                                        unsigned(RecordEntry::Forward)),
+                   "forward.entry");
+  SmallVector<Value *, 8> Args;
+  for (const Use &U : Call.args()) {
+    Args.push_back(mapped(U.get()));
+    if (hasCustomShadow(U->getType(), DiffMode::Forward))
+      Args.push_back(tangent(U.get()));
+  }
+  CallInst *Result = B.CreateCall(
+      recordEntryType(Call.getFunctionType(), RecordEntry::Forward), Entry,
+      Args);
+  Value *Primal = Result;
+  if (isDifferentiableType(Call.getType())) {
+    Primal = B.CreateExtractValue(Result, 0);
+    setTangent(Call, B.CreateExtractValue(Result, 1));
+  }
+  if (!Call.getType()->isVoidTy())
+    Copy->replaceAllUsesWith(Primal);
+  VMap[&Call] = Primal;
+  Copy->eraseFromParent();
   return true;
 }
 

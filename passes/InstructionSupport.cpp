@@ -168,26 +168,22 @@ CallKind classifyCall(const CallBase &Call) {
 }
 
 /// A call through a function pointer is dispatched through the derivative
-/// record its shadow points to (DerivativeRecords.h): reverse mode only, and
-/// the record's conventions have no place for variadic arguments, a
-/// returned shadow or a pointer argument without a shadow.
-static bool checkDynamicCall(const CallBase &Call, const ActivityAnalysis &AA,
-                             DiffMode Mode) {
+/// record its shadow points to (DerivativeRecords.h), whose conventions have
+/// no place for variadic arguments, a returned shadow or a pointer argument
+/// without a shadow.
+static bool checkDynamicCall(const CallBase &Call, const ActivityAnalysis &AA) {
   constexpr StringLiteral Unknown =
       "cannot differentiate a call through a function pointer whose target "
       "is unknown at compile time";
-  if (Mode != DiffMode::Reverse) {
-    reportError(Call, Unknown);
-    return false;
-  }
   if (!AA.hasShadow(Call.getCalledOperand())) {
     reportError(Call, Twine(Unknown) +
-                          "; reverse mode calls the derivative record "
+                          "; the derivative calls the derivative record "
                           "that the pointer's shadow points to "
                           "(__enzyme_virtualreverse), but this pointer "
                           "has no shadow");
     return false;
   }
+
   if (Call.getFunctionType()->isVarArg()) {
     reportError(Call, "cannot differentiate a call through a function "
                       "pointer to a variadic function; give it a fixed "
@@ -212,8 +208,7 @@ static bool checkDynamicCall(const CallBase &Call, const ActivityAnalysis &AA,
   return true;
 }
 
-static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA,
-                      DiffMode Mode) {
+static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
   CallKind Kind = classifyCall(Call);
   bool TakesActive = any_of(Call.args(), [&](const Use &U) {
     return AA.isVaried(U.get()) || AA.hasShadow(U.get());
@@ -232,7 +227,7 @@ static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA,
   if (!TakesActive && !AA.isActive(&Call))
     return true;
   if (Kind == CallKind::Dynamic)
-    return checkDynamicCall(Call, AA, Mode);
+    return checkDynamicCall(Call, AA);
   if (Call.isInlineAsm()) {
     reportError(Call, "cannot differentiate inline assembly that uses an "
                       "active value");
@@ -408,7 +403,7 @@ bool checkSupported(const Instruction &I, const ActivityAnalysis &AA,
     return false;
   }
   if (const auto *Call = dyn_cast<CallBase>(&I))
-    return checkCall(*Call, AA, Mode);
+    return checkCall(*Call, AA);
   if (const auto *SI = dyn_cast<StoreInst>(&I)) {
     const Value *Stored = SI->getValueOperand();
     // An integer copy between shadowed buffers may move floating-point data,

@@ -1,12 +1,12 @@
-/* Calls through function pointers known only at run time, in reverse mode:
- * the shadow of each function pointer points to the derivative record of
- * its target, which __enzyme_virtualreverse builds, for a function and for
- * a C++ virtual table. Covers a callback in a struct called in a loop, a
- * void callback that writes through a pointer, several floating
- * parameters, virtual methods of two classes reached through one call site
- * inside a loop over objects, a callback writing into a local, and a
- * hand-written record from split mode.
- * Every gradient is checked against a closed form and a central finite
+/* Calls through function pointers known only at run time, in reverse and
+ * forward mode: the shadow of each function pointer points to the
+ * derivative record of its target, which __enzyme_virtualreverse builds,
+ * for a function and for a C++ virtual table. Covers a callback in a struct
+ * called in a loop, a void callback that writes through a pointer, several
+ * floating parameters, virtual methods of two classes reached through one
+ * call site inside a loop over objects (gradient and tangent), a callback
+ * writing into a local, and a hand-written record from split mode. Every
+ * derivative is checked against a closed form and a central finite
  * difference of the primal. */
 #include "check.h"
 
@@ -131,6 +131,46 @@ static void check_virtual_methods() {
   }
 }
 
+/* ---- forward mode through the same records ---------------------------- */
+
+double __enzyme_fwddiff(void *, ...);
+
+static void check_forward() {
+  Spring spring, dspring;
+  Pendulum pendulum, dpendulum;
+  spring.k = 3.0;
+  pendulum.k = 2.0;
+  *(void **)&dspring = __enzyme_virtualreverse(*(void **)&dspring);
+  *(void **)&dpendulum = __enzyme_virtualreverse(*(void **)&dpendulum);
+  /* Tangents of the stiffnesses, and of the angles. */
+  dspring.k = 0.5;
+  dpendulum.k = -1.0;
+  Shape *shapes[3] = {&spring, &pendulum, &spring};
+  Shape *dshapes[3] = {&dspring, &dpendulum, &dspring};
+  double t[3] = {0.4, -0.7, 1.1}, dt[3] = {1.0, 0.25, -2.0};
+  double tangent = __enzyme_fwddiff((void *)total_energy, enzyme_dup, shapes,
+                                    dshapes, enzyme_dup, t, dt,
+                                    enzyme_const, 3);
+  double closed = 0;
+  closed += spring.k * t[0] * dt[0] + 0.5 * dspring.k * t[0] * t[0];
+  closed += pendulum.k * sin(t[1]) * dt[1] + dpendulum.k * (1.0 - cos(t[1]));
+  closed += spring.k * t[2] * dt[2] + 0.5 * dspring.k * t[2] * t[2];
+  double h = 1e-6, tp[3], tm[3];
+  for (int i = 0; i < 3; ++i) {
+    tp[i] = t[i] + h * dt[i];
+    tm[i] = t[i] - h * dt[i];
+  }
+  spring.k += h * dspring.k;
+  pendulum.k += h * dpendulum.k;
+  double plus = total_energy(shapes, tp, 3);
+  spring.k -= 2 * h * dspring.k;
+  pendulum.k -= 2 * h * dpendulum.k;
+  double minus = total_energy(shapes, tm, 3);
+  spring.k += h * dspring.k;
+  pendulum.k += h * dpendulum.k;
+  CHECK_DERIV(tangent, closed, (plus - minus) / (2 * h));
+}
+
 /* ---- a callback that writes its result into a local ------------------- */
 
 struct Kernel {
@@ -204,6 +244,7 @@ static void check_hand_written_record() {
 int main() {
   check_callbacks();
   check_virtual_methods();
+  check_forward();
   check_out_parameter();
   check_hand_written_record();
   return report();

@@ -1,7 +1,8 @@
 ; A call through a function pointer loaded from memory with a shadow: the
 ; augmented function calls entry 0 of the derivative record the shadow
 ; pointer points to, keeping the tape it returns; the reverse sweep calls
-; entry 1 with the adjoint of the result and that tape.
+; entry 1 with the adjoint of the result and that tape; forward mode calls
+; entry 2, which returns the result and its tangent.
 ; __enzyme_virtualreverse builds the record of a function, and the shadow of
 ; a virtual table, whose function slots point to records; a slot without a
 ; derivative to call (a destructor, a method defined elsewhere) gets a
@@ -31,6 +32,12 @@ define double @call_through(ptr %s, double %x) {
 
 declare ptr @__enzyme_virtualreverse(ptr)
 declare double @__enzyme_autodiff(ptr, ...)
+declare double @__enzyme_fwddiff(ptr, ...)
+
+define double @tangent(ptr %s, ptr %ds, double %x) {
+  %dy = call double (ptr, ...) @__enzyme_fwddiff(ptr @call_through, ptr %s, ptr %ds, double %x, double 1.0)
+  ret double %dy
+}
 
 define double @gradient(ptr %s, ptr %ds, double %x) {
   %record = call ptr @__enzyme_virtualreverse(ptr @square)
@@ -49,10 +56,10 @@ define ptr @shadow_table_more() {
   ret ptr %table
 }
 
-; CHECK-DAG: @fluxion.record.square = internal constant [2 x ptr] [ptr @fluxion.record.augmented.square, ptr @fluxion.record.reverse.square]
+; CHECK-DAG: @fluxion.record.square = internal constant [3 x ptr] [ptr @fluxion.record.augmented.square, ptr @fluxion.record.reverse.square, ptr @fluxion.record.forward.square]
 ; CHECK-DAG: @fluxion.shadow.vtable = internal constant { [3 x ptr] } { [3 x ptr] [ptr null, ptr null, ptr @fluxion.record.square] }
 ; CHECK-DAG: @fluxion.shadow.vtable.more = internal constant { [5 x ptr] } { [5 x ptr] [ptr null, ptr null, ptr @fluxion.record.unavailable._ZN5ShapeD0Ev, ptr @fluxion.record.unavailable.elsewhere, ptr null] }
-; CHECK-DAG: @fluxion.record.missing.0 = internal constant [2 x ptr] [ptr @fluxion.record.missing.0.augmented, ptr @fluxion.record.missing.0.reverse]
+; CHECK-DAG: @fluxion.record.missing.0 = internal constant [3 x ptr] [ptr @fluxion.record.missing.0.augmented, ptr @fluxion.record.missing.0.reverse, ptr @fluxion.record.missing.0.forward]
 ; CHECK-DAG: private unnamed_addr constant {{.*}} c"fluxion: no derivative of 'Shape::~Shape()' to call through a function pointer: destructors have no derivative record\00"
 
 ; CHECK-LABEL: define double @gradient(
@@ -75,5 +82,11 @@ define ptr @shadow_table_more() {
 ; CHECK: [[ENTRY:%.*]] = getelementptr ptr, ptr {{%.*}}, i32 1
 ; CHECK: %reverse.entry = load ptr, ptr [[ENTRY]]
 ; CHECK: call double %reverse.entry(double %x, double {{%.*}}, ptr {{%.*}})
+
+; CHECK-LABEL: define internal {{.*}} @fluxion.fwd.call_through
+; CHECK: [[FWD:%.*]] = getelementptr ptr, ptr %record, i32 2
+; CHECK: %forward.entry = load ptr, ptr [[FWD]]
+; CHECK: [[PAIR:%.*]] = call { double, double } %forward.entry(double %x, double %x.tangent)
+; CHECK: extractvalue { double, double } [[PAIR]], 1
 
 ; CHECK-NOT: __enzyme_
