@@ -16,6 +16,16 @@
 //                                         f maps all B samples at once
 //   hvp(f, x, v, Hv, n), hessian(f, x, H, n)
 //
+// Functions of several arrays and scalars take an activity per argument,
+// constant(v), dup(p, shadow) or active(v, &adjoint), as
+// fluxion::cuda::gradient takes a kernel's (fluxion/detail/activities.hpp):
+//
+//   gradient(f, dup(x, dx), constant(n), active(s, &ds))
+//                                         adds the adjoints into dx, ds
+//   value_and_grad(f, ...same...)         as gradient; returns f's value
+//   tangent(f, dup(x, v), constant(n), constant(s))
+//                                         the tangent of f's result
+//
 // T is float or double, the element type of the data: f must take a
 // pointer to exactly that type (a function of float data does not take
 // double data). Misuse is a compile error at the call.
@@ -1069,6 +1079,10 @@ inline unsigned num_threads() { return fluxion_num_threads(); }
 inline void set_num_threads(unsigned n) { fluxion_set_num_threads(n); }
 
 } // namespace fluxion
+
+// gradient, value_and_grad and tangent of functions of several arguments,
+// each passed as constant(v), dup(p, shadow) or active(v, &adjoint).
+#include "fluxion/detail/activities.hpp"
 
 #pragma clang diagnostic pop
 
