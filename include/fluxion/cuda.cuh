@@ -47,6 +47,8 @@
 #ifndef FLUXION_CUDA_CUH
 #define FLUXION_CUDA_CUH
 
+#include "fluxion/detail/arguments.hpp"
+
 #include <atomic>
 #include <cstddef>
 #include <cuda_runtime.h>
@@ -77,32 +79,16 @@ fluxion_cuda_tape_reserved(void *, ...) __asm__("__ad_tape_reserved");
 namespace fluxion {
 namespace cuda {
 
-/// An inactive kernel argument.
-template <class Type> struct Constant {
-  Type Value;
-};
-/// A pointer argument with its shadow: adjoint memory in reverse mode,
-/// tangent memory in forward mode.
-template <class Pointee> struct Duplicated {
-  Pointee *Value;
-  std::remove_const_t<Pointee> *Shadow;
-};
-
-/// An active scalar argument: the adjoint every thread computes for it is
-/// added (atomically) to *Adjoint, a device pointer. At most one per kernel.
-template <class Type> struct Active {
-  Type Value;
-  Type *Adjoint;
-};
-
-template <class Type> Constant<Type> constant(Type Value) { return {Value}; }
-template <class Type> Active<Type> active(Type Value, Type *Adjoint) {
-  return {Value, Adjoint};
-}
-template <class Pointee>
-Duplicated<Pointee> dup(Pointee *Value, std::remove_const_t<Pointee> *Shadow) {
-  return {Value, Shadow};
-}
+// The arguments' activities: constant(v), dup(p, shadow), active(v, &a),
+// shared with the host API (fluxion/detail/arguments.hpp). An active
+// scalar's adjoint, computed by every thread, is added (atomically) to
+// *Adjoint, a device pointer; at most one per kernel.
+using fluxion::Active;
+using fluxion::active;
+using fluxion::Constant;
+using fluxion::constant;
+using fluxion::dup;
+using fluxion::Duplicated;
 
 namespace detail {
 

@@ -34,6 +34,8 @@
 #error "include <fluxion/ad.hpp>, which includes fluxion/detail/activities.hpp"
 #endif
 
+#include "fluxion/detail/arguments.hpp"
+
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -46,36 +48,6 @@
 extern int enzyme_primal_return;
 
 namespace fluxion {
-
-/// An inactive argument: no derivative flows into or out of it. A copy of
-/// the value; a parameter taken by reference refers to that copy.
-template <class Type> struct Constant {
-  Type Value;
-};
-/// A pointer and its shadow: adjoint memory in reverse mode, tangent memory
-/// in forward mode.
-template <class Pointee> struct Duplicated {
-  Pointee *Value;
-  std::remove_const_t<Pointee> *Shadow;
-};
-/// A floating-point scalar whose adjoint reverse mode adds to *Adjoint.
-template <class Type> struct Active {
-  Type Value;
-  Type *Adjoint;
-};
-
-template <class Type> constexpr Constant<Type> constant(Type Value) {
-  return {std::move(Value)};
-}
-template <class Pointee>
-constexpr Duplicated<Pointee> dup(Pointee *Value,
-                                  std::remove_const_t<Pointee> *Shadow) {
-  return {Value, Shadow};
-}
-template <class Type> constexpr Active<Type> active(Type Value, Type *Adjoint) {
-  return {Value, Adjoint};
-}
-
 namespace detail {
 namespace activities {
 

@@ -44,7 +44,7 @@ void uses(double *x, double *dx, double *y, double *dy, double *da,
   // ACTIVE: cuda-misuse.cu:[[@LINE+1]]:9: error: call to deleted function 'gradient': fluxion::cuda::gradient: active(v, &adjoint) must have its kernel parameter's floating-point type exactly
   (void)gradient<axpy>(1, 64, 0, 0, active(3.0f, fda), dup(x, dx), dup(y, dy),
                        constant(n));
-  // ACTIVE: note: candidate function [with Kernel = &axpy, Args = <fluxion::cuda::Active<float>,
+  // ACTIVE: note: candidate function [with Kernel = &axpy, Args = <fluxion::Active<float>,
 #elif CASE == 2
   // NARROW: cuda-misuse.cu:[[@LINE+1]]:9: error: call to deleted function 'gradient': fluxion::cuda::gradient: constant(v) must have its kernel parameter's type or convert to it without narrowing (a size_t for an int parameter narrows: write constant(int(n)))
   (void)gradient<axpy>(1, 64, 0, 0, active(3.0, da), dup(x, dx), dup(y, dy),
