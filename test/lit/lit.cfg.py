@@ -14,6 +14,9 @@ config.substitutions.append(
     ("%opt", f"{tools}/opt -load-pass-plugin={config.fluxion_plugin} -verify-each"))
 config.substitutions.append(("%fluxion-clang\\+\\+", f"{config.fluxion_bin_dir}/fluxion-clang++"))
 config.substitutions.append(("%fluxion-clang", f"{config.fluxion_bin_dir}/fluxion-clang"))
+# The build tree's root: bin/, lib/ and include/ laid out as an installation.
+config.substitutions.append(
+    ("%fluxion-tree", os.path.normpath(os.path.join(config.fluxion_bin_dir, ".."))))
 config.substitutions.append(("%FileCheck", f"{tools}/FileCheck"))
 config.substitutions.append(("%not", f"{tools}/not"))
 config.environment["PATH"] = os.pathsep.join([tools, config.environment.get("PATH", "")])
