@@ -273,7 +273,9 @@ bool holdsFunctions(const Constant &Table) {
 
 } // namespace
 
-Constant *missingRecord(Module &M, FunctionType *Fn) {
+/// A record for functions of type \p Fn whose entries report at run time
+/// that a function pointer's shadow held no record, and stop the program.
+static Constant *missingRecord(Module &M, FunctionType *Fn) {
   // One record per type of call: the entries' types tell them apart.
   FunctionType *Augmented = recordEntryType(Fn, RecordEntry::Augmented);
   unsigned Count = 0;
@@ -291,6 +293,15 @@ Constant *missingRecord(Module &M, FunctionType *Fn) {
       "in the pointer's shadow: set it (or the shadow object's virtual "
       "table) with __enzyme_virtualreverse",
       "fluxion.record.missing." + Twine(Count));
+}
+
+Value *checkedRecord(IRBuilderBase &B, Value *Shadow, Value *Callee,
+                     FunctionType *Fn) {
+  Value *Missing =
+      B.CreateOr(B.CreateIsNull(Shadow), B.CreateICmpEQ(Shadow, Callee));
+  return B.CreateSelect(Missing,
+                        missingRecord(*B.GetInsertBlock()->getModule(), Fn),
+                        Shadow, "record");
 }
 
 Expected<Constant *> lowerVirtualReverse(CallBase &Call, Synthesizer &S) {

@@ -36,7 +36,7 @@ namespace llvm {
 class CallBase;
 class Constant;
 class FunctionType;
-class Module;
+class IRBuilderBase;
 class Value;
 } // namespace llvm
 
@@ -49,9 +49,12 @@ enum class RecordEntry : unsigned { Augmented = 0, Reverse = 1, Forward = 2 };
 /// The type of entry \p Entry of the record of a function of type \p Fn.
 llvm::FunctionType *recordEntryType(llvm::FunctionType *Fn, RecordEntry Entry);
 
-/// A record for functions of type \p Fn whose entries report at run time
-/// that a function pointer's shadow held no record, and stop the program.
-llvm::Constant *missingRecord(llvm::Module &M, llvm::FunctionType *Fn);
+/// The record to call for a call of type \p Fn through function pointer
+/// \p Callee whose shadow is \p Shadow: the shadow, or, where it is null or
+/// stands in as the function itself (so holds no record), a record whose
+/// entries stop the program with a message instead of calling garbage.
+llvm::Value *checkedRecord(llvm::IRBuilderBase &B, llvm::Value *Shadow,
+                           llvm::Value *Callee, llvm::FunctionType *Fn);
 
 /// The record __enzyme_virtualreverse call \p Call asks for: of the function
 /// its argument names, or the shadow of the virtual table it points into.

@@ -651,15 +651,9 @@ bool ForwardBuilder::visitDynamicCall(CallBase &Call) {
   }
   auto *Copy = cast<CallBase>(mapped(&Call));
   B.SetInsertPoint(Copy);
-  // A shadow left null (or standing in as the function itself) holds no
-  // record: the program stops with a message instead of calling garbage.
-  Value *Record = tangent(Call.getCalledOperand());
-  Value *Missing =
-      B.CreateOr(B.CreateIsNull(Record),
-                 B.CreateICmpEQ(Record, mapped(Call.getCalledOperand())));
-  Record =
-      B.CreateSelect(Missing, missingRecord(S.module(), Call.getFunctionType()),
-                     Record, "record");
+  Value *Record =
+      checkedRecord(B, tangent(Call.getCalledOperand()),
+                    mapped(Call.getCalledOperand()), Call.getFunctionType());
   Value *Entry =
       B.CreateLoad(B.getPtrTy(),
                    B.CreateConstGEP1_32(B.getPtrTy(), Record,

@@ -78,15 +78,9 @@ bool ReverseBuilder::buildAugmentedCustomCall(CallBase &Call) {
 bool ReverseBuilder::buildAugmentedDynamicCall(CallBase &Call) {
   auto *Copy = cast<Instruction>(VMap[&Call]);
   AB.SetInsertPoint(Copy);
-  // A shadow left null (or standing in as the function itself) holds no
-  // record: the program stops with a message instead of calling garbage.
-  Value *Record = augShadow(Call.getCalledOperand());
-  Value *Missing =
-      AB.CreateOr(AB.CreateIsNull(Record),
-                  AB.CreateICmpEQ(Record, augValue(Call.getCalledOperand())));
-  Record = AB.CreateSelect(Missing,
-                           missingRecord(S.module(), Call.getFunctionType()),
-                           Record, "record");
+  Value *Record =
+      checkedRecord(AB, augShadow(Call.getCalledOperand()),
+                    augValue(Call.getCalledOperand()), Call.getFunctionType());
   Value *Entry = AB.CreateLoad(AB.getPtrTy(), Record, "augmented.entry");
   CallInst *Result = AB.CreateCall(
       recordEntryType(Call.getFunctionType(), RecordEntry::Augmented), Entry,

@@ -145,14 +145,6 @@ enum class launch_misuse {
   several_active     // more than one active scalar
 };
 
-/// Whether \p From converts to \p To without narrowing.
-template <class From, class To, class = void>
-struct converts_exactly : std::false_type {};
-template <class From, class To>
-struct converts_exactly<From, To,
-                        std::void_t<decltype(To{std::declval<From>()})>>
-    : std::true_type {};
-
 /// One argument against its kernel parameter; convert() gives the argument
 /// with the parameter's exact type.
 template <class Param, class Arg, bool Forward> struct argument {
@@ -160,9 +152,10 @@ template <class Param, class Arg, bool Forward> struct argument {
 };
 template <class Param, class Type, bool Forward>
 struct argument<Param, Constant<Type>, Forward> {
-  static constexpr launch_misuse misuse = converts_exactly<Type, Param>::value
-                                              ? launch_misuse::none
-                                              : launch_misuse::constant;
+  static constexpr launch_misuse misuse =
+      fluxion::detail::converts_exactly<Type, Param>::value
+          ? launch_misuse::none
+          : launch_misuse::constant;
   static Constant<Param> convert(const Constant<Type> &Arg) {
     return {Param{Arg.Value}};
   }

@@ -168,14 +168,6 @@ enum class misuse {
   value_result       // value_and_grad: f returns no floating value
 };
 
-/// Whether \p From converts to \p To without narrowing.
-template <class From, class To, class = void>
-struct converts_exactly : std::false_type {};
-template <class From, class To>
-struct converts_exactly<From, To,
-                        std::void_t<decltype(To{std::declval<From>()})>>
-    : std::true_type {};
-
 //===-- The builtin call's arguments --------------------------------------===//
 
 // The call to the builtin is made in one always-inlined function, whose
@@ -270,7 +262,7 @@ struct argument<Param, Constant<Type>, Forward> {
   static constexpr bool by_reference = std::is_reference_v<Param>;
   static constexpr misuse problem =
       (by_reference ? std::is_convertible_v<Type *, Object *>
-                    : converts_exactly<Type, Param>::value)
+                    : fluxion::detail::converts_exactly<Type, Param>::value)
           ? misuse::none
           : misuse::constant;
   // clang passes an empty class by value as nothing: no marker either.

@@ -43,6 +43,19 @@ template <class Type> constexpr Active<Type> active(Type Value, Type *Adjoint) {
   return {Value, Adjoint};
 }
 
+namespace detail {
+
+/// Whether \p From converts to \p To without narrowing, as constant(v)
+/// must to its parameter.
+template <class From, class To, class = void>
+struct converts_exactly : std::false_type {};
+template <class From, class To>
+struct converts_exactly<From, To,
+                        std::void_t<decltype(To{std::declval<From>()})>>
+    : std::true_type {};
+
+} // namespace detail
+
 } // namespace fluxion
 
 #endif // FLUXION_DETAIL_ARGUMENTS_HPP
