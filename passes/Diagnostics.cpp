@@ -71,12 +71,37 @@ void reportWarning(const Instruction &At, const Twine &Msg) {
   report(At, Msg, DS_Warning);
 }
 
+/// Where a remark about \p At points: its own line, or for an instruction
+/// without one (a phi, most often) the first line of its block.
+static DiagnosticLocation remarkLocation(const Instruction &At) {
+  auto HasLine = [](const Instruction &I) {
+    return I.getDebugLoc() && I.getDebugLoc().getLine();
+  };
+  if (HasLine(At))
+    return At.getDebugLoc();
+  auto Located = find_if(*At.getParent(), HasLine);
+  return Located == At.getParent()->end() ? DiagnosticLocation()
+                                          : Located->getDebugLoc();
+}
+
 void reportRemark(const Instruction &At, StringRef RemarkName,
                   const Twine &Msg) {
   const Function &F = *At.getFunction();
-  OptimizationRemark Remark("fluxion", RemarkName, &At);
+  OptimizationRemark Remark("fluxion", RemarkName, remarkLocation(At),
+                            At.getParent());
   Remark << Msg.str();
   F.getContext().diagnose(Remark);
+}
+
+void reportRemark(const DebugLoc &Start, const BasicBlock &Header,
+                  StringRef RemarkName, const Twine &Msg) {
+  if (!Start) {
+    reportRemark(*Header.getFirstNonPHIOrDbg(), RemarkName, Msg);
+    return;
+  }
+  OptimizationRemark Remark("fluxion", RemarkName, Start, &Header);
+  Remark << Msg.str();
+  Header.getContext().diagnose(Remark);
 }
 
 void reportMissed(const Instruction &At, StringRef RemarkName,

@@ -9,6 +9,8 @@
 #define FLUXION_DIAGNOSTICS_H
 
 #include "llvm/ADT/Twine.h"
+#include "llvm/IR/BasicBlock.h"
+#include "llvm/IR/DebugLoc.h"
 
 namespace llvm {
 class Function;
@@ -29,6 +31,10 @@ void reportWarning(const llvm::Instruction &At, const llvm::Twine &Msg);
 /// Emits a `-Rpass=fluxion` remark at \p At.
 void reportRemark(const llvm::Instruction &At, llvm::StringRef RemarkName,
                   const llvm::Twine &Msg);
+/// Emits a `-Rpass=fluxion` remark at the start of the loop \p Header
+/// begins, \p Start (its `for` or `while`, from the loop's metadata).
+void reportRemark(const llvm::DebugLoc &Start, const llvm::BasicBlock &Header,
+                  llvm::StringRef RemarkName, const llvm::Twine &Msg);
 
 /// Emits a `-Rpass-missed=fluxion` remark at \p At: something the user
 /// asked for that Fluxion could not do, without failing the compile.

@@ -29,6 +29,7 @@
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/Local.h"
+#include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Utils/Mem2Reg.h"
 #include "llvm/Transforms/Utils/UnifyFunctionExitNodes.h"
 
@@ -586,6 +587,10 @@ void PreprocessCache::simplify(Function &F) {
   FPM.addPass(InstCombinePass());
   FPM.addPass(SimplifyCFGPass());
   FPM.addPass(UnifyFunctionExitNodesPass());
+  // Dedicated exits and one latch per loop: the reverse sweep counts a
+  // loop's counters down instead of taping them only in that form, which
+  // SimplifyCFG undoes for a loop whose exit is also the skip of its guard.
+  FPM.addPass(LoopSimplifyPass());
   FPM.run(F, FAM);
   FAM.clear(F, F.getName());
 }

@@ -137,10 +137,14 @@ private:
   /// The value of augmented-function value \p AugV, defined in primal block
   /// \p DefBlock, read back at the reverse builder's position.
   llvm::Value *reload(llvm::Value *AugV, llvm::BasicBlock *DefBlock);
-  /// Whether a value defined in \p DefBlock is read by the reverse block
-  /// being built only after the loops around \p DefBlock are done, so only
-  /// the last value they produced is needed.
-  bool onlyLastValueNeeded(llvm::BasicBlock *DefBlock) const;
+  /// Where the augmented function keeps a value defined in \p DefBlock for
+  /// the reverse block being built: \p DefBlock itself, or, when that
+  /// reverse block is outside loops around \p DefBlock, the exit of the
+  /// outermost of them, since only the value they leave is read.
+  llvm::BasicBlock *cacheSite(llvm::BasicBlock *DefBlock) const;
+  /// -Rpass=fluxion remarks: each cached value, and the bytes each loop
+  /// tapes per iteration.
+  void reportTape();
   /// Initializes the tape stacks at the augmented function's entry and
   /// gives them room for the pushes their loops' trip counts allow.
   void buildStackReservations();
@@ -168,6 +172,10 @@ private:
   /// when \p Phi is not a counter or the block being built is outside its
   /// loop.
   llvm::AllocaInst *reverseCounter(llvm::PHINode &Phi);
+  /// The value of loop counter \p Phi in the last iteration of its loop,
+  /// computed at the augmented function's entry when it follows from the
+  /// parameters, else null.
+  llvm::Value *lastCountAtEntry(llvm::PHINode &Phi);
 
   // Adjoints.
   bool isActive(llvm::Value *V) const { return AA.isActive(V); }
@@ -211,6 +219,11 @@ private:
   llvm::Value *
   cameFromByCounter(llvm::BasicBlock &Header,
                     const llvm::SmallSetVector<llvm::BasicBlock *, 4> &Preds);
+  /// The predecessor index of a join derived from a branch condition that
+  /// holds for the whole call (a loop's guard), or null.
+  llvm::Value *
+  cameFromByCondition(llvm::BasicBlock &Join,
+                      const llvm::SmallSetVector<llvm::BasicBlock *, 4> &Preds);
   void buildBlockExits();
   void buildExit();
 
@@ -241,8 +254,10 @@ private:
   /// GPU code: the arena state pointer the augmented function's tape holds,
   /// loaded at its entry.
   llvm::LoadInst *AugArena = nullptr;
-  llvm::DenseMap<llvm::Value *, TapeRegion> Cached;
-  llvm::DenseMap<llvm::Value *, TapeRegion> CachedLast;
+  /// Augmented values kept in the tape, by the primal block that keeps
+  /// them (see cacheSite).
+  llvm::DenseMap<std::pair<llvm::Value *, llvm::BasicBlock *>, TapeRegion>
+      Cached;
   llvm::MapVector<llvm::PHINode *, llvm::AllocaInst *> ReverseCounters;
   /// The primal block whose reverse code is being built.
   llvm::BasicBlock *CurrentPrimalBlock = nullptr;
@@ -298,8 +313,9 @@ bool isLocalObject(const llvm::Value *Object);
 bool writesCallerMemory(llvm::Function &F);
 
 /// The step of loop counter \p Phi = phi [Start, outside], [Phi + Step,
-/// latch] of a loop with one exit block, entered only from the loop.
-llvm::ConstantInt *counterStep(llvm::PHINode &Phi, const llvm::LoopInfo &Loops);
+/// latch] of a loop with one exit block, entered only from the loop; Step is
+/// a constant or a value from outside the loop.
+llvm::Value *counterStep(llvm::PHINode &Phi, const llvm::LoopInfo &Loops);
 
 } // namespace fluxion
 

@@ -485,7 +485,7 @@ Value *ReverseBuilder::cameFromByCounter(
   // without taping the predecessor too.
   for (PHINode &Counter : Header.phis()) {
     if (!Counter.getType()->isIntegerTy() ||
-        (!Cached.count(VMap[&Counter]) && !reverseCounter(Counter)))
+        (!Cached.count({VMap[&Counter], &Header}) && !reverseCounter(Counter)))
       continue;
     Value *Start = Counter.getIncomingValueForBlock(Entry);
     auto *Next =
@@ -508,6 +508,38 @@ Value *ReverseBuilder::cameFromByCounter(
   return nullptr;
 }
 
+Value *ReverseBuilder::cameFromByCondition(
+    BasicBlock &Join, const SmallSetVector<BasicBlock *, 4> &Preds) {
+  if (Preds.size() != 2)
+    return nullptr;
+  // Join is entered straight from a branch, or from a block that only the
+  // branch's other side leads to (the skip of a loop's guard and the loop's
+  // exit): when the condition is the same all through the call, it tells
+  // which, and nothing is taped.
+  for (unsigned Straight : {0u, 1u}) {
+    BasicBlock *Branching = Preds[Straight];
+    BasicBlock *Other = Preds[1 - Straight];
+    auto *Br = dyn_cast<BranchInst>(Branching->getTerminator());
+    if (!Br || !Br->isConditional() ||
+        Br->getSuccessor(0) == Br->getSuccessor(1))
+      continue;
+    auto *Condition = dyn_cast<Instruction>(Br->getCondition());
+    if (Condition && InCycle.count(Condition->getParent()))
+      continue;
+    // Another entry from Other needs another run of Branching first.
+    SmallPtrSet<BasicBlock *, 1> Through = {Branching};
+    if (!Dominators.dominates(Branching, Other) ||
+        isPotentiallyReachable(&Join, Other, &Through))
+      continue;
+    Value *Taken = primal(Br->getCondition());
+    if (Br->getSuccessor(1) == &Join)
+      Taken = B.CreateNot(Taken);
+    return B.CreateSelect(Taken, B.getInt32(Straight), B.getInt32(1 - Straight),
+                          "came.from.branch");
+  }
+  return nullptr;
+}
+
 void ReverseBuilder::buildBlockExits() {
   // Which predecessor each join was entered from, recorded in the augmented
   // function and read back before the block's stacks are popped.
@@ -520,7 +552,10 @@ void ReverseBuilder::buildBlockExits() {
       continue;
     B.SetInsertPoint(RevBlocks[&BB]);
     CurrentPrimalBlock = &BB;
-    if (Value *Derived = cameFromByCounter(BB, Preds)) {
+    Value *Derived = cameFromByCounter(BB, Preds);
+    if (!Derived)
+      Derived = cameFromByCondition(BB, Preds);
+    if (Derived) {
       CameFromIndex[&BB] = Derived;
       continue;
     }
@@ -543,7 +578,7 @@ void ReverseBuilder::buildBlockExits() {
     for (auto &[Counter, Slot] : ReverseCounters) {
       if (Counter->getParent() != &BB)
         continue;
-      Value *Step = counterStep(*Counter, Loops);
+      Value *Step = primal(counterStep(*Counter, Loops));
       B.CreateStore(B.CreateSub(B.CreateLoad(Counter->getType(), Slot), Step),
                     Slot);
     }
@@ -678,19 +713,34 @@ bool ReverseBuilder::run() {
 
   buildStackReservations();
   Fns.TapeBytes = Layout.finalize();
-  for (auto &[V, Slot] : Cached)
-    if (auto *I = dyn_cast<Instruction>(V))
-      reportRemark(*I, "Cached",
-                   Twine(Slot.IsStack ? "cached once per loop iteration: "
-                                      : "cached for the reverse sweep: ") +
-                       describeValue(*V));
-  for (auto &[V, Slot] : CachedLast)
-    if (auto *I = dyn_cast<Instruction>(V))
-      reportRemark(*I, "Cached",
-                   "cached once, the last value of its loop: " +
-                       describeValue(*V));
+  reportTape();
   LLVM_DEBUG(dbgs() << "fluxion: augmented\n" << Aug << "reverse\n" << Rev);
   return true;
+}
+
+void ReverseBuilder::reportTape() {
+  for (auto &[Key, Slot] : Cached) {
+    auto [V, Site] = Key;
+    auto *I = dyn_cast<Instruction>(V);
+    if (!I)
+      continue;
+    StringRef How = VMap.lookup(Site) == I->getParent()
+                        ? (Slot.IsStack ? "cached once per loop iteration: "
+                                        : "cached for the reverse sweep: ")
+                        : (Slot.IsStack ? "cached once per run of its loop, "
+                                          "the value it leaves: "
+                                        : "cached once, the last value of its "
+                                          "loop: ");
+    reportRemark(*I, "Cached", How + describeValue(*V));
+  }
+  // What a loop costs in memory: the bytes its stacks grow by per iteration.
+  MapVector<Loop *, uint64_t> BytesPerIteration;
+  for (const StackSite &Stack : Stacks)
+    if (Loop *L = Loops.getLoopFor(Stack.Block))
+      BytesPerIteration[L] += Stack.ElemSize;
+  for (auto [L, Bytes] : BytesPerIteration)
+    reportRemark(L->getStartLoc(), *L->getHeader(), "TapePerIteration",
+                 "loop tapes " + Twine(Bytes) + " bytes per iteration");
 }
 
 void ReverseBuilder::buildStackReservations() {

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LibraryFunctions.h"
 #include "ReverseBuilder.h"
 
 #define DEBUG_TYPE "fluxion-reverse"
@@ -55,21 +56,17 @@ Value *ReverseBuilder::reload(Value *AugV, BasicBlock *DefBlock) {
   if (auto *A = dyn_cast<Argument>(AugV))
     return Rev.getArg(A->getArgNo());
   Type *Ty = AugV->getType();
-  bool LastOnly = onlyLastValueNeeded(DefBlock);
-  auto &Cache = LastOnly ? CachedLast : Cached;
-  auto Found = Cache.find(AugV);
-  if (Found == Cache.end()) {
-    // The last value a loop produced, read after the loop, is one field the
-    // loop overwrites rather than a stack it pushes.
-    TapeRegion R = LastOnly
-                       ? TapeRegion{Layout.addField(DL.getTypeAllocSize(Ty),
-                                                    DL.getABITypeAlign(Ty)),
-                                    false, DL.getTypeAllocSize(Ty)}
-                       : makeRegion(DefBlock, DL.getTypeAllocSize(Ty),
-                                    DL.getABITypeAlign(Ty));
-    augInsertAfter(AugV);
+  BasicBlock *Site = cacheSite(DefBlock);
+  auto Found = Cached.find({AugV, Site});
+  if (Found == Cached.end()) {
+    TapeRegion R =
+        makeRegion(Site, DL.getTypeAllocSize(Ty), DL.getABITypeAlign(Ty));
+    if (Site == DefBlock)
+      augInsertAfter(AugV);
+    else
+      AB.SetInsertPoint(cast<BasicBlock>(VMap[Site])->getFirstInsertionPt());
     tagTapeAccess(*AB.CreateStore(AugV, augRegionAddress(R)));
-    Found = Cache.try_emplace(AugV, R).first;
+    Found = Cached.try_emplace({AugV, Site}, R).first;
     LLVM_DEBUG(dbgs() << "fluxion: caching " << *AugV
                       << (R.IsStack ? " per iteration\n" : "\n"));
   }
@@ -253,18 +250,31 @@ Value *ReverseBuilder::expandAtEntry(const SCEV *Expr) {
   return Result;
 }
 
-bool ReverseBuilder::onlyLastValueNeeded(BasicBlock *DefBlock) const {
+BasicBlock *ReverseBuilder::cacheSite(BasicBlock *DefBlock) const {
   if (!DefBlock || !CurrentPrimalBlock || !InCycle.count(DefBlock))
-    return false;
-  Loop *L = Loops.getLoopFor(DefBlock);
-  if (!L)
-    return false;
-  // The loop nest runs once (no cycle encloses it), and the reverse sweep
-  // reads the value after it.
-  Loop *Outermost = L->getOutermostLoop();
-  return CycleSize.lookup(Outermost->getHeader()) ==
-             Outermost->getNumBlocks() &&
-         !Outermost->contains(CurrentPrimalBlock);
+    return DefBlock;
+  // The outermost loop around the definition that the reverse block being
+  // built is outside of: what that block reads is the value the loop left
+  // when it last exited, kept at its exit once per run of the loop rather
+  // than once per iteration.
+  Loop *Left = nullptr;
+  for (Loop *L = Loops.getLoopFor(DefBlock);
+       L && !L->contains(CurrentPrimalBlock); L = L->getParentLoop())
+    Left = L;
+  if (!Left)
+    return DefBlock;
+  // Natural loops only: the largest cycle through the outermost header is
+  // exactly that loop.
+  Loop *Outermost = Left->getOutermostLoop();
+  if (CycleSize.lookup(Outermost->getHeader()) != Outermost->getNumBlocks())
+    return DefBlock;
+  // A dedicated exit runs once per exit of the loop.
+  BasicBlock *Exit = Left->getExitBlock();
+  if (!Exit || !Dominators.dominates(DefBlock, Exit) ||
+      !all_of(predecessors(Exit),
+              [&](BasicBlock *Pred) { return Left->contains(Pred); }))
+    return DefBlock;
+  return Exit;
 }
 
 /// Memory the augmented function allocates itself; everything else belongs
@@ -381,6 +391,29 @@ bool ReverseBuilder::isRereadable(LoadInst &Load) {
   return Result;
 }
 
+/// Whether \p I is a call that writes nothing a load of the program reads:
+/// errno (libm with -fmath-errno; alias analysis knows that errno is apart
+/// only for accesses with a type tag, which the locations of loads in loops
+/// drop), or the hidden state of a math function of the C library without
+/// pointer arguments (lgamma's signgam).
+static bool writesOnlyLibraryState(const Instruction &I) {
+  const auto *Call = dyn_cast<CallBase>(&I);
+  if (!Call)
+    return false;
+  if (!isModSet(Call->getMemoryEffects()
+                    .getWithoutLoc(IRMemLocation::ErrnoMem)
+                    .getModRef()))
+    return true;
+  const Function *Callee = Call->getCalledFunction();
+  if (!Callee || !Call->getType()->isFloatingPointTy() ||
+      any_of(Call->args(),
+             [](const Use &U) { return U->getType()->isPointerTy(); }))
+    return false;
+  // TargetLibraryInfo does not list the lgamma family.
+  return libraryFunction(*Callee) ||
+         is_contained({"lgamma", "lgammaf", "lgammal"}, Callee->getName());
+}
+
 /// Whether anything the function does after \p Load may write the memory it
 /// read: the reverse sweep runs once the whole forward sweep is done.
 bool ReverseBuilder::overwrittenLater(LoadInst &Load) {
@@ -395,7 +428,7 @@ bool ReverseBuilder::overwrittenLater(LoadInst &Load) {
     Location = MemoryLocation::getBeforeOrAfter(Load.getPointerOperand());
   unsigned Queries = 0;
   for (Instruction &I : instructions(Primal)) {
-    if (!I.mayWriteToMemory() ||
+    if (!I.mayWriteToMemory() || writesOnlyLibraryState(I) ||
         !isPotentiallyReachable(&Load, &I, nullptr, &Dominators, &Loops))
       continue;
     if (++Queries > MaxQueries || isModSet(Aliases.getModRefInfo(&I, Location)))
@@ -431,8 +464,9 @@ Value *ReverseBuilder::primal(Value *V) {
 }
 
 /// The step of loop counter \p Phi = phi [Start, outside], [Phi + Step,
-/// latch] of a loop with one exit block, entered only from the loop.
-ConstantInt *counterStep(PHINode &Phi, const LoopInfo &Loops) {
+/// latch] of a loop with one exit block, entered only from the loop; Step is
+/// a constant or a value from outside the loop (`i * n` stepping by n).
+Value *counterStep(PHINode &Phi, const LoopInfo &Loops) {
   Loop *L = Loops.getLoopFor(Phi.getParent());
   if (!L || L->getHeader() != Phi.getParent() ||
       !Phi.getType()->isIntegerTy() || Phi.getNumIncomingValues() != 2)
@@ -447,7 +481,25 @@ ConstantInt *counterStep(PHINode &Phi, const LoopInfo &Loops) {
   Value *Step = Next->getOperand(0) == &Phi   ? Next->getOperand(1)
                 : Next->getOperand(1) == &Phi ? Next->getOperand(0)
                                               : nullptr;
-  return dyn_cast_or_null<ConstantInt>(Step);
+  return Step && L->isLoopInvariant(Step) ? Step : nullptr;
+}
+
+Value *ReverseBuilder::lastCountAtEntry(PHINode &Phi) {
+  auto &FAM = S.preprocessed().analyses();
+  auto &SE = FAM.getResult<ScalarEvolutionAnalysis>(Primal);
+  // Scalar evolution's own loops, not the builder's.
+  Loop *L = FAM.getResult<LoopAnalysis>(Primal).getLoopFor(Phi.getParent());
+  auto *Counter = dyn_cast<SCEVAddRecExpr>(SE.getSCEV(&Phi));
+  if (!L || !Counter || Counter->getLoop() != L || !Counter->isAffine())
+    return nullptr;
+  const SCEV *Taken = SE.getBackedgeTakenCount(L);
+  if (isa<SCEVCouldNotCompute>(Taken))
+    return nullptr;
+  const SCEV *Last = Counter->evaluateAtIteration(Taken, SE);
+  if (Last->getType() != Phi.getType())
+    return nullptr;
+  AB.SetInsertPoint(Aug.getEntryBlock().getTerminator());
+  return expandAtEntry(Last);
 }
 
 AllocaInst *ReverseBuilder::reverseCounter(PHINode &Phi) {
@@ -467,11 +519,18 @@ AllocaInst *ReverseBuilder::reverseCounter(PHINode &Phi) {
   // (buildBlockExits).
   BasicBlock *Exit = L->getExitBlock();
   Type *Ty = Phi.getType();
-  TapeRegion Last =
-      makeRegion(Exit, DL.getTypeAllocSize(Ty), DL.getABITypeAlign(Ty));
-  auto *AugExit = cast<BasicBlock>(VMap[Exit]);
-  AB.SetInsertPoint(AugExit->getFirstInsertionPt());
-  tagTapeAccess(*AB.CreateStore(augValue(&Phi), augRegionAddress(Last)));
+  TapeRegion Last;
+  if (Value *AtEntry = lastCountAtEntry(Phi)) {
+    // The same for every run of the loop: one field written at entry.
+    Last = {Layout.addField(DL.getTypeAllocSize(Ty), DL.getABITypeAlign(Ty)),
+            false, DL.getTypeAllocSize(Ty)};
+    tagTapeAccess(*AB.CreateStore(AtEntry, augRegionAddress(Last)));
+  } else {
+    Last = makeRegion(Exit, DL.getTypeAllocSize(Ty), DL.getABITypeAlign(Ty));
+    auto *AugExit = cast<BasicBlock>(VMap[Exit]);
+    AB.SetInsertPoint(AugExit->getFirstInsertionPt());
+    tagTapeAccess(*AB.CreateStore(augValue(&Phi), augRegionAddress(Last)));
+  }
 
   IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
   AllocaInst *Slot = EB.CreateAlloca(Ty, nullptr, Phi.getName() + ".counter");
