@@ -10,12 +10,28 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Intrinsics.h"
+#include "llvm/Support/CommandLine.h"
 
 #include <cmath>
 
 using namespace llvm;
 
+static cl::opt<bool> StrictDerivativeMath(
+    "fluxion-strict-fp", cl::init(false),
+    cl::desc("Evaluate derivatives in the order their rules are written, "
+             "without reassociating or contracting their arithmetic"));
+
 namespace fluxion {
+
+FastMathFlags derivativeMathFlags() {
+  FastMathFlags Flags;
+  if (StrictDerivativeMath)
+    return Flags;
+  Flags.setAllowReassoc();
+  Flags.setAllowContract();
+  Flags.setNoSignedZeros();
+  return Flags;
+}
 
 Expr Expr::constant(double C) const {
   return with(ConstantFP::get(V->getType(), C));

@@ -22,6 +22,12 @@
 
 namespace fluxion {
 
+/// The fast-math flags of the arithmetic derivatives add to a program:
+/// reassociation (so that tangent and adjoint sums vectorize), contraction
+/// and no signed zeros, as Enzyme's derivatives have; none with
+/// -fluxion-strict-fp. Infinities and NaNs keep their meaning.
+llvm::FastMathFlags derivativeMathFlags();
+
 /// A floating value under construction; arithmetic on it emits IR.
 class Expr {
 public:

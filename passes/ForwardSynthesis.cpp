@@ -43,7 +43,9 @@ public:
            [&S](Function &F) -> Function & { return S.preprocessed().get(F); }),
         StandIns(Request, AA), B(Primal.getContext()), Width(Request.Width),
         SkipNoNeedWrites(is_contained(Request.Args, ArgActivity::DupNoNeed) &&
-                         noNeedOnlyAccumulated()) {}
+                         noNeedOnlyAccumulated()) {
+    B.setFastMathFlags(derivativeMathFlags());
+  }
 
   bool run();
 

@@ -11,6 +11,7 @@
 #include "Libdevice.h"
 #include "LibraryFunctions.h"
 #include "PacketMath.h"
+#include "Tape.h"
 #include "TypeAnalysis.h"
 #include "WarpShuffle.h"
 
@@ -552,6 +553,7 @@ Function &PreprocessCache::get(Function &F) {
   Copy->removeFnAttr(Attribute::OptimizeNone);
   Copy->removeFnAttr(Attribute::NoInline);
 
+  TapeStackOps::forgetKeptBuffers(*Copy);
   inlineSmallCallees(*Copy, F);
   stepIterationCounts(*Copy);
   resolveCallsThroughGlobals(*Copy);

@@ -268,6 +268,8 @@ private:
     unsigned Field;
     llvm::BasicBlock *Block;
     uint64_t ElemSize;
+    /// Keeps the buffer between activations (host code).
+    llvm::GlobalVariable *Kept;
   };
   llvm::SmallVector<StackSite, 8> Stacks;
   llvm::SmallPtrSet<llvm::BasicBlock *, 16> InCycle;

@@ -628,7 +628,8 @@ void ReverseBuilder::buildBlockExits() {
 void ReverseBuilder::buildExit() {
   B.SetInsertPoint(RevExit);
   for (const StackSite &Stack : Stacks)
-    S.stacks().release(B, Layout.fieldAddress(B, Rev.getArg(0), Stack.Field));
+    S.stacks().release(B, Layout.fieldAddress(B, Rev.getArg(0), Stack.Field),
+                       Stack.Kept, Stack.ElemSize);
   if (Rev.getReturnType()->isVoidTy()) {
     B.CreateRetVoid();
     return;
@@ -647,6 +648,7 @@ void ReverseBuilder::buildExit() {
 }
 
 bool ReverseBuilder::run() {
+  B.setFastMathFlags(derivativeMathFlags());
   for (const auto &SCC : make_range(scc_begin(&Primal), scc_end(&Primal)))
     if (SCC.size() > 1 || is_contained(successors(SCC.front()), SCC.front()))
       for (BasicBlock *BB : SCC) {
@@ -772,7 +774,7 @@ void ReverseBuilder::buildStackReservations() {
     AB.SetInsertPoint(AugArena->getNextNode());
   for (auto [Stack, Runs] : zip(Stacks, Reserved)) {
     Value *Header = Layout.fieldAddress(AB, Aug.getArg(0), Stack.Field);
-    S.stacks().init(AB, Header);
+    S.stacks().init(AB, Header, Stack.Kept, Stack.ElemSize);
     if (Runs)
       S.stacks().reserve(AB, Header, AugArena, Runs, Stack.ElemSize);
   }

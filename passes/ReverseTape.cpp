@@ -23,7 +23,9 @@ TapeRegion ReverseBuilder::makeRegion(BasicBlock *PrimalBlock, uint64_t Size,
   if (!InCycle.count(PrimalBlock))
     return {Layout.addField(Size, A), false, Size};
   unsigned Field = Layout.addStack();
-  Stacks.push_back({Field, PrimalBlock, Size});
+  Stacks.push_back(
+      {Field, PrimalBlock, Size,
+       S.stacks().keptBuffer("fluxion.tape.kept." + Aug.getName())});
   StacksToPop[PrimalBlock].push_back(Field);
   return {Field, true, Size};
 }

@@ -4,6 +4,7 @@
 #include "Tape.h"
 
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 
@@ -88,12 +89,158 @@ Value *heapBuffer(IRBuilderBase &B, Value *Header, Value *Buffer) {
 TapeStackOps::TapeStackOps(Module &M)
     : M(M), DeviceCode(M.getTargetTriple().isNVPTX()) {}
 
-void TapeStackOps::init(IRBuilderBase &B, Value *Header) {
+GlobalVariable *TapeStackOps::keptBuffer(const Twine &Name) {
+  if (DeviceCode)
+    return nullptr;
+  LLVMContext &Ctx = M.getContext();
+  auto *Ty =
+      StructType::get(PointerType::getUnqual(Ctx), Type::getInt64Ty(Ctx));
+  return new GlobalVariable(M, Ty, /*isConstant=*/false,
+                            GlobalValue::InternalLinkage,
+                            Constant::getNullValue(Ty), Name, nullptr,
+                            GlobalValue::GeneralDynamicTLSModel);
+}
+
+void TapeStackOps::init(IRBuilderBase &B, Value *Header, GlobalVariable *Kept,
+                        uint64_t ElemSize) {
+  if (Kept) {
+    B.CreateCall(&takeFunction(), {Header, Kept, B.getInt64(ElemSize)});
+    return;
+  }
   B.CreateStore(Constant::getNullValue(B.getPtrTy()), Header);
   B.CreateStore(B.getInt64(0), countAddress(B, Header));
   B.CreateStore(B.getInt64(0), capacityAddress(B, Header));
   if (DeviceCode)
     B.CreateStore(B.getInt64(0), heapOwnedAddress(B, Header));
+}
+
+namespace {
+/// A helper function of the tape, (ptr header, \p Middle, i64) -> void,
+/// created once per module; \p Build fills in its body.
+Function &
+tapeHelper(Module &M, StringRef Name, Type *Middle,
+           function_ref<void(Function &, Value *, Value *, Value *)> Build) {
+  if (Function *F = M.getFunction(Name))
+    return *F;
+  LLVMContext &Ctx = M.getContext();
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Type *I64 = Type::getInt64Ty(Ctx);
+  auto *F = Function::Create(
+      FunctionType::get(Type::getVoidTy(Ctx), {PtrTy, Middle, I64}, false),
+      GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::NoUnwind);
+  Build(*F, F->getArg(0), F->getArg(1), F->getArg(2));
+  return *F;
+}
+} // namespace
+
+void TapeStackOps::forgetKeptBuffers(Function &F) {
+  Module &M = *F.getParent();
+  Function *Take = M.getFunction("fluxion.tape.take");
+  Function *Keep = M.getFunction("fluxion.tape.keep");
+  SmallVector<CallInst *, 8> Calls;
+  for (Instruction &I : instructions(F))
+    if (auto *Call = dyn_cast<CallInst>(&I);
+        Call && Call->getCalledFunction() &&
+        (Call->getCalledFunction() == Take ||
+         Call->getCalledFunction() == Keep))
+      Calls.push_back(Call);
+  for (CallInst *Call : Calls) {
+    IRBuilder<> B(Call);
+    Value *Header = Call->getArgOperand(0);
+    if (Call->getCalledFunction() == Take) {
+      B.CreateStore(Constant::getNullValue(B.getPtrTy()), Header);
+      B.CreateStore(B.getInt64(0), countAddress(B, Header));
+      B.CreateStore(B.getInt64(0), capacityAddress(B, Header));
+    } else {
+      B.CreateCall(M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy()),
+                   {B.CreateLoad(B.getPtrTy(), Header)});
+    }
+    Call->eraseFromParent();
+  }
+}
+
+/// fluxion.tape.take(header, kept, elemSize): an empty stack whose room is
+/// the buffer kept from an earlier activation (none: null, 0).
+Function &TapeStackOps::takeFunction() {
+  return tapeHelper(
+      M, "fluxion.tape.take", PointerType::getUnqual(M.getContext()),
+      [](Function &F, Value *Header, Value *Kept, Value *ElemSize) {
+        IRBuilder<> B(BasicBlock::Create(F.getContext(), "entry", &F));
+        Value *KeptBytes = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Kept, 8);
+        B.CreateStore(B.CreateLoad(B.getPtrTy(), Kept), Header);
+        B.CreateStore(B.getInt64(0), countAddress(B, Header));
+        B.CreateStore(
+            B.CreateUDiv(B.CreateLoad(B.getInt64Ty(), KeptBytes), ElemSize),
+            capacityAddress(B, Header));
+        B.CreateStore(Constant::getNullValue(B.getPtrTy()), Kept);
+        B.CreateStore(B.getInt64(0), KeptBytes);
+        B.CreateRetVoid();
+      });
+}
+
+/// fluxion.tape.keep(header, kept, elemSize): the buffer of a stack done
+/// with, kept for the next activation if it is the larger, else freed.
+Function &TapeStackOps::keepFunction() {
+  return tapeHelper(
+      M, "fluxion.tape.keep", PointerType::getUnqual(M.getContext()),
+      [this](Function &F, Value *Header, Value *Kept, Value *ElemSize) {
+        LLVMContext &Ctx = F.getContext();
+        auto *Entry = BasicBlock::Create(Ctx, "entry", &F);
+        auto *Swap = BasicBlock::Create(Ctx, "swap", &F);
+        auto *Done = BasicBlock::Create(Ctx, "done", &F);
+        IRBuilder<> B(Entry);
+        FunctionCallee Free =
+            M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy());
+        Value *KeptBytes = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Kept, 8);
+        Value *Buffer = B.CreateLoad(B.getPtrTy(), Header, "buffer");
+        Value *Bytes = B.CreateMul(
+            B.CreateLoad(B.getInt64Ty(), capacityAddress(B, Header)), ElemSize,
+            "bytes");
+        Value *Larger = B.CreateICmpUGT(
+            Bytes, B.CreateLoad(B.getInt64Ty(), KeptBytes), "larger");
+        B.CreateCondBr(Larger, Swap, Done);
+
+        B.SetInsertPoint(Swap);
+        B.CreateCall(Free, {B.CreateLoad(B.getPtrTy(), Kept)});
+        B.CreateStore(Buffer, Kept);
+        B.CreateStore(Bytes, KeptBytes);
+        B.CreateRetVoid();
+
+        B.SetInsertPoint(Done);
+        B.CreateCall(Free, {Buffer});
+        B.CreateRetVoid();
+      });
+}
+
+/// fluxion.tape.ensure(header, elements, elemSize): room for \p elements
+/// in an empty host stack, from the heap when what it has is smaller.
+Function &TapeStackOps::ensureFunction() {
+  return tapeHelper(
+      M, "fluxion.tape.ensure", Type::getInt64Ty(M.getContext()),
+      [this](Function &F, Value *Header, Value *Elements, Value *ElemSize) {
+        LLVMContext &Ctx = F.getContext();
+        auto *Entry = BasicBlock::Create(Ctx, "entry", &F);
+        auto *Grow = BasicBlock::Create(Ctx, "grow", &F);
+        auto *Done = BasicBlock::Create(Ctx, "done", &F);
+        IRBuilder<> B(Entry);
+        Value *CapacityPtr = capacityAddress(B, Header);
+        Value *Capacity = B.CreateLoad(B.getInt64Ty(), CapacityPtr);
+        B.CreateCondBr(B.CreateICmpULT(Capacity, Elements), Grow, Done);
+
+        B.SetInsertPoint(Grow);
+        // Empty, so nothing to copy: free and allocate rather than realloc.
+        B.CreateCall(M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy()),
+                     {B.CreateLoad(B.getPtrTy(), Header)});
+        B.CreateStore(
+            allocate(B, B.CreateMul(Elements, ElemSize), "tape.reserved"),
+            Header);
+        B.CreateStore(Elements, CapacityPtr);
+        B.CreateRetVoid();
+
+        B.SetInsertPoint(Done);
+        B.CreateRetVoid();
+      });
 }
 
 Value *TapeStackOps::arenaBytes(IRBuilderBase &B, Value *Bytes) {
@@ -212,12 +359,12 @@ Function &TapeStackOps::reserveFunction() {
 
 void TapeStackOps::reserve(IRBuilderBase &B, Value *Header, Value *Arena,
                            Value *Elements, uint64_t ElemSize) {
-  Value *Bytes = B.CreateMul(Elements, B.getInt64(ElemSize));
-  if (DeviceCode) {
-    B.CreateCall(&reserveFunction(), {Header, Arena, Bytes});
-  } else {
-    B.CreateStore(allocate(B, Bytes, "tape.reserved"), Header);
+  if (!DeviceCode) {
+    B.CreateCall(&ensureFunction(), {Header, Elements, B.getInt64(ElemSize)});
+    return;
   }
+  Value *Bytes = B.CreateMul(Elements, B.getInt64(ElemSize));
+  B.CreateCall(&reserveFunction(), {Header, Arena, Bytes});
   B.CreateStore(Elements, capacityAddress(B, Header));
 }
 
@@ -300,7 +447,12 @@ void TapeStackOps::pop(IRBuilderBase &B, Value *Header) {
   B.CreateStore(B.CreateSub(Count, B.getInt64(1)), CountPtr);
 }
 
-void TapeStackOps::release(IRBuilderBase &B, Value *Header) {
+void TapeStackOps::release(IRBuilderBase &B, Value *Header,
+                           GlobalVariable *Kept, uint64_t ElemSize) {
+  if (Kept) {
+    B.CreateCall(&keepFunction(), {Header, Kept, B.getInt64(ElemSize)});
+    return;
+  }
   FunctionCallee Free =
       M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy());
   Value *Buffer = B.CreateLoad(B.getPtrTy(), Header, "tape.buffer");

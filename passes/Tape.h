@@ -73,12 +73,25 @@ private:
 /// Emits the operations on a tape stack: a header {ptr buffer, i64 count,
 /// i64 capacity[, i64 heapOwned]} in the tape and a buffer of fixed-size
 /// elements.
+///
+/// On the host, the buffer a stack had is kept when the reverse sweep is
+/// done, in a thread-local {ptr, i64 bytes} of its own, and the next
+/// activation of the same derivative on that thread starts with it: tapes
+/// are not faulted in again on every call (glibc gives large blocks back to
+/// the system when they are freed). An activation that finds it taken (by a
+/// recursive or nested one) allocates its own; of two, the larger is kept.
 class TapeStackOps {
 public:
   explicit TapeStackOps(llvm::Module &M);
 
-  /// Stores an empty header.
-  void init(llvm::IRBuilderBase &B, llvm::Value *Header);
+  /// The thread-local slot that keeps a host stack's buffer between
+  /// activations; null in GPU code.
+  llvm::GlobalVariable *keptBuffer(const llvm::Twine &Name);
+
+  /// Stores an empty header, with the buffer kept in \p Kept (from
+  /// keptBuffer, or null) as its room.
+  void init(llvm::IRBuilderBase &B, llvm::Value *Header,
+            llvm::GlobalVariable *Kept, uint64_t ElemSize);
   /// Gives an empty stack room for \p Elements elements of \p ElemSize
   /// bytes, so that pushing that many never grows it: from the arena whose
   /// state \p Arena points to when it has that room (GPU code; Arena may be
@@ -93,13 +106,20 @@ public:
                    uint64_t ElemSize);
   /// Drops the most recently pushed element.
   void pop(llvm::IRBuilderBase &B, llvm::Value *Header);
-  /// Frees the buffer if it came from the heap.
-  void release(llvm::IRBuilderBase &B, llvm::Value *Header);
+  /// Frees the buffer if it came from the heap, or keeps it in \p Kept.
+  void release(llvm::IRBuilderBase &B, llvm::Value *Header,
+               llvm::GlobalVariable *Kept, uint64_t ElemSize);
 
   /// \p Bytes of heap memory for a tape; a failed allocation ends the
   /// program with a message.
   llvm::Value *allocate(llvm::IRBuilderBase &B, llvm::Value *Bytes,
                         const llvm::Twine &Name = "");
+
+  /// Turns the stacks of derivative \p F, about to be differentiated itself
+  /// (nested derivatives), back into plain heap buffers: a derivative of F
+  /// gives each buffer a shadow the way it does any allocation, which a
+  /// buffer kept in a thread-local slot cannot have.
+  static void forgetKeptBuffers(llvm::Function &F);
 
   /// Bytes an arena allocation of \p Bytes takes (a multiple of MaxAlign).
   static llvm::Value *arenaBytes(llvm::IRBuilderBase &B, llvm::Value *Bytes);
@@ -113,6 +133,9 @@ private:
   llvm::Function &allocateFunction();
   llvm::Function &pushFunction();
   llvm::Function &reserveFunction();
+  llvm::Function &ensureFunction();
+  llvm::Function &takeFunction();
+  llvm::Function &keepFunction();
   llvm::Module &M;
   bool DeviceCode;
 };

@@ -32,13 +32,13 @@ define float @tangent_f(float %x, float %dx) {
 }
 
 ; CHECK-LABEL: define internal { double, double } @fluxion.fwd.wave.dup(
-; CHECK: %[[BOTH:.*]] = call { double, double } @llvm.sincos.f64(double %x)
+; CHECK: %[[BOTH:.*]] = call {{(reassoc nsz contract )?}}{ double, double } @llvm.sincos.f64(double %x)
 ; CHECK-NEXT: %s = extractvalue { double, double } %[[BOTH]], 0
 ; CHECK-NEXT: %[[COS:.*]] = extractvalue { double, double } %[[BOTH]], 1
-; CHECK-NOT: call double @sin
-; CHECK: fmul double %[[COS]], %x.tangent
+; CHECK-NOT: call {{(reassoc nsz contract )?}}double @sin
+; CHECK: fmul {{(reassoc nsz contract )?}}double %[[COS]], %x.tangent
 
 ; FLOAT-LABEL: define internal { float, float } @fluxion.fwd.ripple.dup(
-; FLOAT: %[[BOTHF:.*]] = call { float, float } @llvm.sincos.f32(float %x)
+; FLOAT: %[[BOTHF:.*]] = call {{(reassoc nsz contract )?}}{ float, float } @llvm.sincos.f32(float %x)
 ; FLOAT-NOT: @llvm.cos.f32
 ; FLOAT: ret

@@ -19,10 +19,10 @@ define <4 x double> @lanes(double %x) {
 }
 
 ; CHECK-LABEL: define <4 x double> @lanes(
-; CHECK: call { double, <4 x double> } @fluxion.fwd.f.dup.width4(double %x, <4 x double>
+; CHECK: call {{(reassoc nsz contract )?}}{ double, <4 x double> } @fluxion.fwd.f.dup.width4(double %x, <4 x double>
 ; CHECK-LABEL: define internal { double, <4 x double> } @fluxion.fwd.f.dup.width4(double %x, <4 x double> %x.tangent)
-; CHECK: [[BOTH:%.*]] = call { double, double } @llvm.sincos.f64(double %x)
+; CHECK: [[BOTH:%.*]] = call {{(reassoc nsz contract )?}}{ double, double } @llvm.sincos.f64(double %x)
 ; CHECK: [[COS:%.*]] = extractvalue { double, double } [[BOTH]], 1
 ; CHECK-NEXT: [[INS:%.*]] = insertelement <4 x double> poison, double [[COS]], i64 0
 ; CHECK-NEXT: [[SPLAT:%.*]] = shufflevector <4 x double> [[INS]], <4 x double> poison, <4 x i32> zeroinitializer
-; CHECK-NEXT: %s.tangent = fmul <4 x double> [[SPLAT]], %x.tangent
+; CHECK-NEXT: %s.tangent = fmul {{(reassoc nsz contract )?}}<4 x double> [[SPLAT]], %x.tangent

@@ -24,8 +24,8 @@ define void @gradient(ptr %x, ptr %dx, i64 %k) {
 ; CHECK-LABEL: define internal void @fluxion.rev.f.dup.const(
 ; CHECK: %slot.shadow = getelementptr inbounds double
 ; CHECK-NEXT: [[OLD:%.*]] = load double, ptr %slot.shadow
-; CHECK-NEXT: [[NEW:%.*]] = fadd double [[OLD]]
+; CHECK-NEXT: [[NEW:%.*]] = fadd {{(reassoc nsz contract )?}}double [[OLD]]
 ; CHECK-NEXT: store double [[NEW]], ptr %slot.shadow
-; CHECK: atomicrmw fadd ptr %x.shadow, double {{.*}} monotonic
+; CHECK: atomicrmw fadd {{(reassoc nsz contract )?}}ptr %x.shadow, double {{.*}} monotonic
 ; CHECK-NOT: atomicrmw
 ; CHECK: ret void

@@ -9,7 +9,7 @@
 
 ; BRANCH-LABEL: define internal { double } @fluxion.rev.scaled.out(
 ; BRANCH-NOT: nvvm.d2i
-; BRANCH: fmul double
+; BRANCH: fmul {{(reassoc nsz contract )?}}double
 ; BRANCH-LABEL: define internal { double } @fluxion.grad.scaled.out(
 
 ; TRIP: error: {{.*}}fluxion: the derivative of an active value would be lost: its bits pass through integer operations {{.*}} (in function 'doubled')

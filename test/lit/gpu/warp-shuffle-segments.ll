@@ -73,60 +73,60 @@ define float @reverse_gather(float %x, i32 %lane) {
 }
 
 ; CHECK-LABEL: define internal { float } @fluxion.rev.gather.out.const(
-; CHECK: %[[SRC:.*]] = select i1 %{{.*}}, i32 %{{.*}}, i32 %{{.*}}
-; CHECK-NEXT: call float @fluxion.shfl.gather.f32(i32 -1, float %s.adj, i32 %[[SRC]])
+; CHECK: %[[SRC:.*]] = select {{(reassoc nsz contract )?}}i1 %{{.*}}, i32 %{{.*}}, i32 %{{.*}}
+; CHECK-NEXT: call {{(reassoc nsz contract )?}}float @fluxion.shfl.gather.f32(i32 -1, float %s.adj, i32 %[[SRC]])
 
 ; CHECK-LABEL: define internal float @fluxion.shfl.gather.f32(i32 %0, float %1, i32 %2)
-; CHECK: %[[LANE:.*]] = call i32 @llvm.nvvm.read.ptx.sreg.laneid()
+; CHECK: %[[LANE:.*]] = call {{(reassoc nsz contract )?}}i32 @llvm.nvvm.read.ptx.sreg.laneid()
 ; CHECK: lanes:
-; CHECK-NEXT: %other = phi i32 [ 0, %entry ], [ %[[NEXT:.*]], %lanes ]
-; CHECK-NEXT: %sum = phi float [ 0.000000e+00, %entry ], [ %[[ADDED:.*]], %lanes ]
-; CHECK-NEXT: %[[V:.*]] = call float @llvm.nvvm.shfl.sync.idx.f32(i32 %0, float %1, i32 %other, i32 31)
-; CHECK-NEXT: %[[S:.*]] = call i32 @llvm.nvvm.shfl.sync.idx.i32(i32 %0, i32 %2, i32 %other, i32 31)
+; CHECK-NEXT: %other = phi {{(reassoc nsz contract )?}}i32 [ 0, %entry ], [ %[[NEXT:.*]], %lanes ]
+; CHECK-NEXT: %sum = phi {{(reassoc nsz contract )?}}float [ 0.000000e+00, %entry ], [ %[[ADDED:.*]], %lanes ]
+; CHECK-NEXT: %[[V:.*]] = call {{(reassoc nsz contract )?}}float @llvm.nvvm.shfl.sync.idx.f32(i32 %0, float %1, i32 %other, i32 31)
+; CHECK-NEXT: %[[S:.*]] = call {{(reassoc nsz contract )?}}i32 @llvm.nvvm.shfl.sync.idx.i32(i32 %0, i32 %2, i32 %other, i32 31)
 ; CHECK: icmp eq i32 %[[S]], %[[LANE]]
-; CHECK: %[[ADDED]] = fadd float %sum,
+; CHECK: %[[ADDED]] = fadd {{(reassoc nsz contract )?}}float %sum,
 ; CHECK: %[[NEXT]] = add i32 %other, 1
 ; CHECK: icmp eq i32 %[[NEXT]], 32
 
 ; CHECK-LABEL: define internal { float } @fluxion.rev.broadcast8.out(
 ; CHECK: %[[POS:.*]] = and i32 %{{.*}}, 7
-; CHECK-NEXT: %[[S4:.*]] = call float @llvm.nvvm.shfl.sync.bfly.f32(i32 -1, float %s.adj, i32 4, i32 6175)
-; CHECK-NEXT: %[[A4:.*]] = fadd float %s.adj, %[[S4]]
-; CHECK-NEXT: %[[S2:.*]] = call float @llvm.nvvm.shfl.sync.bfly.f32(i32 -1, float %[[A4]], i32 2, i32 6175)
-; CHECK-NEXT: %[[A2:.*]] = fadd float %[[A4]], %[[S2]]
-; CHECK-NEXT: %[[S1:.*]] = call float @llvm.nvvm.shfl.sync.bfly.f32(i32 -1, float %[[A2]], i32 1, i32 6175)
-; CHECK-NEXT: %[[A1:.*]] = fadd float %[[A2]], %[[S1]]
+; CHECK-NEXT: %[[S4:.*]] = call {{(reassoc nsz contract )?}}float @llvm.nvvm.shfl.sync.bfly.f32(i32 -1, float %s.adj, i32 4, i32 6175)
+; CHECK-NEXT: %[[A4:.*]] = fadd {{(reassoc nsz contract )?}}float %s.adj, %[[S4]]
+; CHECK-NEXT: %[[S2:.*]] = call {{(reassoc nsz contract )?}}float @llvm.nvvm.shfl.sync.bfly.f32(i32 -1, float %[[A4]], i32 2, i32 6175)
+; CHECK-NEXT: %[[A2:.*]] = fadd {{(reassoc nsz contract )?}}float %[[A4]], %[[S2]]
+; CHECK-NEXT: %[[S1:.*]] = call {{(reassoc nsz contract )?}}float @llvm.nvvm.shfl.sync.bfly.f32(i32 -1, float %[[A2]], i32 1, i32 6175)
+; CHECK-NEXT: %[[A1:.*]] = fadd {{(reassoc nsz contract )?}}float %[[A2]], %[[S1]]
 ; CHECK-NEXT: %[[IS3:.*]] = icmp eq i32 %[[POS]], 3
-; CHECK-NEXT: select i1 %[[IS3]], float %[[A1]], float 0.0
+; CHECK-NEXT: select {{(reassoc nsz contract )?}}i1 %[[IS3]], float %[[A1]], float 0.0
 ; CHECK-NOT: shfl.sync
 ; CHECK: ret { float }
 
 ; CHECK-LABEL: define internal { float } @fluxion.rev.up16.out(
-; CHECK: %[[LANE:.*]] = call i32 @llvm.nvvm.read.ptx.sreg.laneid()
+; CHECK: %[[LANE:.*]] = call {{(reassoc nsz contract )?}}i32 @llvm.nvvm.read.ptx.sreg.laneid()
 ; CHECK-NEXT: %[[POS:.*]] = and i32 %[[LANE]], 15
-; CHECK-NEXT: %[[DOWN:.*]] = call float @llvm.nvvm.shfl.sync.down.f32(i32 -1, float %s.adj, i32 2, i32 4127)
+; CHECK-NEXT: %[[DOWN:.*]] = call {{(reassoc nsz contract )?}}float @llvm.nvvm.shfl.sync.down.f32(i32 -1, float %s.adj, i32 2, i32 4127)
 ; CHECK-NEXT: %[[END:.*]] = add i32 %[[POS]], 2
 ; CHECK-NEXT: %[[HASPARTNER:.*]] = icmp ule i32 %[[END]], 15
 ; CHECK-NEXT: %[[ITSELF:.*]] = icmp ult i32 %[[POS]], 2
-; CHECK-NEXT: select i1 %[[HASPARTNER]], float %[[DOWN]], float 0.0
-; CHECK-NEXT: select i1 %[[ITSELF]], float %s.adj, float 0.0
+; CHECK-NEXT: select {{(reassoc nsz contract )?}}i1 %[[HASPARTNER]], float %[[DOWN]], float 0.0
+; CHECK-NEXT: select {{(reassoc nsz contract )?}}i1 %[[ITSELF]], float %s.adj, float 0.0
 
 ; CHECK-LABEL: define internal { float } @fluxion.rev.masked.out.const(
-; CHECK: call float @fluxion.shfl.adjoint.up.2.4096.f32(i32 %mask, float %s.adj)
+; CHECK: call {{(reassoc nsz contract )?}}float @fluxion.shfl.adjoint.up.2.4096.f32(i32 %mask, float %s.adj)
 
 ; CHECK-LABEL: define internal float @fluxion.shfl.adjoint.up.2.4096.f32(i32 %0, float %1)
-; CHECK: %[[LANE:.*]] = call i32 @llvm.nvvm.read.ptx.sreg.laneid()
+; CHECK: %[[LANE:.*]] = call {{(reassoc nsz contract )?}}i32 @llvm.nvvm.read.ptx.sreg.laneid()
 ; CHECK-NEXT: %[[FIRST:.*]] = and i32 %[[LANE]], 16
 ; CHECK-NEXT: %[[SEGMENT:.*]] = shl i32 65535, %[[FIRST]]
 ; CHECK-NEXT: %[[IN:.*]] = and i32 %0, %[[SEGMENT]]
 ; CHECK-NEXT: %whole = icmp eq i32 %[[IN]], %[[SEGMENT]]
-; CHECK-NEXT: %[[ALL:.*]] = call i1 @llvm.nvvm.vote.all.sync(i32 %0, i1 %whole)
+; CHECK-NEXT: %[[ALL:.*]] = call {{(reassoc nsz contract )?}}i1 @llvm.nvvm.vote.all.sync(i32 %0, i1 %whole)
 ; CHECK-NEXT: br i1 %[[ALL]], label %segments, label %lanes
 ; CHECK: segments:
-; CHECK: call float @llvm.nvvm.shfl.sync.down.f32(i32 %0, float %1, i32 2, i32 4127)
+; CHECK: call {{(reassoc nsz contract )?}}float @llvm.nvvm.shfl.sync.down.f32(i32 %0, float %1, i32 2, i32 4127)
 ; CHECK: lanes:
-; CHECK: call float @fluxion.shfl.gather.f32(i32 %0, float %1, i32 %shfl.source)
+; CHECK: call {{(reassoc nsz contract )?}}float @fluxion.shfl.gather.f32(i32 %0, float %1, i32 %shfl.source)
 
 ; CHECK-LABEL: define internal { float } @fluxion.rev.quad.out(
 ; CHECK-NOT: shfl.sync.bfly
-; CHECK: call float @fluxion.shfl.gather.f32(i32 15, float %s.adj, i32 %shfl.source)
+; CHECK: call {{(reassoc nsz contract )?}}float @fluxion.shfl.gather.f32(i32 15, float %s.adj, i32 %shfl.source)

@@ -50,26 +50,26 @@ define double @reverse_butterfly(double %x) {
 
 ; CHECK-LABEL: define internal double @fluxion.aug.butterfly.out(
 ; CHECK-NOT: shfl.sync.bfly.i32
-; CHECK: %y = call double @fluxion.shfl.sync.bfly.f64(i32 -1, double %x, i32 1, i32 31)
+; CHECK: %y = call {{(reassoc nsz contract )?}}double @fluxion.shfl.sync.bfly.f64(i32 -1, double %x, i32 1, i32 31)
 ; CHECK-NOT: shfl.sync.bfly.i32
 ; CHECK: ret double
 
 ; CHECK-LABEL: define internal { double } @fluxion.rev.butterfly.out(
 ; CHECK: %y.adj = load double, ptr %y.adjoint
-; CHECK: call double @fluxion.shfl.sync.bfly.f64(i32 -1, double %y.adj, i32 1, i32 31)
+; CHECK: call {{(reassoc nsz contract )?}}double @fluxion.shfl.sync.bfly.f64(i32 -1, double %y.adj, i32 1, i32 31)
 
 ; CHECK-LABEL: define internal { float } @fluxion.rev.down.out(
 ; CHECK: %s.adj = load float, ptr %s.adjoint
-; CHECK: %[[LANE:.*]] = call i32 @llvm.nvvm.read.ptx.sreg.laneid()
+; CHECK: %[[LANE:.*]] = call {{(reassoc nsz contract )?}}i32 @llvm.nvvm.read.ptx.sreg.laneid()
 ; CHECK-NEXT: %[[POS:.*]] = and i32 %[[LANE]], 31
-; CHECK-NEXT: %[[UP:.*]] = call float @llvm.nvvm.shfl.sync.up.f32(i32 -1, float %s.adj, i32 4, i32 0)
+; CHECK-NEXT: %[[UP:.*]] = call {{(reassoc nsz contract )?}}float @llvm.nvvm.shfl.sync.up.f32(i32 -1, float %s.adj, i32 4, i32 0)
 ; CHECK-NEXT: %[[HASPARTNER:.*]] = icmp uge i32 %[[POS]], 4
 ; CHECK-NEXT: %[[SOURCE:.*]] = add i32 %[[POS]], 4
 ; CHECK-NEXT: %[[ITSELF:.*]] = icmp ugt i32 %[[SOURCE]], 31
-; CHECK-NEXT: %[[FROMPARTNER:.*]] = select i1 %[[HASPARTNER]], float %[[UP]], float 0.0
-; CHECK-NEXT: %[[FROMITSELF:.*]] = select i1 %[[ITSELF]], float %s.adj, float 0.0
-; CHECK-NEXT: fadd float %[[FROMPARTNER]], %[[FROMITSELF]]
+; CHECK-NEXT: %[[FROMPARTNER:.*]] = select {{(reassoc nsz contract )?}}i1 %[[HASPARTNER]], float %[[UP]], float 0.0
+; CHECK-NEXT: %[[FROMITSELF:.*]] = select {{(reassoc nsz contract )?}}i1 %[[ITSELF]], float %s.adj, float 0.0
+; CHECK-NEXT: fadd {{(reassoc nsz contract )?}}float %[[FROMPARTNER]], %[[FROMITSELF]]
 
 ; CHECK-LABEL: define internal { float, float } @fluxion.fwd.down.dup(
-; CHECK: %s = call float @llvm.nvvm.shfl.sync.down.f32(i32 -1, float %x, i32 4, i32 31)
-; CHECK-NEXT: %s.tangent = call float @llvm.nvvm.shfl.sync.down.f32(i32 -1, float %x.tangent, i32 4, i32 31)
+; CHECK: %s = call {{(reassoc nsz contract )?}}float @llvm.nvvm.shfl.sync.down.f32(i32 -1, float %x, i32 4, i32 31)
+; CHECK-NEXT: %s.tangent = call {{(reassoc nsz contract )?}}float @llvm.nvvm.shfl.sync.down.f32(i32 -1, float %x.tangent, i32 4, i32 31)

@@ -30,16 +30,16 @@ define void @forward(ptr %sum, ptr %dsum, ptr %x, ptr %dx, i64 %i) {
 
 ; CHECK-LABEL: define internal void @fluxion.rev.accumulate
 ; CHECK: %[[SUB:.*]] = load double, ptr %sum.shadow
-; CHECK-NEXT: fneg double %[[SUB]]
+; CHECK-NEXT: fneg {{(reassoc nsz contract )?}}double %[[SUB]]
 ; CHECK-NOT: store double {{.*}}, ptr %sum.shadow
 ; CHECK: %[[ADD:.*]] = load double, ptr %sum.shadow
 ; CHECK-NEXT: %[[ACC:.*]] = load double, ptr %s.adjoint
-; CHECK-NEXT: fadd double %[[ACC]], %[[ADD]]
+; CHECK-NEXT: fadd {{(reassoc nsz contract )?}}double %[[ACC]], %[[ADD]]
 ; CHECK-NOT: store double {{.*}}, ptr %sum.shadow
 ; CHECK: ret void
 
 ; CHECK-LABEL: define internal void @fluxion.fwd.accumulate
-; CHECK: %old = atomicrmw fadd ptr %sum, double %s monotonic
-; CHECK-NEXT: atomicrmw fadd ptr %sum.tangent, double %s.tangent monotonic
-; CHECK: %old2 = atomicrmw fsub ptr %sum, double %neg monotonic
-; CHECK-NEXT: atomicrmw fsub ptr %sum.tangent, double %neg.tangent monotonic
+; CHECK: %old = atomicrmw fadd {{(reassoc nsz contract )?}}ptr %sum, double %s monotonic
+; CHECK-NEXT: atomicrmw fadd {{(reassoc nsz contract )?}}ptr %sum.tangent, double %s.tangent monotonic
+; CHECK: %old2 = atomicrmw fsub {{(reassoc nsz contract )?}}ptr %sum, double %neg monotonic
+; CHECK-NEXT: atomicrmw fsub {{(reassoc nsz contract )?}}ptr %sum.tangent, double %neg.tangent monotonic

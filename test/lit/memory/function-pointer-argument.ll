@@ -34,10 +34,10 @@ define double @root(double %x) {
 }
 
 ; CHECK-LABEL: define internal {{.*}} @fluxion.fwd.root
-; CHECK: call { double, double } @fluxion.fwd.apply_n.fluxion.with.cube.{{.*}}(ptr @cube, double %x, double %x.tangent, i32 3)
+; CHECK: call {{(reassoc nsz contract )?}}{ double, double } @fluxion.fwd.apply_n.fluxion.with.cube.{{.*}}(ptr @cube, double %x, double %x.tangent, i32 3)
 ; CHECK-LABEL: define internal {{.*}} @fluxion.fwd.apply_n.fluxion.with.cube.
-; CHECK-NOT: call {{.*}} %f(
-; CHECK: call { double, double } @fluxion.fwd.apply_n.fluxion.with.cube.{{.*}}(ptr @cube,
+; CHECK-NOT: call {{(reassoc nsz contract )?}}{{.*}} %f(
+; CHECK: call {{(reassoc nsz contract )?}}{ double, double } @fluxion.fwd.apply_n.fluxion.with.cube.{{.*}}(ptr @cube,
 
 ; The specialized primal copy is gone once nothing calls it.
 ; CHECK-NOT: define {{.*}} @apply_n.fluxion.with.cube(

@@ -44,7 +44,7 @@ define void @gradient(ptr %a, ptr %da, ptr %b, ptr %db, i64 %n) {
 ; CHECK: %pb = getelementptr inbounds double, ptr %b, i64 %i.reverse
 ; CHECK: load double, ptr %pb
 ; CHECK: %pa.shadow = getelementptr inbounds double, ptr %a.shadow
-; CHECK: fadd double
+; CHECK: fadd {{(reassoc nsz contract )?}}double
 ; CHECK: store double {{.*}}, ptr %pa.shadow
 ; CHECK: sub i64 {{.*}}, 1
 ; CHECK: rev.exit:

@@ -18,20 +18,20 @@ define double @weighted(ptr %o) {
 ; CHECK-LABEL: define internal void @fluxion.rev.weighted.dup(
 ; CHECK: %standin.sink = alloca double
 ; CHECK: [[RSI:%.*]] = icmp eq ptr [[SHADOW:%.*]], [[PRIMAL:%.*]]
-; CHECK: [[TO:%.*]] = select i1 [[RSI]], ptr %standin.sink, ptr [[SHADOW]]
+; CHECK: [[TO:%.*]] = select {{(reassoc nsz contract )?}}i1 [[RSI]], ptr %standin.sink, ptr [[SHADOW]]
 ; CHECK: [[OLD:%.*]] = load double, ptr [[TO]]
-; CHECK: [[NEW:%.*]] = fadd double [[OLD]]
+; CHECK: [[NEW:%.*]] = fadd {{(reassoc nsz contract )?}}double [[OLD]]
 ; CHECK: store double [[NEW]], ptr [[TO]]
 
 ; CHECK-LABEL: define internal { double, double } @fluxion.fwd.weighted.dup(ptr %o, ptr %o.tangent)
 ; CHECK: %w = load ptr, ptr %o
 ; CHECK: [[READ:%.*]] = load ptr, ptr %o.tangent
 ; CHECK: [[NONE:%.*]] = icmp eq ptr [[READ]], null
-; CHECK: %w.tangent = select i1 [[NONE]], ptr %w, ptr [[READ]]
+; CHECK: %w.tangent = select {{(reassoc nsz contract )?}}i1 [[NONE]], ptr %w, ptr [[READ]]
 ; CHECK: %wv = load double, ptr %w
 ; CHECK: [[T:%.*]] = load double, ptr %w.tangent
 ; CHECK: [[SI:%.*]] = icmp eq ptr %w.tangent, %w
-; CHECK: %wv.tangent = select i1 [[SI]], double 0.000000e+00, double [[T]]
+; CHECK: %wv.tangent = select {{(reassoc nsz contract )?}}i1 [[SI]], double 0.000000e+00, double [[T]]
 
 
 declare void @__enzyme_autodiff(ptr, ...)

@@ -59,17 +59,17 @@ exit:
 ; CHECK-LABEL: define internal { double } @fluxion.grad.integrate
 ; CHECK: %checkpoint.scratch{{.*}} = alloca [32 x i8]
 ; CHECK: loop.i:
-; CHECK: %[[SLOT:.*]] = call ptr @fluxion.tape.push(ptr %tape, i64 32)
-; CHECK-NEXT: call void @llvm.memcpy.p0.p0.i64(ptr align 8 %[[SLOT]], ptr align 1 %0, i64 32, i1 false)
-; CHECK-NEXT: call void @step(ptr %0, double %2)
+; CHECK: %[[SLOT:.*]] = call {{(reassoc nsz contract )?}}ptr @fluxion.tape.push(ptr %tape, i64 32)
+; CHECK-NEXT: call {{(reassoc nsz contract )?}}void @llvm.memcpy.p0.p0.i64(ptr align 8 %[[SLOT]], ptr align 1 %0, i64 32, i1 false)
+; CHECK-NEXT: call {{(reassoc nsz contract )?}}void @step(ptr %0, double %2)
 ; CHECK: rev.loop.i:
-; CHECK: call void @llvm.memcpy.p0.p0.i64(ptr align 1 %checkpoint.scratch{{.*}}, ptr align 8 %tape.top{{.*}}, i64 32, i1 false)
-; CHECK-NEXT: call void @fluxion.aug.fluxion.checkpoint.step.dup.out(ptr %checkpoint.tape{{.*}}, ptr %checkpoint.scratch{{.*}}, ptr %1, double %2)
-; CHECK-NEXT: call { double } @fluxion.rev.fluxion.checkpoint.step.dup.out(ptr %checkpoint.tape{{.*}}, ptr %checkpoint.scratch{{.*}}, ptr %1, double %2)
+; CHECK: call {{(reassoc nsz contract )?}}void @llvm.memcpy.p0.p0.i64(ptr align 1 %checkpoint.scratch{{.*}}, ptr align 8 %tape.top{{.*}}, i64 32, i1 false)
+; CHECK-NEXT: call {{(reassoc nsz contract )?}}void @fluxion.aug.fluxion.checkpoint.step.dup.out(ptr %checkpoint.tape{{.*}}, ptr %checkpoint.scratch{{.*}}, ptr %1, double %2)
+; CHECK-NEXT: call {{(reassoc nsz contract )?}}{ double } @fluxion.rev.fluxion.checkpoint.step.dup.out(ptr %checkpoint.tape{{.*}}, ptr %checkpoint.scratch{{.*}}, ptr %1, double %2)
 ; The copy of the step's body is gone once its derivatives exist.
 ; CHECK-NOT: define {{.*}} @fluxion.checkpoint.step(
 
-; REMARK: the call of 'step' is recomputed in the reverse sweep from a snapshot of 32 bytes
+; REMARK: the call {{(reassoc nsz contract )?}}of 'step' is recomputed in the reverse sweep from a snapshot of 32 bytes
 
 define double @gradient(ptr %y, ptr %dy, double %k, i64 %steps) {
   %dk = call double (ptr, ...) @__enzyme_autodiff(ptr @integrate, ptr %y, ptr %dy, double %k, i64 %steps)

@@ -1,10 +1,11 @@
 ; Reverse mode of a loop with a trip count known only at run time: values the
 ; adjoint rules read are pushed once per iteration (exp for its own partial,
-; acc for acc*acc) onto stacks given room for n pushes at entry; values no
+; acc for acc*acc) onto stacks given room for n pushes at entry (in buffers
+; kept per thread from the previous call, when they are large enough); values no
 ; rule reads (sq, t) are not cached. The loop counter is not taped: the
 ; reverse loop counts it down from its last value, n - 1, kept once at
 ; entry, and the way back into the header follows from it. The reverse function
-; pops the stacks in reverse order and frees them.
+; pops the stacks in reverse order and keeps their buffers for the next call.
 ; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
 
 declare double @__enzyme_autodiff(ptr, ...)
@@ -32,12 +33,13 @@ define double @gradient(double %x, i64 %n) {
   ret double %g
 }
 
-; CHECK-LABEL: define internal double @fluxion.aug.sum.out.const(ptr %tape, double %x, i64 %n)
+; CHECK: @[[KEPT:fluxion.tape.kept.fluxion.aug.sum.out.const]] = internal thread_local global { ptr, i64 } zeroinitializer
+; CHECK: define internal double @fluxion.aug.sum.out.const(ptr %tape, double %x, i64 %n)
 ; CHECK: entry:
 ; CHECK: %[[TAKEN:.*]] = add i64 -1, %n
 ; CHECK: %tape.max.runs = select
-; CHECK: call ptr @fluxion.tape.allocate(ptr null, i64
-; CHECK: call ptr @fluxion.tape.allocate(ptr null, i64
+; CHECK: call void @fluxion.tape.take(ptr %[[STACK:[0-9]+]], ptr @[[KEPT]], i64 8)
+; CHECK-NEXT: call void @fluxion.tape.ensure(ptr %[[STACK]], i64 %tape.max.runs, i64 8)
 ; CHECK: %[[LAST:.*]] = add i64 -1, %n
 ; CHECK-NEXT: getelementptr i8, ptr %tape
 ; CHECK-NEXT: store i64 %[[LAST]],
@@ -65,5 +67,5 @@ define double @gradient(double %x, i64 %n) {
 ; CHECK: rev.exit:
 ; CHECK: store i64 {{.*}}, ptr %i.counter
 ; CHECK: exit:
-; CHECK-COUNT-2: call void @free(
+; CHECK-COUNT-2: call void @fluxion.tape.keep(
 ; CHECK: ret { double }

@@ -26,7 +26,7 @@ define double @gradient(double %x, i32 %n) {
 ; The gradient's own pair calls the callee pair, which is recursive: each of
 ; its activations mallocs the callee's tape.
 ; CHECK: [[N:%.*]] = load i64, ptr @fluxion.tapesize.power.out.const{{[.0-9]*}}
-; CHECK-NEXT: %callee.tape = call ptr @fluxion.tape.allocate(ptr null, i64 [[N]])
-; CHECK: call double @fluxion.aug.power.out.const{{[.0-9]*}}(ptr %callee.tape,
-; CHECK: call { double } @fluxion.rev.power.out.const{{[.0-9]*}}(ptr %callee.tape
-; CHECK-NEXT: call void @free(ptr %callee.tape)
+; CHECK-NEXT: %callee.tape = call {{(reassoc nsz contract )?}}ptr @fluxion.tape.allocate(ptr null, i64 [[N]])
+; CHECK: call {{(reassoc nsz contract )?}}double @fluxion.aug.power.out.const{{[.0-9]*}}(ptr %callee.tape,
+; CHECK: call {{(reassoc nsz contract )?}}{ double } @fluxion.rev.power.out.const{{[.0-9]*}}(ptr %callee.tape
+; CHECK-NEXT: call {{(reassoc nsz contract )?}}void @free(ptr %callee.tape)
