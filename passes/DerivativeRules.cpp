@@ -154,8 +154,10 @@ const ElementwiseRule Rules[] = {
     {"fadd", {one, one}},
     {"fsub", {one, minusOne}},
     {"fmul", {[](R r) { return r.x(1); }, [](R r) { return r.x(0); }}},
+    // One division: both partials share 1 / x1.
     {"fdiv",
-     {[](R r) { return 1.0 / r.x(1); }, [](R r) { return -r.y() / r.x(1); }}},
+     {[](R r) { return 1.0 / r.x(1); },
+      [](R r) { return -r.y() * (1.0 / r.x(1)); }}},
     {"frem", {one, [](R r) { return -trunc(r.x(0) / r.x(1)); }}},
     // Intrinsics without a libm counterpart.
     {"powi", {[](R r) {
