@@ -6,6 +6,7 @@
 
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/CFG.h"
+#include "llvm/IR/DebugInfo.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/DiagnosticInfo.h"
@@ -115,6 +116,15 @@ void reportMissed(const Instruction &At, StringRef RemarkName,
 std::string describeValue(const Value &V) {
   if (V.hasName())
     return ("'" + V.getName() + "'").str();
+  // A local variable's name survives in its debug records (clang discards
+  // value names): a declaration, or at -O2 the markers of its assignments.
+  if (const auto *Slot = dyn_cast<AllocaInst>(&V)) {
+    for (DbgVariableRecord *Declare :
+         findDVRDeclares(const_cast<AllocaInst *>(Slot)))
+      return ("'" + Declare->getVariable()->getName() + "'").str();
+    for (DbgVariableRecord *Marker : at::getDVRAssignmentMarkers(Slot))
+      return ("'" + Marker->getVariable()->getName() + "'").str();
+  }
   if (const auto *I = dyn_cast<Instruction>(&V))
     return (Twine("the result of '") + I->getOpcodeName() + "'").str();
   if (const auto *A = dyn_cast<Argument>(&V))

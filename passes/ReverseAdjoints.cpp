@@ -233,9 +233,37 @@ bool ReverseBuilder::visitLoadInst(LoadInst &I) {
                       AtomicOrdering::Monotonic);
     return true;
   }
-  Value *Old = B.CreateAlignedLoad(I.getType(), Shadow, I.getAlign());
-  B.CreateAlignedStore(addValues(Old, DY), Shadow, I.getAlign());
+  deferShadowAdd(I.getPointerOperand(), Shadow, DY, I.getAlign());
   return true;
+}
+
+void ReverseBuilder::deferShadowAdd(Value *Ptr, Value *Shadow, Value *Delta,
+                                    Align A) {
+  std::pair<Value *, Type *> Key = {Ptr, Delta->getType()};
+  auto [Pending, New] = PendingShadowAdds.try_emplace(Key);
+  AllocaInst *&Slot = ShadowAddSlots[Key];
+  if (!Slot) {
+    IRBuilder<> EB(RevEntry, RevEntry->getFirstInsertionPt());
+    Slot =
+        EB.CreateAlloca(Delta->getType(), nullptr, Ptr->getName() + ".pending");
+  }
+  if (New) {
+    Pending->second = {Shadow, A};
+    B.CreateStore(Delta, Slot);
+    return;
+  }
+  B.CreateStore(addValues(B.CreateLoad(Delta->getType(), Slot), Delta), Slot);
+}
+
+void ReverseBuilder::flushShadowAdds() {
+  for (auto &[Key, Pending] : PendingShadowAdds) {
+    Type *Ty = Key.second;
+    Value *Sum = B.CreateLoad(Ty, ShadowAddSlots[Key]);
+    Value *Old = B.CreateAlignedLoad(Ty, Pending.Shadow, Pending.Alignment);
+    B.CreateAlignedStore(addValues(Old, Sum), Pending.Shadow,
+                         Pending.Alignment);
+  }
+  PendingShadowAdds.clear();
 }
 
 bool ReverseBuilder::visitStoreInst(StoreInst &I) {

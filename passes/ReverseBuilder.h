@@ -52,6 +52,8 @@ struct TapeRegion {
   unsigned Field;
   bool IsStack;
   uint64_t Size;
+  /// A region of the array block (Field is its header) at this offset.
+  std::optional<uint64_t> ArrayOffset = std::nullopt;
 };
 
 class ReverseBuilder : public llvm::InstVisitor<ReverseBuilder, bool> {
@@ -132,6 +134,13 @@ private:
   // The tape.
   TapeRegion makeRegion(llvm::BasicBlock *PrimalBlock, uint64_t Size,
                         llvm::Align A);
+  /// A region for memory the code indexes at run time (the shadow of a
+  /// local array, a snapshot). Outside cycles it is not a tape field but a
+  /// slice of the array block, a buffer the tape points to: a tape holding
+  /// arrays indexed at run time could not be split into registers (SROA)
+  /// when it is a stack slot of the combined gradient.
+  TapeRegion makeArrayRegion(llvm::BasicBlock *PrimalBlock, uint64_t Size,
+                             llvm::Align A);
   llvm::Value *augRegionAddress(const TapeRegion &R);
   llvm::Value *revRegionAddress(const TapeRegion &R);
   /// The value of augmented-function value \p AugV, defined in primal block
@@ -167,6 +176,16 @@ private:
   bool isRereadable(llvm::LoadInst &Load);
   bool overwrittenLater(llvm::LoadInst &Load);
   llvm::Value *recompute(llvm::Instruction &I, bool Shadow);
+  /// A load in a loop nest from a fixed-size stack object that an enclosing
+  /// loop never writes reads the same contents in every iteration of that
+  /// loop: the reverse sweep reads it from a snapshot of the object taken
+  /// on entry to the loop rather than from a value taped per iteration (the
+  /// inputs of a dense layer, read once per output). Null when it cannot.
+  llvm::Value *loadFromSnapshot(llvm::LoadInst &Load);
+  bool writesInLoop(llvm::Loop &L, llvm::AllocaInst &Object);
+  /// \p Ptr, address arithmetic on \p Object, recomputed on \p Base.
+  llvm::Value *rebase(llvm::Value *Ptr, llvm::AllocaInst &Object,
+                      llvm::Value *Base);
   /// A stack slot of the reverse function holding loop counter \p Phi in
   /// each reverse iteration of its loop, so the counter is never taped; null
   /// when \p Phi is not a counter or the block being built is outside its
@@ -189,6 +208,16 @@ private:
   llvm::Value *updatableShadow(llvm::Value *Ptr, llvm::Type *Ty,
                                llvm::Value *&StandIn);
   llvm::AllocaInst *adjointSlot(llvm::Value *V);
+  /// Adds \p Delta, the adjoint of a load through primal pointer \p Ptr, to
+  /// its shadow \p Shadow later: adjoints of loads are summed in registers
+  /// while the reverse sweep touches no memory, and added to the shadow once
+  /// (flushShadowAdds), so a value read many times costs one
+  /// read-modify-write of its shadow.
+  void deferShadowAdd(llvm::Value *Ptr, llvm::Value *Shadow, llvm::Value *Delta,
+                      llvm::Align A);
+  /// Adds the pending sums to their shadows; before the reverse sweep
+  /// touches memory and at the end of each reverse block.
+  void flushShadowAdds();
   void addAdjoint(llvm::Value *V, llvm::Value *Delta);
   /// Reads the adjoint of \p V and resets it to zero.
   llvm::Value *takeAdjoint(llvm::Value *V);
@@ -272,6 +301,10 @@ private:
     llvm::GlobalVariable *Kept;
   };
   llvm::SmallVector<StackSite, 8> Stacks;
+  /// The header of the array block, a stack of bytes never pushed (its
+  /// StackSite has no block), and the bytes its regions take.
+  std::optional<unsigned> ArrayBlock;
+  uint64_t ArrayBytes = 0;
   llvm::SmallPtrSet<llvm::BasicBlock *, 16> InCycle;
   /// The number of blocks of the largest cycle through each block.
   llvm::DenseMap<llvm::BasicBlock *, unsigned> CycleSize;
@@ -281,6 +314,10 @@ private:
   bool WritesCallerMemory = true;
   llvm::AAResults &Aliases;
   llvm::DenseMap<const llvm::LoadInst *, bool> Rereadable;
+  /// Snapshots of stack objects, by the loop on whose entry they are taken.
+  llvm::MapVector<std::pair<llvm::AllocaInst *, llvm::Loop *>, TapeRegion>
+      Snapshots;
+  llvm::DenseMap<std::pair<llvm::Loop *, llvm::AllocaInst *>, bool> LoopWrites;
   /// Primal values already evaluated in a reverse block.
   llvm::DenseMap<std::pair<llvm::Value *, llvm::BasicBlock *>, llvm::Value *>
       PrimalInBlock;
@@ -298,6 +335,16 @@ private:
   /// snapshots.
   llvm::DenseMap<llvm::CallBase *, const CheckpointPlan *> Checkpoints;
   llvm::MapVector<llvm::Value *, llvm::AllocaInst *> Adjoints;
+  struct PendingShadowAdd {
+    llvm::Value *Shadow;
+    llvm::Align Alignment;
+  };
+  /// Sums of load adjoints not yet added to their shadows, by primal
+  /// pointer and type, and the slots that hold them.
+  llvm::MapVector<std::pair<llvm::Value *, llvm::Type *>, PendingShadowAdd>
+      PendingShadowAdds;
+  llvm::DenseMap<std::pair<llvm::Value *, llvm::Type *>, llvm::AllocaInst *>
+      ShadowAddSlots;
   /// Per type, the slot updatableShadow writes to in place of a stand-in.
   llvm::DenseMap<llvm::Type *, llvm::AllocaInst *> StandInSinks;
   llvm::BasicBlock *RevEntry = nullptr;

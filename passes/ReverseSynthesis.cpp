@@ -139,6 +139,24 @@ Value *ReverseBuilder::augStandIn(Value *Ptr, Value *Shadow) {
                                     : nullptr;
 }
 
+/// Whether the code addresses \p Object with an index known only at run
+/// time (through address arithmetic on it, however deep).
+static bool indexedAtRunTime(const AllocaInst &Object) {
+  SmallVector<const Value *, 8> Worklist = {&Object};
+  while (!Worklist.empty()) {
+    const Value *Ptr = Worklist.pop_back_val();
+    for (const User *U : Ptr->users()) {
+      const auto *GEP = dyn_cast<GetElementPtrInst>(U);
+      if (!GEP || GEP->getPointerOperand() != Ptr)
+        continue;
+      if (!GEP->hasAllConstantIndices())
+        return true;
+      Worklist.push_back(GEP);
+    }
+  }
+  return false;
+}
+
 bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
   auto *Copy = cast<Instruction>(VMap[&I]);
   augInsertAfter(Copy);
@@ -170,7 +188,10 @@ bool ReverseBuilder::buildAugmentedShadow(Instruction &I) {
     // The reverse sweep reads this shadow after the augmented function's
     // frame is gone, so it lives in the tape.
     uint64_t Size = *AI->getAllocationSize(DL);
-    TapeRegion Region = makeRegion(AI->getParent(), Size, AI->getAlign());
+    TapeRegion Region =
+        indexedAtRunTime(*AI)
+            ? makeArrayRegion(AI->getParent(), Size, AI->getAlign())
+            : makeRegion(AI->getParent(), Size, AI->getAlign());
     Value *Shadow = augRegionAddress(Region);
     AB.CreateMemSet(Shadow, AB.getInt8(0), Size, AI->getAlign());
     AugShadows[&I] = Shadow;
@@ -704,9 +725,19 @@ bool ReverseBuilder::run() {
         continue;
       auto *Call = dyn_cast<CallBase>(&I);
       bool IsBarrier = Call && classifyCall(*Call) == CallKind::Barrier;
-      if (Ok && (IsBarrier || AA.needsDerivative(I)))
-        Ok &= visit(I);
+      if (!Ok || (!IsBarrier && !AA.needsDerivative(I)))
+        continue;
+      // The adjoint code of anything but a load or a math function without
+      // pointer arguments may read or write shadows.
+      bool MathOnly = Call && classifyCall(*Call) == CallKind::Elementwise &&
+                      none_of(Call->args(), [](const Use &U) {
+                        return U->getType()->isPointerTy();
+                      });
+      if (!isa<LoadInst>(I) && I.mayReadOrWriteMemory() && !MathOnly)
+        flushShadowAdds();
+      Ok &= visit(I);
     }
+    flushShadowAdds();
   }
   if (!Ok)
     return false;
@@ -735,6 +766,14 @@ void ReverseBuilder::reportTape() {
                                           "loop: ");
     reportRemark(*I, "Cached", How + describeValue(*V));
   }
+  for (auto &[Key, Region] : Snapshots) {
+    auto [Object, L] = Key;
+    reportRemark(L->getStartLoc(), *L->getHeader(), "Snapshot",
+                 "the loop reads " + describeValue(*Object) +
+                     " from a snapshot of its " + Twine(Region.Size) +
+                     " bytes taken on entry, not from values taped per "
+                     "iteration");
+  }
   // What a loop costs in memory: the bytes its stacks grow by per iteration.
   MapVector<Loop *, uint64_t> BytesPerIteration;
   for (const StackSite &Stack : Stacks)
@@ -760,7 +799,8 @@ void ReverseBuilder::buildStackReservations() {
   for (const StackSite &Stack : Stacks) {
     auto [Runs, New] = MaxRuns.try_emplace(Stack.Block);
     if (New)
-      Runs->second = maxRunsAtEntry(*Stack.Block);
+      Runs->second =
+          Stack.Block ? maxRunsAtEntry(*Stack.Block) : AB.getInt64(ArrayBytes);
     Reserved.push_back(Runs->second);
     if (!AugArena || !Runs->second)
       continue;

@@ -30,8 +30,34 @@ TapeRegion ReverseBuilder::makeRegion(BasicBlock *PrimalBlock, uint64_t Size,
   return {Field, true, Size};
 }
 
+TapeRegion ReverseBuilder::makeArrayRegion(BasicBlock *PrimalBlock,
+                                           uint64_t Size, Align A) {
+  if (InCycle.count(PrimalBlock))
+    return makeRegion(PrimalBlock, Size, A);
+  if (!ArrayBlock) {
+    ArrayBlock = Layout.addStack();
+    Stacks.push_back(
+        {*ArrayBlock, nullptr, 1,
+         S.stacks().keptBuffer("fluxion.tape.kept." + Aug.getName())});
+  }
+  // The block's buffer is 16-byte aligned.
+  ArrayBytes = alignTo(ArrayBytes, std::min(A, TapeLayout::MaxAlign));
+  TapeRegion R{*ArrayBlock, false, Size, ArrayBytes};
+  ArrayBytes += Size;
+  return R;
+}
+
+/// The address of array-block region \p R, from the block's header \p Header.
+static Value *arrayRegionAddress(IRBuilderBase &B, Value *Header,
+                                 const TapeRegion &R) {
+  Value *Block = B.CreateLoad(B.getPtrTy(), Header, "array.block");
+  return B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Block, *R.ArrayOffset);
+}
+
 Value *ReverseBuilder::augRegionAddress(const TapeRegion &R) {
   Value *Address = Layout.fieldAddress(AB, Aug.getArg(0), R.Field);
+  if (R.ArrayOffset)
+    return arrayRegionAddress(AB, Address, R);
   if (!R.IsStack)
     return Address;
   return S.stacks().push(AB, Address, R.Size);
@@ -39,6 +65,8 @@ Value *ReverseBuilder::augRegionAddress(const TapeRegion &R) {
 
 Value *ReverseBuilder::revRegionAddress(const TapeRegion &R) {
   Value *Address = Layout.fieldAddress(B, Rev.getArg(0), R.Field);
+  if (R.ArrayOffset)
+    return arrayRegionAddress(B, Address, R);
   if (!R.IsStack)
     return Address;
   return S.stacks().top(B, Address, R.Size);
@@ -457,12 +485,92 @@ Value *ReverseBuilder::primal(Value *V) {
       --RecomputeDepth;
       return PrimalInBlock[{I, B.GetInsertBlock()}] = Recomputed;
     }
+    if (auto *Load = dyn_cast<LoadInst>(I))
+      if (Value *FromSnapshot = loadFromSnapshot(*Load))
+        return PrimalInBlock[{I, B.GetInsertBlock()}] = FromSnapshot;
     return PrimalInBlock[{I, B.GetInsertBlock()}] =
                reload(VMap.lookup(I), I->getParent());
   }
   if (auto *A = dyn_cast<Argument>(V))
     return reload(VMap.lookup(A), nullptr);
   return V;
+}
+
+bool ReverseBuilder::writesInLoop(Loop &L, AllocaInst &Object) {
+  auto [Known, New] = LoopWrites.try_emplace({&L, &Object}, true);
+  if (!New)
+    return Known->second;
+  MemoryLocation Everywhere = MemoryLocation::getBeforeOrAfter(&Object);
+  bool Writes = any_of(L.blocks(), [&](BasicBlock *BB) {
+    return any_of(*BB, [&](Instruction &I) {
+      return I.mayWriteToMemory() && !writesOnlyLibraryState(I) &&
+             isModSet(Aliases.getModRefInfo(&I, Everywhere));
+    });
+  });
+  LoopWrites[{&L, &Object}] = Writes;
+  return Writes;
+}
+
+/// Whether \p Ptr is \p Object or address arithmetic on it alone.
+static bool addressesObject(Value *Ptr, AllocaInst &Object) {
+  if (Ptr == &Object)
+    return true;
+  auto *GEP = dyn_cast<GetElementPtrInst>(Ptr);
+  return GEP && addressesObject(GEP->getPointerOperand(), Object);
+}
+
+Value *ReverseBuilder::rebase(Value *Ptr, AllocaInst &Object, Value *Base) {
+  if (Ptr == &Object)
+    return Base;
+  auto *GEP = cast<GetElementPtrInst>(Ptr);
+  auto *Copy = GEP->clone();
+  Copy->setOperand(0, rebase(GEP->getPointerOperand(), Object, Base));
+  for (unsigned Idx = 1; Idx < GEP->getNumOperands(); ++Idx)
+    Copy->setOperand(Idx, primal(GEP->getOperand(Idx)));
+  B.Insert(Copy);
+  Copy->setName(GEP->getName() + ".snapshot");
+  return Copy;
+}
+
+Value *ReverseBuilder::loadFromSnapshot(LoadInst &Load) {
+  if (Load.isVolatile() || Load.isAtomic() || !CurrentPrimalBlock)
+    return nullptr;
+  Loop *Inner = Loops.getLoopFor(Load.getParent());
+  if (!Inner || !Inner->contains(CurrentPrimalBlock))
+    return nullptr;
+  auto *Object =
+      dyn_cast<AllocaInst>(getUnderlyingObject(Load.getPointerOperand()));
+  std::optional<TypeSize> Size =
+      Object ? Object->getAllocationSize(DL) : std::nullopt;
+  constexpr uint64_t MaxSnapshotBytes = 64 * 1024;
+  if (!Size || Size->isScalable() || Size->getFixedValue() > MaxSnapshotBytes ||
+      !addressesObject(Load.getPointerOperand(), *Object))
+    return nullptr;
+  // The outermost loop around the load that leaves the object alone; a
+  // snapshot pays only when that loop runs the load's own loop more than
+  // once per entry (taping the load would store the same values again).
+  Loop *Unwritten = nullptr;
+  for (Loop *L = Inner; L && !writesInLoop(*L, *Object); L = L->getParentLoop())
+    Unwritten = L;
+  if (!Unwritten || Unwritten == Inner || !Unwritten->getLoopPreheader() ||
+      Unwritten->contains(Object->getParent()))
+    return nullptr;
+  uint64_t Bytes = Size->getFixedValue();
+  auto [Found, New] = Snapshots.try_emplace({Object, Unwritten});
+  if (New) {
+    BasicBlock *Preheader = Unwritten->getLoopPreheader();
+    TapeRegion R = makeArrayRegion(Preheader, Bytes, Object->getAlign());
+    AB.SetInsertPoint(cast<BasicBlock>(VMap[Preheader])->getTerminator());
+    AB.CreateMemCpy(augRegionAddress(R), MaybeAlign(), VMap[Object],
+                    Object->getAlign(), Bytes);
+    Found->second = R;
+  }
+  Value *Address = rebase(Load.getPointerOperand(), *Object,
+                          revRegionAddress(Found->second));
+  // Stack elements follow each other in a 16-byte aligned buffer.
+  Align Aligned = std::min(Load.getAlign(), commonAlignment(Align(16), Bytes));
+  return B.CreateAlignedLoad(Load.getType(), Address, Aligned,
+                             Load.getName() + ".snapshot");
 }
 
 /// The step of loop counter \p Phi = phi [Start, outside], [Phi + Step,

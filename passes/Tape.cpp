@@ -129,6 +129,7 @@ tapeHelper(Module &M, StringRef Name, Type *Middle,
       FunctionType::get(Type::getVoidTy(Ctx), {PtrTy, Middle, I64}, false),
       GlobalValue::InternalLinkage, Name, M);
   F->addFnAttr(Attribute::NoUnwind);
+  F->addFnAttr(Attribute::AlwaysInline);
   Build(*F, F->getArg(0), F->getArg(1), F->getArg(2));
   return *F;
 }
