@@ -233,12 +233,12 @@ bool ReverseBuilder::visitLoadInst(LoadInst &I) {
                       AtomicOrdering::Monotonic);
     return true;
   }
-  deferShadowAdd(I.getPointerOperand(), Shadow, DY, I.getAlign());
+  deferShadowAdd(I.getPointerOperand(), Shadow, DY, I.getAlign(), !StandIn);
   return true;
 }
 
 void ReverseBuilder::deferShadowAdd(Value *Ptr, Value *Shadow, Value *Delta,
-                                    Align A) {
+                                    Align A, bool OwnMemory) {
   std::pair<Value *, Type *> Key = {Ptr, Delta->getType()};
   auto [Pending, New] = PendingShadowAdds.try_emplace(Key);
   AllocaInst *&Slot = ShadowAddSlots[Key];
@@ -248,7 +248,7 @@ void ReverseBuilder::deferShadowAdd(Value *Ptr, Value *Shadow, Value *Delta,
         EB.CreateAlloca(Delta->getType(), nullptr, Ptr->getName() + ".pending");
   }
   if (New) {
-    Pending->second = {Shadow, A};
+    Pending->second = {Shadow, A, OwnMemory};
     B.CreateStore(Delta, Slot);
     return;
   }
@@ -259,9 +259,13 @@ void ReverseBuilder::flushShadowAdds() {
   for (auto &[Key, Pending] : PendingShadowAdds) {
     Type *Ty = Key.second;
     Value *Sum = B.CreateLoad(Ty, ShadowAddSlots[Key]);
-    Value *Old = B.CreateAlignedLoad(Ty, Pending.Shadow, Pending.Alignment);
-    B.CreateAlignedStore(addValues(Old, Sum), Pending.Shadow,
-                         Pending.Alignment);
+    auto *Old = B.CreateAlignedLoad(Ty, Pending.Shadow, Pending.Alignment);
+    auto *New = B.CreateAlignedStore(addValues(Old, Sum), Pending.Shadow,
+                                     Pending.Alignment);
+    if (Pending.OwnMemory) {
+      markMemory(*Old, /*Shadow=*/true);
+      markMemory(*New, /*Shadow=*/true);
+    }
   }
   PendingShadowAdds.clear();
 }
@@ -289,8 +293,14 @@ bool ReverseBuilder::visitStoreInst(StoreInst &I) {
   Type *Ty = Stored->getType();
   Value *StandIn;
   Value *Shadow = updatableShadow(I.getPointerOperand(), Ty, StandIn);
-  Value *DV = B.CreateAlignedLoad(Ty, Shadow, I.getAlign());
-  B.CreateAlignedStore(Constant::getNullValue(Ty), Shadow, I.getAlign());
+  auto *Read = B.CreateAlignedLoad(Ty, Shadow, I.getAlign());
+  auto *Zero =
+      B.CreateAlignedStore(Constant::getNullValue(Ty), Shadow, I.getAlign());
+  if (!StandIn) {
+    markMemory(*Read, /*Shadow=*/true);
+    markMemory(*Zero, /*Shadow=*/true);
+  }
+  Value *DV = Read;
   if (StandIn)
     DV = B.CreateSelect(StandIn, Constant::getNullValue(Ty), DV);
   addAdjoint(Stored, DV);

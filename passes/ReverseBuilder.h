@@ -176,6 +176,11 @@ private:
   bool isRereadable(llvm::LoadInst &Load);
   bool overwrittenLater(llvm::LoadInst &Load);
   llvm::Value *recompute(llvm::Instruction &I, bool Shadow);
+  /// Tells alias analysis that \p Access, a load of the primal's memory or
+  /// an access to a shadow (never a stand-in: shadows are memory of their
+  /// own), does not alias an access of the other kind: the reverse sweep's
+  /// loops then vectorize without run-time overlap checks.
+  void markMemory(llvm::Instruction &Access, bool Shadow);
   /// A load in a loop nest from a fixed-size stack object that an enclosing
   /// loop never writes reads the same contents in every iteration of that
   /// loop: the reverse sweep reads it from a snapshot of the object taken
@@ -212,9 +217,10 @@ private:
   /// its shadow \p Shadow later: adjoints of loads are summed in registers
   /// while the reverse sweep touches no memory, and added to the shadow once
   /// (flushShadowAdds), so a value read many times costs one
-  /// read-modify-write of its shadow.
+  /// read-modify-write of its shadow. \p OwnMemory: the shadow is never a
+  /// stand-in.
   void deferShadowAdd(llvm::Value *Ptr, llvm::Value *Shadow, llvm::Value *Delta,
-                      llvm::Align A);
+                      llvm::Align A, bool OwnMemory);
   /// Adds the pending sums to their shadows; before the reverse sweep
   /// touches memory and at the end of each reverse block.
   void flushShadowAdds();
@@ -314,6 +320,9 @@ private:
   bool WritesCallerMemory = true;
   llvm::AAResults &Aliases;
   llvm::DenseMap<const llvm::LoadInst *, bool> Rereadable;
+  /// Alias scopes of primal reads and shadow accesses (markMemory).
+  llvm::MDNode *PrimalScope = nullptr;
+  llvm::MDNode *ShadowScope = nullptr;
   /// Snapshots of stack objects, by the loop on whose entry they are taken.
   llvm::MapVector<std::pair<llvm::AllocaInst *, llvm::Loop *>, TapeRegion>
       Snapshots;
@@ -338,6 +347,8 @@ private:
   struct PendingShadowAdd {
     llvm::Value *Shadow;
     llvm::Align Alignment;
+    /// The shadow is never a stand-in (markMemory).
+    bool OwnMemory;
   };
   /// Sums of load adjoints not yet added to their shadows, by primal
   /// pointer and type, and the slots that hold them.

@@ -10,6 +10,8 @@
 #include "LibraryFunctions.h"
 #include "ReverseBuilder.h"
 
+#include "llvm/IR/MDBuilder.h"
+
 #define DEBUG_TYPE "fluxion-reverse"
 
 using namespace llvm;
@@ -366,7 +368,24 @@ Value *ReverseBuilder::recompute(Instruction &I, bool Shadow) {
   }
   B.Insert(Copy);
   Copy->setName(I.getName() + (Shadow ? ".shadow" : ""));
+  if (isa<LoadInst>(Copy) && !Shadow)
+    markMemory(*Copy, /*Shadow=*/false);
   return Copy;
+}
+
+void ReverseBuilder::markMemory(Instruction &Access, bool Shadow) {
+  if (!PrimalScope) {
+    MDBuilder MDB(Rev.getContext());
+    MDNode *Domain = MDB.createAnonymousAliasScopeDomain("fluxion.reverse");
+    PrimalScope = MDNode::get(Rev.getContext(),
+                              MDB.createAnonymousAliasScope(Domain, "primal"));
+    ShadowScope = MDNode::get(Rev.getContext(),
+                              MDB.createAnonymousAliasScope(Domain, "shadow"));
+  }
+  Access.setMetadata(LLVMContext::MD_alias_scope,
+                     Shadow ? ShadowScope : PrimalScope);
+  Access.setMetadata(LLVMContext::MD_noalias,
+                     Shadow ? PrimalScope : ShadowScope);
 }
 
 /// Instructions cheaper to evaluate again in the reverse sweep than to keep:

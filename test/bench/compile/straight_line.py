@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Compile time of a reverse-mode derivative against its primal.
 
-    straight_line.py [--fluxion-clang PATH] [--lines N] [--runs R]
+    straight_line.py [--fluxion-clang PATH] [--peer-plugin SO] [--lines N]
+                     [--runs R]
 
 Generates a straight-line C function of N statements (products, sums,
 quotients, sin and exp of earlier values and of 64 inputs, every value
 feeding the result) and a caller that takes its gradient with
 __enzyme_autodiff, then compiles the file at -O2 with plain clang-22 (the
-builtin stays an external call) and with fluxion-clang, R times each, and
-prints the median seconds and their ratio.
+builtin stays an external call), with fluxion-clang and, given
+--peer-plugin, with clang-22 loading that AD plugin, R times each, and
+prints the median seconds and their ratios to plain clang.
 """
 import argparse
 import os
@@ -63,6 +65,8 @@ def main():
     parser.add_argument('--fluxion-clang',
                         default=os.path.join(ROOT, 'build', 'bin',
                                              'fluxion-clang'))
+    parser.add_argument('--peer-plugin',
+                        help='-fpass-plugin library of another AD tool')
     parser.add_argument('--lines', type=int, default=5000)
     parser.add_argument('--runs', type=int, default=3)
     args = parser.parse_args()
@@ -75,10 +79,21 @@ def main():
                         args.runs)
         fluxion = seconds([args.fluxion_clang, '-O2', '-c', source, '-o', obj],
                           args.runs)
-    print('| function | clang-22 -O2 | with Fluxion | ratio |')
-    print('|---|---:|---:|---:|')
-    print('| %d-line straight-line gradient | %.2f s | %.2f s | %.1fx |' %
-          (args.lines, plain, fluxion, fluxion / plain))
+        peer = None
+        if args.peer_plugin:
+            peer = seconds(['clang-22', '-O2', '-fpass-plugin=' +
+                            args.peer_plugin, '-c', source, '-o', obj],
+                           args.runs)
+    rows = [('clang-22 -O2 (no derivative)', plain),
+            ('fluxion-clang -O2', fluxion)]
+    if peer is not None:
+        rows.append(('clang-22 -O2 with ' +
+                     os.path.basename(args.peer_plugin), peer))
+    print('| %d-line function and its gradient | seconds | ratio |' %
+          args.lines)
+    print('|---|---:|---:|')
+    for name, t in rows:
+        print('| %s | %.2f | %.1fx |' % (name, t, t / plain))
     return 0
 
 

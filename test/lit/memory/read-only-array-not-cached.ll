@@ -1,6 +1,8 @@
 ; An array the function only reads is read again by the reverse sweep: the
 ; tape holds the last loop index once (n - 1, known at entry), never the
-; loaded elements, and the reverse loop counts the index down.
+; loaded elements, and the reverse loop counts the index down. What it reads
+; again of the primal's memory and what it reads and writes of the shadows
+; are in two alias scopes apart (shadows are memory of their own).
 ; RUN: %opt -passes=fluxion -S %s | %FileCheck %s
 
 declare double @__enzyme_autodiff(ptr, ...)
@@ -42,10 +44,11 @@ define void @gradient(ptr %a, ptr %da, ptr %b, ptr %db, i64 %n) {
 ; CHECK: rev.loop:
 ; CHECK: %i.reverse = load i64, ptr %i.counter
 ; CHECK: %pb = getelementptr inbounds double, ptr %b, i64 %i.reverse
-; CHECK: load double, ptr %pb
+; CHECK: load double, ptr %pb, align 8, !alias.scope ![[PRIMAL:[0-9]+]], !noalias ![[SHADOW:[0-9]+]]
 ; CHECK: %pa.shadow = getelementptr inbounds double, ptr %a.shadow
+; CHECK: load double, ptr %pa.shadow, align 8, !alias.scope ![[SHADOW]], !noalias ![[PRIMAL]]
 ; CHECK: fadd {{(reassoc nsz contract )?}}double
-; CHECK: store double {{.*}}, ptr %pa.shadow
+; CHECK: store double {{.*}}, ptr %pa.shadow, align 8, !alias.scope ![[SHADOW]], !noalias ![[PRIMAL]]
 ; CHECK: sub i64 {{.*}}, 1
 ; CHECK: rev.exit:
 ; CHECK: store i64 {{.*}}, ptr %i.counter
