@@ -93,8 +93,9 @@ GlobalVariable *TapeStackOps::keptBuffer(const Twine &Name) {
   if (DeviceCode)
     return nullptr;
   LLVMContext &Ctx = M.getContext();
-  auto *Ty =
-      StructType::get(PointerType::getUnqual(Ctx), Type::getInt64Ty(Ctx));
+  // {buffer, bytes, whether the thread frees it when it exits}
+  auto *Ty = StructType::get(PointerType::getUnqual(Ctx), Type::getInt64Ty(Ctx),
+                             Type::getInt64Ty(Ctx));
   return new GlobalVariable(M, Ty, /*isConstant=*/false,
                             GlobalValue::InternalLinkage,
                             Constant::getNullValue(Ty), Name, nullptr,
@@ -206,12 +207,68 @@ Function &TapeStackOps::keepFunction() {
         B.CreateCall(Free, {B.CreateLoad(B.getPtrTy(), Kept)});
         B.CreateStore(Buffer, Kept);
         B.CreateStore(Bytes, KeptBytes);
+        freeAtThreadExit(B, Kept);
         B.CreateRetVoid();
 
         B.SetInsertPoint(Done);
         B.CreateCall(Free, {Buffer});
         B.CreateRetVoid();
       });
+}
+
+/// Registers, once per thread and slot, a destructor that frees the
+/// buffer kept in \p Kept when the thread exits (the main thread's at
+/// exit, before leak checkers look): glibc's __cxa_thread_atexit_impl, as
+/// C++ thread_local objects use. Where the C library lacks it, the buffer
+/// stays allocated.
+void TapeStackOps::freeAtThreadExit(IRBuilderBase &B, Value *Kept) {
+  LLVMContext &Ctx = M.getContext();
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Function *Register = M.getFunction("__cxa_thread_atexit_impl");
+  if (!Register)
+    Register = Function::Create(
+        FunctionType::get(B.getInt32Ty(), {PtrTy, PtrTy, PtrTy}, false),
+        GlobalValue::ExternalWeakLinkage, "__cxa_thread_atexit_impl", M);
+  GlobalVariable *Handle = M.getNamedGlobal("__dso_handle");
+  if (!Handle) {
+    Handle = new GlobalVariable(M, B.getInt8Ty(), /*isConstant=*/false,
+                                GlobalValue::ExternalLinkage, nullptr,
+                                "__dso_handle");
+    Handle->setVisibility(GlobalValue::HiddenVisibility);
+  }
+  Function *Release = M.getFunction("fluxion.tape.free.kept");
+  if (!Release) {
+    Release = Function::Create(FunctionType::get(B.getVoidTy(), {PtrTy}, false),
+                               GlobalValue::InternalLinkage,
+                               "fluxion.tape.free.kept", M);
+    Release->addFnAttr(Attribute::NoUnwind);
+    IRBuilder<> RB(BasicBlock::Create(Ctx, "entry", Release));
+    Value *Slot = Release->getArg(0);
+    RB.CreateCall(M.getOrInsertFunction("free", RB.getVoidTy(), PtrTy),
+                  {RB.CreateLoad(PtrTy, Slot)});
+    RB.CreateStore(Constant::getNullValue(PtrTy), Slot);
+    RB.CreateStore(RB.getInt64(0),
+                   RB.CreateConstInBoundsGEP1_64(RB.getInt8Ty(), Slot, 8));
+    RB.CreateRetVoid();
+  }
+  Function *F = B.GetInsertBlock()->getParent();
+  auto *Check = BasicBlock::Create(Ctx, "register.check", F);
+  auto *Call = BasicBlock::Create(Ctx, "register", F);
+  auto *Done = BasicBlock::Create(Ctx, "registered", F);
+  Value *RegisteredAddress =
+      B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Kept, 16);
+  Value *Registered = B.CreateLoad(B.getInt64Ty(), RegisteredAddress);
+  B.CreateCondBr(B.CreateICmpNE(Registered, B.getInt64(0)), Done, Check);
+
+  B.SetInsertPoint(Check);
+  B.CreateCondBr(B.CreateIsNull(Register), Done, Call);
+
+  B.SetInsertPoint(Call);
+  B.CreateCall(Register, {Release, Kept, Handle});
+  B.CreateStore(B.getInt64(1), RegisteredAddress);
+  B.CreateBr(Done);
+
+  B.SetInsertPoint(Done);
 }
 
 /// fluxion.tape.ensure(header, elements, elemSize): room for \p elements

@@ -134,6 +134,7 @@ private:
   llvm::Function &pushFunction();
   llvm::Function &reserveFunction();
   llvm::Function &ensureFunction();
+  void freeAtThreadExit(llvm::IRBuilderBase &B, llvm::Value *Kept);
   llvm::Function &takeFunction();
   llvm::Function &keepFunction();
   llvm::Module &M;

@@ -33,7 +33,7 @@ define double @gradient(double %x, i64 %n) {
   ret double %g
 }
 
-; CHECK: @[[KEPT:fluxion.tape.kept.fluxion.aug.sum.out.const]] = internal thread_local global { ptr, i64 } zeroinitializer
+; CHECK: @[[KEPT:fluxion.tape.kept.fluxion.aug.sum.out.const]] = internal thread_local global { ptr, i64, i64 } zeroinitializer
 ; CHECK: define internal double @fluxion.aug.sum.out.const(ptr %tape, double %x, i64 %n)
 ; CHECK: entry:
 ; CHECK: %[[TAKEN:.*]] = add i64 -1, %n
