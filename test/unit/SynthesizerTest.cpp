@@ -60,9 +60,21 @@ protected:
     auto JIT = orc::LLJITBuilder().create();
     ASSERT_TRUE(!!JIT) << toString(JIT.takeError());
     Jit = std::move(*JIT);
+    // Kept tape buffers register a thread-exit destructor in the JIT's
+    // code, which is gone by the time the process exits: as for C++
+    // thread_local objects, a JIT without a platform must not let the C
+    // library run it. The buffers are left to the process's end.
+    orc::SymbolMap NoThreadExit;
+    NoThreadExit[Jit->mangleAndIntern("__cxa_thread_atexit_impl")] = {
+        orc::ExecutorAddr::fromPtr(&ignoreThreadExit),
+        JITSymbolFlags::Exported};
+    ASSERT_FALSE(!!Jit->getMainJITDylib().define(
+        orc::absoluteSymbols(std::move(NoThreadExit))));
     ASSERT_FALSE(!!Jit->addIRModule(
         orc::ThreadSafeModule(std::move(M), std::move(Ctx))));
   }
+
+  static int ignoreThreadExit(void (*)(void *), void *, void *) { return 0; }
 
   template <typename Fn> Fn *lookup(StringRef Name) {
     auto Addr = Jit->lookup(Name);
