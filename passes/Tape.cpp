@@ -77,6 +77,12 @@ Value *heapOwnedAddress(IRBuilderBase &B, Value *Header) {
   return B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Header, 24,
                                       "tape.heap.owned");
 }
+/// {null, 0, 0}: a stack without a buffer.
+void storeEmptyHeader(IRBuilderBase &B, Value *Header) {
+  B.CreateStore(Constant::getNullValue(B.getPtrTy()), Header);
+  B.CreateStore(B.getInt64(0), countAddress(B, Header));
+  B.CreateStore(B.getInt64(0), capacityAddress(B, Header));
+}
 /// The buffer of \p Header if the stack owns it on the heap, else null
 /// (free ignores null).
 Value *heapBuffer(IRBuilderBase &B, Value *Header, Value *Buffer) {
@@ -108,9 +114,7 @@ void TapeStackOps::init(IRBuilderBase &B, Value *Header, GlobalVariable *Kept,
     B.CreateCall(&takeFunction(), {Header, Kept, B.getInt64(ElemSize)});
     return;
   }
-  B.CreateStore(Constant::getNullValue(B.getPtrTy()), Header);
-  B.CreateStore(B.getInt64(0), countAddress(B, Header));
-  B.CreateStore(B.getInt64(0), capacityAddress(B, Header));
+  storeEmptyHeader(B, Header);
   if (DeviceCode)
     B.CreateStore(B.getInt64(0), heapOwnedAddress(B, Header));
 }
@@ -151,9 +155,7 @@ void TapeStackOps::forgetKeptBuffers(Function &F) {
     IRBuilder<> B(Call);
     Value *Header = Call->getArgOperand(0);
     if (Call->getCalledFunction() == Take) {
-      B.CreateStore(Constant::getNullValue(B.getPtrTy()), Header);
-      B.CreateStore(B.getInt64(0), countAddress(B, Header));
-      B.CreateStore(B.getInt64(0), capacityAddress(B, Header));
+      storeEmptyHeader(B, Header);
     } else {
       B.CreateCall(M.getOrInsertFunction("free", B.getVoidTy(), B.getPtrTy()),
                    {B.CreateLoad(B.getPtrTy(), Header)});
@@ -373,46 +375,39 @@ Value *TapeStackOps::allocate(IRBuilderBase &B, Value *Bytes,
 /// fluxion.tape.reserve(header, arena, bytes): the buffer of an empty stack
 /// from the arena when it has the room, else from the heap.
 Function &TapeStackOps::reserveFunction() {
-  constexpr StringLiteral Name = "fluxion.tape.reserve";
-  if (Function *F = M.getFunction(Name))
-    return *F;
-  LLVMContext &Ctx = M.getContext();
-  Type *PtrTy = PointerType::getUnqual(Ctx);
-  Type *I64 = Type::getInt64Ty(Ctx);
-  auto *F = Function::Create(
-      FunctionType::get(Type::getVoidTy(Ctx), {PtrTy, PtrTy, I64}, false),
-      GlobalValue::InternalLinkage, Name, M);
-  F->addFnAttr(Attribute::NoUnwind);
-  F->addFnAttr(Attribute::AlwaysInline);
-  Value *Header = F->getArg(0), *Arena = F->getArg(1), *Bytes = F->getArg(2);
-  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
-  auto *TryArena = BasicBlock::Create(Ctx, "try.arena", F);
-  auto *FromArena = BasicBlock::Create(Ctx, "from.arena", F);
-  auto *FromHeap = BasicBlock::Create(Ctx, "from.heap", F);
+  return tapeHelper(
+      M, "fluxion.tape.reserve", PointerType::getUnqual(M.getContext()),
+      [this](Function &F, Value *Header, Value *Arena, Value *Bytes) {
+        LLVMContext &Ctx = F.getContext();
+        auto *Entry = BasicBlock::Create(Ctx, "entry", &F);
+        auto *TryArena = BasicBlock::Create(Ctx, "try.arena", &F);
+        auto *FromArena = BasicBlock::Create(Ctx, "from.arena", &F);
+        auto *FromHeap = BasicBlock::Create(Ctx, "from.heap", &F);
 
-  IRBuilder<> B(Entry);
-  B.CreateCondBr(B.CreateIsNull(Arena), FromHeap, TryArena);
+        IRBuilder<> B(Entry);
+        B.CreateCondBr(B.CreateIsNull(Arena), FromHeap, TryArena);
 
-  B.SetInsertPoint(TryArena);
-  Value *Next = B.CreateLoad(PtrTy, Arena, "arena.next");
-  Value *EndAddress = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Arena, 8);
-  Value *End = B.CreateLoad(PtrTy, EndAddress, "arena.end");
-  Value *Taken = arenaBytes(B, Bytes);
-  Value *EndInt = B.CreatePtrToInt(End, I64);
-  Value *NextInt = B.CreatePtrToInt(Next, I64);
-  Value *Room = B.CreateSub(EndInt, NextInt, "arena.room");
-  B.CreateCondBr(B.CreateICmpUGE(Room, Taken), FromArena, FromHeap);
+        B.SetInsertPoint(TryArena);
+        Value *Next = B.CreateLoad(B.getPtrTy(), Arena, "arena.next");
+        Value *EndAddress =
+            B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Arena, 8);
+        Value *End = B.CreateLoad(B.getPtrTy(), EndAddress, "arena.end");
+        Value *Taken = arenaBytes(B, Bytes);
+        Value *EndInt = B.CreatePtrToInt(End, B.getInt64Ty());
+        Value *NextInt = B.CreatePtrToInt(Next, B.getInt64Ty());
+        Value *Room = B.CreateSub(EndInt, NextInt, "arena.room");
+        B.CreateCondBr(B.CreateICmpUGE(Room, Taken), FromArena, FromHeap);
 
-  B.SetInsertPoint(FromArena);
-  B.CreateStore(B.CreateGEP(B.getInt8Ty(), Next, Taken), Arena);
-  B.CreateStore(Next, Header);
-  B.CreateRetVoid();
+        B.SetInsertPoint(FromArena);
+        B.CreateStore(B.CreateGEP(B.getInt8Ty(), Next, Taken), Arena);
+        B.CreateStore(Next, Header);
+        B.CreateRetVoid();
 
-  B.SetInsertPoint(FromHeap);
-  B.CreateStore(allocate(B, Bytes, "tape.reserved"), Header);
-  B.CreateStore(B.getInt64(1), heapOwnedAddress(B, Header));
-  B.CreateRetVoid();
-  return *F;
+        B.SetInsertPoint(FromHeap);
+        B.CreateStore(allocate(B, Bytes, "tape.reserved"), Header);
+        B.CreateStore(B.getInt64(1), heapOwnedAddress(B, Header));
+        B.CreateRetVoid();
+      });
 }
 
 void TapeStackOps::reserve(IRBuilderBase &B, Value *Header, Value *Arena,
