@@ -1,6 +1,7 @@
 //===- Synthesizer.cpp - Builds and memoizes derivative functions ---------===//
 
 #include "Synthesizer.h"
+#include "Diagnostics.h"
 
 #include "llvm/IR/AttributeMask.h"
 #include "llvm/IR/Constants.h"
@@ -95,6 +96,30 @@ Function *Synthesizer::createInternal(FunctionType *Ty, const Twine &Name) {
   return F;
 }
 
+/// Instructions in one block of a derivative beyond which it is not
+/// vectorized. The SLP vectorizer's time grows faster than the size of a
+/// block, and the reverse sweep of a loop-free primal of thousands of
+/// statements is one block of tens of thousands of instructions, where it
+/// took most of the compile and gained nothing (test/bench/compile).
+static constexpr size_t MaxVectorizedBlock = 8192;
+
+/// Marks \p F noimplicitfloat, which the vectorizers honour, when one of its
+/// blocks is larger than MaxVectorizedBlock; given the \p Primal it derives,
+/// says so at that block.
+static void boundVectorizerTime(Function &F, const Function *Primal = nullptr) {
+  auto Largest = max_element(
+      F, [](BasicBlock &A, BasicBlock &B) { return A.size() < B.size(); });
+  if (Largest == F.end() || Largest->size() <= MaxVectorizedBlock)
+    return;
+  F.addFnAttr(Attribute::NoImplicitFloat);
+  if (!Primal)
+    return;
+  reportRemark(*Largest->getTerminator(), "LargeBlock",
+               "not vectorizing the derivative of " + displayName(*Primal) +
+                   ": a block of " + Twine(Largest->size()) +
+                   " instructions would take too long to compile");
+}
+
 /// Leaves a failed derivative as a body-less declaration: the error has been
 /// reported, so the module is never emitted, but it stays valid for the
 /// verifier and for the rest of the pipeline.
@@ -147,8 +172,10 @@ Function *Synthesizer::forward(const DiffRequest &Request) {
   auto *Ty = FunctionType::get(RetTy, shadowedParamTypes(Request), false);
   Function *F = createInternal(Ty, derivativeName("fluxion.fwd", Request));
   Forward[Request] = F;
-  if (synthesizeForward(*this, Request, Primal, *F))
+  if (synthesizeForward(*this, Request, Primal, *F)) {
+    boundVectorizerTime(*F, Request.Fn);
     return F;
+  }
   Failed[Request] = true;
   abandon(F);
   return nullptr;
@@ -186,6 +213,8 @@ const ReverseFunctions *Synthesizer::reverse(const DiffRequest &Request) {
     Fns.TapeSize->setInitializer(
         ConstantInt::get(Type::getInt64Ty(Ctx), Fns.TapeBytes));
     Fns.Complete = true;
+    boundVectorizerTime(*Fns.Augmented);
+    boundVectorizerTime(*Fns.Reverse);
     return &Fns;
   }
   Failed[Request] = true;
@@ -285,6 +314,7 @@ Function *Synthesizer::gradient(const DiffRequest &Request, bool WithArena,
   InlineFunctionInfo IFI;
   InlineFunction(*Aug, IFI);
   InlineFunction(*Rev, IFI);
+  boundVectorizerTime(*F, Request.Fn);
   return F;
 }
 
