@@ -55,13 +55,17 @@ struct DiffRequest {
   /// Bit I: the shadow of pointer argument I may be a stand-in, the primal
   /// pointer itself (StandInShadows.h); arguments from 64 on always may.
   uint64_t StandInArgs = 0;
+  /// Reverse mode: the function runs on the threads of an OpenMP parallel
+  /// region, so adjoints it adds to memory other threads reach are added
+  /// atomically.
+  bool Parallel = false;
 
   bool operator<(const DiffRequest &O) const {
     return std::tie(Fn, Mode, Args, ReturnActive, ReturnShadow, Width,
-                    ErrorEstimate, CallerMemoryStable, StandInArgs) <
+                    ErrorEstimate, CallerMemoryStable, StandInArgs, Parallel) <
            std::tie(O.Fn, O.Mode, O.Args, O.ReturnActive, O.ReturnShadow,
                     O.Width, O.ErrorEstimate, O.CallerMemoryStable,
-                    O.StandInArgs);
+                    O.StandInArgs, O.Parallel);
   }
 };
 

@@ -7,6 +7,7 @@
 #include "Checkpoint.h"
 #include "CustomRules.h"
 #include "Libdevice.h"
+#include "OpenMP.h"
 #include "PacketMath.h"
 #include "Preprocess.h"
 #include "Synthesizer.h"
@@ -171,6 +172,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
       if (!F->isDeclaration())
         Preprocessed.simplify(*F);
   Preprocessed.eraseCopies();
+  restoreParallelRegions(M);
   restoreLibdeviceInlining(M);
   restorePacketMathInlining(M);
   releaseCheckpointBodies(M);

@@ -583,7 +583,10 @@ bool ForwardBuilder::visitDefinedCall(CallBase &Call) {
       Args.push_back(tangent(U.get()));
   }
   auto *Copy = cast<CallBase>(mapped(&Call));
-  CallInst *NewCall = B.CreateCall(Fwd, Args);
+  // A parallel region's mark (OpenMP.h) goes over to its tangent.
+  SmallVector<OperandBundleDef, 1> Bundles;
+  Copy->getOperandBundlesAsDefs(Bundles);
+  CallInst *NewCall = B.CreateCall(Fwd, Args, Bundles);
   NewCall->setDebugLoc(Copy->getDebugLoc());
   Value *PrimalResult = NewCall;
   if (Callee.ReturnActive || Callee.ReturnShadow) {

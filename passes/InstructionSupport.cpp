@@ -7,6 +7,7 @@
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "LibraryFunctions.h"
+#include "OpenMP.h"
 #include "ShadowMemory.h"
 #include "Synthesizer.h"
 #include "TypeAnalysis.h"
@@ -149,6 +150,18 @@ CallKind classifyCall(const CallBase &Call) {
     if (isa<MemTransferInst>(II))
       return CallKind::MemTransfer;
   }
+  switch (openMPRole(*Callee)) {
+  case OpenMPRole::None:
+    break;
+  case OpenMPRole::Scheduling:
+    return CallKind::Inert;
+  case OpenMPRole::Barrier:
+  case OpenMPRole::CriticalBegin:
+  case OpenMPRole::CriticalEnd:
+    return CallKind::Barrier;
+  case OpenMPRole::Unsupported:
+    return CallKind::Unsupported;
+  }
   if (isMarkedInactive(*Callee) || isInertLibraryFunction(*Callee))
     return CallKind::Inert;
   if (asShuffle(Call))
@@ -210,6 +223,17 @@ static bool checkDynamicCall(const CallBase &Call, const ActivityAnalysis &AA) {
 
 static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
   CallKind Kind = classifyCall(Call);
+  // Which thread runs what in these constructs is the runtime's choice at
+  // run time, so even inactive arguments do not make them safe.
+  if (const Function *Callee = Call.getCalledFunction();
+      Callee && openMPRole(*Callee) == OpenMPRole::Unsupported) {
+    reportError(Call, "cannot differentiate '" + openMPConstruct(*Callee) +
+                          "' ('" + Callee->getName() +
+                          "'): parallel regions, worksharing loops, "
+                          "reductions, critical, atomic and barrier are "
+                          "supported");
+    return false;
+  }
   bool TakesActive = any_of(Call.args(), [&](const Use &U) {
     return AA.isVaried(U.get()) || AA.hasShadow(U.get());
   });

@@ -33,7 +33,8 @@ enum class CallKind {
   MemTransfer,  ///< llvm.memcpy / llvm.memmove.
   Allocation,   ///< malloc, calloc, realloc, operator new, ...
   Deallocation, ///< free, operator delete.
-  Barrier,      ///< A GPU block barrier: mirrored in the reverse sweep.
+  Barrier,      ///< A GPU block barrier, an OpenMP barrier or critical
+                ///< section's end: mirrored in the reverse sweep.
   Shuffle,      ///< A warp shuffle of a float or double (WarpShuffle.h).
   /// A call through a function pointer: reverse mode calls the derivative
   /// record its shadow points to (DerivativeRecords.h).

@@ -10,6 +10,7 @@
 #include "IntegerViews.h"
 #include "Libdevice.h"
 #include "LibraryFunctions.h"
+#include "OpenMP.h"
 #include "PacketMath.h"
 #include "Tape.h"
 #include "TypeAnalysis.h"
@@ -555,6 +556,7 @@ Function &PreprocessCache::get(Function &F) {
 
   TapeStackOps::forgetKeptBuffers(*Copy);
   inlineSmallCallees(*Copy, F);
+  serializeParallelRegions(*Copy);
   stepIterationCounts(*Copy);
   resolveCallsThroughGlobals(*Copy);
   removeUnwinding(*Copy);

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Diagnostics.h"
+#include "OpenMP.h"
 #include "ReverseBuilder.h"
 
 #include "DerivativeRecords.h"
@@ -224,10 +225,12 @@ bool ReverseBuilder::visitLoadInst(LoadInst &I) {
   Value *DY = takeAdjoint(&I);
   Value *StandIn;
   Value *Shadow = updatableShadow(I.getPointerOperand(), I.getType(), StandIn);
-  // On a GPU other threads may read the same element and add their
-  // adjoints concurrently; memory private to the thread needs no atomics.
-  bool Shared = Primal.getParent()->getTargetTriple().isNVPTX() &&
-                !isLocalObject(getUnderlyingObject(I.getPointerOperand()));
+  // On a GPU or in an OpenMP parallel region other threads may read the
+  // same element and add their adjoints concurrently; memory private to the
+  // thread needs no atomics.
+  bool Shared =
+      (Primal.getParent()->getTargetTriple().isNVPTX() || Request.Parallel) &&
+      !isLocalObject(getUnderlyingObject(I.getPointerOperand()));
   if (Shared && I.getType()->isFloatingPointTy()) {
     B.CreateAtomicRMW(AtomicRMWInst::FAdd, Shadow, DY, I.getAlign(),
                       AtomicOrdering::Monotonic);
@@ -380,15 +383,16 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
   case CallKind::Unsupported:
   case CallKind::Deallocation:
     return true;
-  case CallKind::Barrier: {
+  case CallKind::Barrier:
     // Adjoints flow backwards through memory the barrier ordered forwards,
     // so the reverse sweep synchronizes at the mirrored point.
-    auto *Mirror = cast<CallBase>(I.clone());
-    for (Use &Arg : Mirror->args())
-      Arg.set(primal(Arg.get()));
-    B.Insert(Mirror);
+    if (I.getCalledFunction() &&
+        openMPRole(*I.getCalledFunction()) != OpenMPRole::None) {
+      mirrorOpenMPSynchronization(I);
+      return true;
+    }
+    B.Insert(mirror(I));
     return true;
-  }
   case CallKind::Allocation:
     if (!AA.hasShadow(&I))
       return true;
@@ -439,6 +443,37 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
   llvm_unreachable("unknown call kind");
 }
 
+CallBase *ReverseBuilder::mirror(CallBase &Call) {
+  auto *Mirror = cast<CallBase>(Call.clone());
+  for (Use &Arg : Mirror->args())
+    Arg.set(primal(Arg.get()));
+  return Mirror;
+}
+
+/// An OpenMP barrier, or the other end of a critical section, run by the
+/// reverse team's thread: `(loc, gtid, ...)` with its own global number.
+void ReverseBuilder::mirrorOpenMPSynchronization(CallBase &Call) {
+  Value *Loc = Call.getArgOperand(0);
+  SmallVector<Value *, 4> Args{Loc, currentGlobalThread(B, Loc)};
+  for (Value *Arg : drop_begin(Call.args(), 2))
+    Args.push_back(primal(Arg));
+  Function *Callee = Call.getCalledFunction();
+  switch (openMPRole(*Callee)) {
+  case OpenMPRole::CriticalBegin:
+    B.CreateCall(S.module().getOrInsertFunction("__kmpc_end_critical",
+                                                Callee->getFunctionType()),
+                 Args);
+    return;
+  case OpenMPRole::CriticalEnd:
+    B.CreateCall(S.module().getOrInsertFunction("__kmpc_critical",
+                                                Callee->getFunctionType()),
+                 Args);
+    return;
+  default:
+    B.CreateCall(Callee, Args);
+  }
+}
+
 void ReverseBuilder::addArgumentAdjoints(CallBase &Call, const DiffRequest &CR,
                                          Value *Adjoints) {
   unsigned Out = 0;
@@ -457,6 +492,16 @@ bool ReverseBuilder::visitDefinedCall(CallBase &Call) {
   const DiffRequest &CR = CalleeRequests[&Call];
   SmallVector<Value *, 8> Args;
   const TapeRegion &Region = CalleeTapes[&Call];
+  if (Value *Loc = parallelRegionLocation(Call)) {
+    for (auto [U, Activity] : drop_begin(zip(Call.args(), CR.Args), 2)) {
+      Args.push_back(primal(U.get()));
+      if (hasShadowArg(Activity))
+        Args.push_back(shadow(U.get()));
+    }
+    emitReverseParallelRegion(B, Loc, *Callee->Reverse,
+                              revRegionAddress(Region), Args);
+    return true;
+  }
   Value *CalleeTape = revRegionAddress(Region);
   if (!Callee->Complete)
     CalleeTape = B.CreateLoad(B.getPtrTy(), CalleeTape, "callee.tape");

@@ -102,6 +102,9 @@ private:
   // Augmented forward function.
   bool buildAugmented();
   bool buildAugmentedShadow(llvm::Instruction &I);
+  bool buildAugmentedParallelRegion(llvm::CallBase &Call,
+                                    const ReverseFunctions &Callee,
+                                    const DiffRequest &CR);
   bool buildAugmentedCall(llvm::CallBase &Call);
   void buildReallocShadow(llvm::CallBase &Call);
   bool buildAugmentedCustomCall(llvm::CallBase &Call);
@@ -242,6 +245,9 @@ private:
   bool addRuleAdjoints(llvm::CallBase &Call, llvm::CallInst &Adjoints);
   bool visitCheckpointedCall(llvm::CallBase &Call, const CheckpointPlan &Plan);
   bool visitShuffle(llvm::CallBase &Call);
+  /// A copy of \p Call on the primal values of its arguments.
+  llvm::CallBase *mirror(llvm::CallBase &Call);
+  void mirrorOpenMPSynchronization(llvm::CallBase &Call);
   /// Adds the adjoints a callee's reverse function returned to its Out
   /// arguments.
   void addArgumentAdjoints(llvm::CallBase &Call, const DiffRequest &CR,

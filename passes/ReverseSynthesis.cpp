@@ -22,6 +22,7 @@
 #include "ReverseBuilder.h"
 
 #include "DerivativeRecords.h"
+#include "OpenMP.h"
 
 #define DEBUG_TYPE "fluxion-reverse"
 
@@ -267,9 +268,16 @@ void ReverseBuilder::buildReallocShadow(CallBase &Call) {
 bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   DiffRequest CR = calleeRequest(Call, AA, DiffMode::Reverse);
   CR.StandInArgs = StandIns.standInArguments(Call);
+  Value *ParallelRegion = parallelRegionLocation(Call);
+  CR.Parallel = Request.Parallel || ParallelRegion;
   if (none_of(CR.Args, [](ArgActivity A) { return A != ArgActivity::Const; }) &&
       !CR.ReturnActive && !CR.ReturnShadow)
     return true;
+  if (ParallelRegion && is_contained(CR.Args, ArgActivity::Out)) {
+    reportError(Call, "cannot differentiate a parallel region that captures "
+                      "an active value by copy; capture it by reference");
+    return false;
+  }
   Function *Target = Call.getCalledFunction();
   bool Checkpointed = Target && isCheckpointed(*Target);
   if (Checkpointed)
@@ -286,6 +294,8 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   }
   auto *Copy = cast<CallBase>(VMap[&Call]);
   AB.SetInsertPoint(Copy);
+  if (ParallelRegion)
+    return buildAugmentedParallelRegion(Call, *Callee, CR);
   // A callee whose tape size is still unknown (recursion) gets its tape from
   // the heap; others are laid out inside this function's tape.
   TapeRegion Region =
@@ -319,6 +329,35 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   if (!Copy->getType()->isVoidTy())
     Copy->replaceAllUsesWith(Result);
   VMap[&Call] = Result;
+  Copy->eraseFromParent();
+  CalleeTapes[&Call] = Region;
+  return true;
+}
+
+/// Each thread of the region's team tapes into a buffer of its own; the
+/// region's tape field holds the list of them.
+bool ReverseBuilder::buildAugmentedParallelRegion(
+    CallBase &Call, const ReverseFunctions &Callee, const DiffRequest &CR) {
+  if (!Callee.Complete) {
+    reportError(Call, "cannot differentiate a parallel region that runs "
+                      "itself recursively");
+    return false;
+  }
+  auto *Copy = cast<CallBase>(VMap[&Call]);
+  TapeRegion Region =
+      makeRegion(Call.getParent(), DL.getPointerSize(), Align(8));
+  Value *List = augRegionAddress(Region);
+  AB.CreateStore(Constant::getNullValue(AB.getPtrTy()), List);
+  SmallVector<Value *, 8> Args;
+  for (auto [U, Activity] : drop_begin(zip(Call.args(), CR.Args), 2)) {
+    Args.push_back(augValue(U.get()));
+    if (hasShadowArg(Activity))
+      Args.push_back(augShadow(U.get()));
+  }
+  emitAugmentedParallelRegion(AB, parallelRegionLocation(Call),
+                              *Callee.Augmented, Callee.TapeBytes, S.stacks(),
+                              List, Args);
+  VMap[&Call] = nullptr;
   Copy->eraseFromParent();
   CalleeTapes[&Call] = Region;
   return true;

@@ -86,6 +86,8 @@ static std::string derivativeName(StringRef Prefix, const DiffRequest &R) {
     Name += ".error";
   if (R.Width > 1)
     Name += ".width" + std::to_string(R.Width);
+  if (R.Parallel)
+    Name += ".parallel";
   return Name;
 }
 

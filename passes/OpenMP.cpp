@@ -1,0 +1,355 @@
+//===- OpenMP.cpp - Parallel regions of the OpenMP runtime ----------------===//
+
+#include "OpenMP.h"
+#include "Tape.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace fluxion {
+
+namespace {
+
+constexpr StringLiteral ForkBundle = "fluxion.omp.fork";
+
+struct RuntimeFunction {
+  OpenMPRole Role;
+  /// For an unsupported function, the construct it implements.
+  StringLiteral Construct = "";
+};
+
+} // namespace
+
+static const StringMap<RuntimeFunction> &runtimeFunctions() {
+  using R = OpenMPRole;
+  static const StringMap<RuntimeFunction> Table = {
+      {"__kmpc_global_thread_num", {R::Scheduling}},
+      {"omp_get_thread_num", {R::Scheduling}},
+      {"omp_get_num_threads", {R::Scheduling}},
+      {"omp_get_max_threads", {R::Scheduling}},
+      {"omp_in_parallel", {R::Scheduling}},
+      {"__kmpc_push_num_threads", {R::Scheduling}},
+      {"__kmpc_for_static_init_4", {R::Scheduling}},
+      {"__kmpc_for_static_init_4u", {R::Scheduling}},
+      {"__kmpc_for_static_init_8", {R::Scheduling}},
+      {"__kmpc_for_static_init_8u", {R::Scheduling}},
+      {"__kmpc_for_static_fini", {R::Scheduling}},
+      {"__kmpc_dispatch_init_4", {R::Scheduling}},
+      {"__kmpc_dispatch_init_4u", {R::Scheduling}},
+      {"__kmpc_dispatch_init_8", {R::Scheduling}},
+      {"__kmpc_dispatch_init_8u", {R::Scheduling}},
+      {"__kmpc_dispatch_next_4", {R::Scheduling}},
+      {"__kmpc_dispatch_next_4u", {R::Scheduling}},
+      {"__kmpc_dispatch_next_8", {R::Scheduling}},
+      {"__kmpc_dispatch_next_8u", {R::Scheduling}},
+      {"__kmpc_dispatch_fini_4", {R::Scheduling}},
+      {"__kmpc_dispatch_fini_4u", {R::Scheduling}},
+      {"__kmpc_dispatch_fini_8", {R::Scheduling}},
+      {"__kmpc_dispatch_fini_8u", {R::Scheduling}},
+      {"__kmpc_dispatch_deinit", {R::Scheduling}},
+      {"__kmpc_barrier", {R::Barrier}},
+      {"__kmpc_critical", {R::CriticalBegin}},
+      {"__kmpc_end_critical", {R::CriticalEnd}},
+      {"__kmpc_omp_task_alloc", {R::Unsupported, "omp task"}},
+      {"__kmpc_omp_task", {R::Unsupported, "omp task"}},
+      {"__kmpc_omp_taskwait", {R::Unsupported, "omp taskwait"}},
+      {"__kmpc_omp_taskyield", {R::Unsupported, "omp taskyield"}},
+      {"__kmpc_taskgroup", {R::Unsupported, "omp taskgroup"}},
+      {"__kmpc_taskloop", {R::Unsupported, "omp taskloop"}},
+      {"__kmpc_single", {R::Unsupported, "omp single"}},
+      {"__kmpc_masked", {R::Unsupported, "omp masked"}},
+      {"__kmpc_master", {R::Unsupported, "omp master"}},
+      {"__kmpc_ordered", {R::Unsupported, "omp ordered"}},
+      {"__kmpc_fork_teams", {R::Unsupported, "omp teams"}},
+      {"__kmpc_flush", {R::Unsupported, "omp flush"}},
+      {"__kmpc_threadprivate_cached", {R::Unsupported, "omp threadprivate"}},
+      {"__kmpc_copyprivate", {R::Unsupported, "omp single copyprivate"}},
+  };
+  return Table;
+}
+
+OpenMPRole openMPRole(const Function &F) {
+  auto Found = runtimeFunctions().find(F.getName());
+  if (Found != runtimeFunctions().end())
+    return Found->second.Role;
+  StringRef Name = F.getName();
+  if (F.isDeclaration() &&
+      (Name.starts_with("__kmpc_") || Name.starts_with("omp_")))
+    return OpenMPRole::Unsupported;
+  return OpenMPRole::None;
+}
+
+StringRef openMPConstruct(const Function &F) {
+  auto Found = runtimeFunctions().find(F.getName());
+  if (Found == runtimeFunctions().end() || Found->second.Construct.empty())
+    return "this OpenMP runtime function";
+  return Found->second.Construct;
+}
+
+/// Replaces the reduction entry \p Call (`__kmpc_reduce[_nowait](loc, gtid,
+/// n, size, list, combiner, lock)`, 1 for the thread that should combine
+/// its private copies into the shared ones) by a critical section every
+/// thread enters with its own copies; \p End is the name of the matching
+/// end call, which ends the section.
+static void reduceInCriticalSection(CallBase &Call, StringRef End,
+                                    bool Barrier) {
+  Module &M = *Call.getModule();
+  IRBuilder<> B(&Call);
+  Value *Loc = Call.getArgOperand(0), *Gtid = Call.getArgOperand(1),
+        *Lock = Call.getArgOperand(6);
+  Type *PtrTy = B.getPtrTy(), *I32 = B.getInt32Ty();
+  FunctionCallee Enter = M.getOrInsertFunction("__kmpc_critical", B.getVoidTy(),
+                                               PtrTy, I32, PtrTy);
+  FunctionCallee Leave = M.getOrInsertFunction(
+      "__kmpc_end_critical", B.getVoidTy(), PtrTy, I32, PtrTy);
+  B.CreateCall(Enter, {Loc, Gtid, Lock})->setDebugLoc(Call.getDebugLoc());
+  for (User *U : make_early_inc_range(Lock->users())) {
+    auto *EndCall = dyn_cast<CallBase>(U);
+    Function *Callee = EndCall ? EndCall->getCalledFunction() : nullptr;
+    if (!Callee || Callee->getName() != End ||
+        EndCall->getFunction() != Call.getFunction())
+      continue;
+    IRBuilder<> EB(EndCall);
+    EB.CreateCall(Leave,
+                  {EndCall->getArgOperand(0), EndCall->getArgOperand(1), Lock})
+        ->setDebugLoc(EndCall->getDebugLoc());
+    if (Barrier)
+      EB.CreateCall(
+          M.getOrInsertFunction("__kmpc_barrier", EB.getVoidTy(), PtrTy, I32),
+          {EndCall->getArgOperand(0), EndCall->getArgOperand(1)});
+    EndCall->eraseFromParent();
+  }
+  Call.replaceAllUsesWith(ConstantInt::get(Call.getType(), 1));
+  Call.eraseFromParent();
+}
+
+void serializeParallelRegions(Function &F) {
+  SmallVector<CallBase *, 4> Forks, Reductions;
+  for (Instruction &I : instructions(F)) {
+    auto *Call = dyn_cast<CallBase>(&I);
+    Function *Callee = Call ? Call->getCalledFunction() : nullptr;
+    if (!Callee)
+      continue;
+    StringRef Name = Callee->getName();
+    if (Name == "__kmpc_fork_call")
+      Forks.push_back(Call);
+    else if (Name == "__kmpc_reduce_nowait" || Name == "__kmpc_reduce")
+      Reductions.push_back(Call);
+  }
+  for (CallBase *Call : Reductions) {
+    bool Blocking = Call->getCalledFunction()->getName() == "__kmpc_reduce";
+    reduceInCriticalSection(
+        *Call, Blocking ? "__kmpc_end_reduce" : "__kmpc_end_reduce_nowait",
+        Blocking);
+  }
+  for (CallBase *Fork : Forks) {
+    auto *Microtask =
+        dyn_cast<Function>(Fork->getArgOperand(2)->stripPointerCasts());
+    if (!Microtask || Microtask->isVarArg() ||
+        Microtask->arg_size() != Fork->arg_size() - 1)
+      continue;
+    Value *Placeholder =
+        PoisonValue::get(PointerType::getUnqual(F.getContext()));
+    SmallVector<Value *, 8> Args{Placeholder, Placeholder};
+    append_range(Args, drop_begin(Fork->args(), 3));
+    OperandBundleDef Bundle(ForkBundle.str(), Fork->getArgOperand(0));
+    CallInst *Serial =
+        CallInst::Create(Microtask, Args, {Bundle}, "", Fork->getIterator());
+    Serial->setDebugLoc(Fork->getDebugLoc());
+    Fork->eraseFromParent();
+  }
+}
+
+Value *parallelRegionLocation(const CallBase &Call) {
+  std::optional<OperandBundleUse> Bundle = Call.getOperandBundle(ForkBundle);
+  return Bundle ? Bundle->Inputs.front().get() : nullptr;
+}
+
+/// Emits `__kmpc_fork_call(Loc, n, Microtask, Captured...)`.
+static void emitFork(IRBuilderBase &B, Value *Loc, Function &Microtask,
+                     ArrayRef<Value *> Captured) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  Type *PtrTy = B.getPtrTy();
+  FunctionCallee Fork = M.getOrInsertFunction(
+      "__kmpc_fork_call",
+      FunctionType::get(B.getVoidTy(), {PtrTy, B.getInt32Ty(), PtrTy},
+                        /*isVarArg=*/true));
+  SmallVector<Value *, 8> Args{Loc, B.getInt32(Captured.size()), &Microtask};
+  append_range(Args, Captured);
+  B.CreateCall(Fork, Args);
+}
+
+void restoreParallelRegions(Module &M) {
+  for (Function &F : M)
+    for (Instruction &I : make_early_inc_range(instructions(F))) {
+      auto *Call = dyn_cast<CallBase>(&I);
+      Value *Loc = Call ? parallelRegionLocation(*Call) : nullptr;
+      if (!Loc)
+        continue;
+      IRBuilder<> B(Call);
+      SmallVector<Value *, 8> Captured(drop_begin(Call->args(), 2));
+      emitFork(B, Loc, *Call->getCalledFunction(), Captured);
+      Call->eraseFromParent();
+    }
+}
+
+Value *currentGlobalThread(IRBuilderBase &B, Value *Loc) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  return B.CreateCall(M.getOrInsertFunction("__kmpc_global_thread_num",
+                                            B.getInt32Ty(), B.getPtrTy()),
+                      {Loc}, "gtid");
+}
+
+namespace {
+/// A thread's entry in the list of tapes of a parallel region: the next
+/// entry, the thread's number in its team, and from offset TapeOffset its
+/// tape.
+constexpr uint64_t ThreadOffset = 8;
+constexpr uint64_t TapeOffset = 16;
+} // namespace
+
+/// A microtask `(gtid, btid, list, Args...)` whose body \p Body fills in,
+/// given the new function's arguments.
+template <typename BodyFn>
+static Function &wrapperMicrotask(Module &M, const Twine &Name,
+                                  ArrayRef<Value *> Args, BodyFn Body) {
+  LLVMContext &Ctx = M.getContext();
+  std::string FullName = Name.str();
+  if (Function *Existing = M.getFunction(FullName))
+    return *Existing;
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  SmallVector<Type *, 8> Params{PtrTy, PtrTy, PtrTy};
+  for (Value *V : Args)
+    Params.push_back(V->getType());
+  Function *F =
+      Function::Create(FunctionType::get(Type::getVoidTy(Ctx), Params, false),
+                       GlobalValue::InternalLinkage, FullName, M);
+  F->addFnAttr(Attribute::NoUnwind);
+  Body(*F);
+  return *F;
+}
+
+void emitAugmentedParallelRegion(IRBuilderBase &B, Value *Loc,
+                                 Function &Augmented, uint64_t TapeBytes,
+                                 TapeStackOps &Stacks, Value *List,
+                                 ArrayRef<Value *> Args) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  Function &Wrapper = wrapperMicrotask(
+      M, "fluxion.omp.aug." + Augmented.getName(), Args, [&](Function &F) {
+        IRBuilder<> WB(BasicBlock::Create(M.getContext(), "entry", &F));
+        Value *Entry = Stacks.allocate(WB, WB.getInt64(TapeOffset + TapeBytes),
+                                       "thread.tape");
+        Value *Thread = WB.CreateLoad(WB.getInt32Ty(), F.getArg(1), "btid");
+        WB.CreateStore(
+            Thread, WB.CreateConstGEP1_64(WB.getInt8Ty(), Entry, ThreadOffset));
+        SmallVector<Value *, 8> AugArgs{
+            WB.CreateConstGEP1_64(WB.getInt8Ty(), Entry, TapeOffset),
+            F.getArg(0), F.getArg(1)};
+        for (Argument &A : drop_begin(F.args(), 3))
+          AugArgs.push_back(&A);
+        WB.CreateCall(&Augmented, AugArgs);
+        // The list is read after the team joins, which orders these writes.
+        Value *Next =
+            WB.CreateAtomicRMW(AtomicRMWInst::Xchg, F.getArg(2), Entry,
+                               Align(8), AtomicOrdering::Monotonic);
+        WB.CreateStore(Next, Entry);
+        WB.CreateRetVoid();
+      });
+  SmallVector<Value *, 8> Captured{List};
+  append_range(Captured, Args);
+  emitFork(B, Loc, Wrapper, Captured);
+}
+
+/// `fluxion.omp.team(list)`, how many tapes the list holds, or with
+/// \p Release `fluxion.omp.release(list)`, which frees them.
+static Function &tapeListFunction(Module &M, bool Release) {
+  StringRef Name = Release ? "fluxion.omp.release" : "fluxion.omp.team";
+  if (Function *F = M.getFunction(Name))
+    return *F;
+  LLVMContext &Ctx = M.getContext();
+  Type *PtrTy = PointerType::getUnqual(Ctx), *I32 = Type::getInt32Ty(Ctx);
+  Type *RetTy = Release ? Type::getVoidTy(Ctx) : I32;
+  Function *F = Function::Create(FunctionType::get(RetTy, {PtrTy}, false),
+                                 GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::NoUnwind);
+  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
+  auto *Loop = BasicBlock::Create(Ctx, "loop", F);
+  auto *Body = BasicBlock::Create(Ctx, "next", F);
+  auto *Exit = BasicBlock::Create(Ctx, "exit", F);
+  IRBuilder<> B(Entry);
+  Value *First = B.CreateLoad(PtrTy, F->getArg(0), "first");
+  B.CreateBr(Loop);
+  B.SetInsertPoint(Loop);
+  PHINode *Node = B.CreatePHI(PtrTy, 2, "node");
+  PHINode *Count = B.CreatePHI(I32, 2, "count");
+  Node->addIncoming(First, Entry);
+  Count->addIncoming(B.getInt32(0), Entry);
+  B.CreateCondBr(B.CreateIsNull(Node), Exit, Body);
+  B.SetInsertPoint(Body);
+  Node->addIncoming(B.CreateLoad(PtrTy, Node, "next"), Body);
+  Count->addIncoming(B.CreateAdd(Count, B.getInt32(1)), Body);
+  if (Release)
+    B.CreateCall(M.getOrInsertFunction("free", B.getVoidTy(), PtrTy), {Node});
+  B.CreateBr(Loop);
+  B.SetInsertPoint(Exit);
+  if (Release)
+    B.CreateRetVoid();
+  else
+    B.CreateRet(Count);
+  return *F;
+}
+
+void emitReverseParallelRegion(IRBuilderBase &B, Value *Loc, Function &Reverse,
+                               Value *List, ArrayRef<Value *> Args) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  LLVMContext &Ctx = M.getContext();
+  Function &Wrapper = wrapperMicrotask(
+      M, "fluxion.omp.rev." + Reverse.getName(), Args, [&](Function &F) {
+        auto *Entry = BasicBlock::Create(Ctx, "entry", &F);
+        auto *Search = BasicBlock::Create(Ctx, "search", &F);
+        auto *Next = BasicBlock::Create(Ctx, "next", &F);
+        auto *Found = BasicBlock::Create(Ctx, "found", &F);
+        IRBuilder<> WB(Entry);
+        Type *PtrTy = WB.getPtrTy();
+        Value *Thread = WB.CreateLoad(WB.getInt32Ty(), F.getArg(1), "btid");
+        Value *First = WB.CreateLoad(PtrTy, F.getArg(2), "first");
+        WB.CreateBr(Search);
+        WB.SetInsertPoint(Search);
+        PHINode *Node = WB.CreatePHI(PtrTy, 2, "node");
+        Node->addIncoming(First, Entry);
+        Value *Owner = WB.CreateLoad(
+            WB.getInt32Ty(),
+            WB.CreateConstGEP1_64(WB.getInt8Ty(), Node, ThreadOffset));
+        WB.CreateCondBr(WB.CreateICmpEQ(Owner, Thread), Found, Next);
+        WB.SetInsertPoint(Next);
+        Node->addIncoming(WB.CreateLoad(PtrTy, Node, "next"), Next);
+        WB.CreateBr(Search);
+        WB.SetInsertPoint(Found);
+        SmallVector<Value *, 8> RevArgs{
+            WB.CreateConstGEP1_64(WB.getInt8Ty(), Node, TapeOffset),
+            F.getArg(0), F.getArg(1)};
+        for (Argument &A : drop_begin(F.args(), 3))
+          RevArgs.push_back(&A);
+        WB.CreateCall(&Reverse, RevArgs);
+        WB.CreateRetVoid();
+      });
+  // The reverse team has as many threads as the primal's had: thread k
+  // reverses what thread k ran.
+  Value *Team =
+      B.CreateCall(&tapeListFunction(M, /*Release=*/false), {List}, "team");
+  B.CreateCall(M.getOrInsertFunction("__kmpc_push_num_threads", B.getVoidTy(),
+                                     B.getPtrTy(), B.getInt32Ty(),
+                                     B.getInt32Ty()),
+               {Loc, currentGlobalThread(B, Loc), Team});
+  SmallVector<Value *, 8> Captured{List};
+  append_range(Captured, Args);
+  emitFork(B, Loc, Wrapper, Captured);
+  // Other threads search the list until the team joins.
+  B.CreateCall(&tapeListFunction(M, /*Release=*/true), {List});
+}
+
+} // namespace fluxion

@@ -1,0 +1,158 @@
+/* OpenMP parallel regions differentiated in reverse and forward mode:
+ * worksharing loops with static, chunked and dynamic schedules, a
+ * reduction, critical sections, atomics, barriers between loops and
+ * thread numbers. Every gradient is compared with central finite
+ * differences of the same parallel program, and the forward derivative
+ * along a direction with the gradient's projection. Run with
+ * OMP_NUM_THREADS 1, 2 and 4: each thread count must give the same
+ * derivatives (within the tolerances of check.h). */
+#include "../host/check.h"
+
+#include <math.h>
+#include <omp.h>
+
+double __enzyme_autodiff(void *, ...);
+double __enzyme_fwddiff(void *, ...);
+extern int enzyme_dup, enzyme_const;
+
+#define N 37
+
+/* reduction(+) over the default static schedule */
+static double reduction(const double *p) {
+  double s = 0;
+#pragma omp parallel for reduction(+ : s)
+  for (int i = 0; i < N; i++)
+    s += p[i] * p[i] * (1 + 0.1 * i);
+  return s;
+}
+
+/* a dynamic schedule with chunks of 3; every thread reads p[N - 1] */
+static double dynamic_map(const double *p) {
+  double y[N];
+  double a = 0;
+#pragma omp parallel for schedule(dynamic, 3)
+  for (int i = 0; i < N; i++)
+    y[i] = p[N - 1] * sin(p[i]) + cos(p[i]) * p[(i + 5) % N];
+  for (int i = 0; i < N; i++)
+    a += y[i] * y[i];
+  return a;
+}
+
+/* each thread sums its chunks, then adds them in a critical section */
+static double critical_sum(const double *p) {
+  double s = 0;
+#pragma omp parallel
+  {
+    double part = 0;
+#pragma omp for schedule(static, 2)
+    for (int i = 0; i < N; i++)
+      part += exp(0.1 * p[i]) * p[i];
+#pragma omp critical
+    s += part;
+  }
+  return s * s;
+}
+
+/* atomic updates of one shared sum */
+static double atomic_sum(const double *p) {
+  double s = 0;
+#pragma omp parallel for
+  for (int i = 0; i < N - 1; i++) {
+    double term = p[i] * p[i + 1];
+#pragma omp atomic
+    s += term;
+  }
+  return s;
+}
+
+/* the second loop reads what other threads wrote in the first: the
+ * implicit barrier after the first loop orders them, and its mirror in
+ * the reverse sweep orders the adjoints */
+static double two_phases(const double *p) {
+  double t[N], y[N];
+  double s = 0;
+#pragma omp parallel
+  {
+#pragma omp for
+    for (int i = 0; i < N; i++)
+      t[i] = p[i] * p[i] + 0.5 * p[i];
+#pragma omp for
+    for (int i = 0; i < N; i++)
+      y[i] = t[i] * t[(i + 7) % N];
+#pragma omp barrier
+  }
+  for (int i = 0; i < N; i++)
+    s += y[i];
+  return s;
+}
+
+/* threads split the index range by their numbers */
+static double by_thread_number(const double *p) {
+  double parts[64] = {0};
+  double s = 0;
+  int teams = 1;
+#pragma omp parallel
+  {
+    int me = omp_get_thread_num(), team = omp_get_num_threads();
+    if (me == 0)
+      teams = team;
+    for (int i = me; i < N; i += team)
+      parts[me] += sin(p[i]) * p[i];
+  }
+  for (int t = 0; t < teams; t++)
+    s += parts[t];
+  return s;
+}
+
+typedef double (*objective)(const double *);
+
+static void point(double *p, double *v) {
+  for (int i = 0; i < N; i++) {
+    p[i] = 0.3 + 0.05 * i - 0.002 * i * i;
+    v[i] = cos(1.0 + i);
+  }
+}
+
+/* Compares the gradient dp and the forward derivative along v with
+ * central differences of f at p. */
+static void check_objective(const char *name, objective f, const double *p,
+                            const double *v, const double *dp,
+                            double tangent) {
+  double projected = 0;
+  for (int i = 0; i < N; i++) {
+    double h = 1e-6, q[N];
+    for (int k = 0; k < N; k++)
+      q[k] = p[k];
+    q[i] = p[i] + h;
+    double up = f(q);
+    q[i] = p[i] - h;
+    double fd = (up - f(q)) / (2 * h);
+    projected += fd * v[i];
+    if (!check_close_(__FILE__, __LINE__, name, dp[i], fd, TOL_FD_R,
+                      TOL_FD_A))
+      printf("     (%s: gradient entry %d)\n", name, i);
+  }
+  if (!check_close_(__FILE__, __LINE__, name, tangent, projected, TOL_FD_R,
+                    TOL_FD_A))
+    printf("     (%s: forward derivative along v)\n", name);
+}
+
+#define CHECK_OBJECTIVE(f)                                                     \
+  do {                                                                         \
+    double p[N], v[N], dp[N] = {0};                                            \
+    point(p, v);                                                               \
+    __enzyme_autodiff((void *)f, enzyme_dup, p, dp);                           \
+    double tangent = __enzyme_fwddiff((void *)f, enzyme_dup, p, v);            \
+    check_objective(#f, f, p, v, dp, tangent);                                 \
+  } while (0)
+
+int main(void) {
+  CHECK_OBJECTIVE(reduction);
+  CHECK_OBJECTIVE(dynamic_map);
+  CHECK_OBJECTIVE(critical_sum);
+  CHECK_OBJECTIVE(atomic_sum);
+  CHECK_OBJECTIVE(two_phases);
+  CHECK_OBJECTIVE(by_thread_number);
+  printf("threads %d\n", omp_get_max_threads());
+  return report();
+}
