@@ -4,9 +4,11 @@
 #include "Tape.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 
 using namespace llvm;
 
@@ -161,6 +163,118 @@ void serializeParallelRegions(Function &F) {
         CallInst::Create(Microtask, Args, {Bundle}, "", Fork->getIterator());
     Serial->setDebugLoc(Fork->getDebugLoc());
     Fork->eraseFromParent();
+  }
+}
+
+/// The floating type whose bits integer parameter \p Param of a microtask
+/// carries (clang passes a firstprivate `double` as an i64 the microtask
+/// casts back, a `float` in the low half of one), or null.
+static Type *carriedFloatType(Argument &Param) {
+  if (!Param.getType()->isIntegerTy())
+    return nullptr;
+  for (User *U : Param.users()) {
+    // Unoptimized, the microtask stores the bits in a local and reads them
+    // back as a float.
+    if (auto *Store = dyn_cast<StoreInst>(U);
+        Store && isa<AllocaInst>(Store->getPointerOperand()))
+      for (User *Reader : Store->getPointerOperand()->users())
+        if (isa<LoadInst>(Reader) && Reader->getType()->isFloatingPointTy())
+          return Reader->getType();
+    Value *Bits = U;
+    if (isa<TruncInst>(U) && U->hasOneUse())
+      Bits = U->user_back();
+    if (auto *Cast = dyn_cast<BitCastInst>(Bits);
+        Cast && Cast->getDestTy()->isFloatingPointTy())
+      return Cast->getDestTy();
+  }
+  return nullptr;
+}
+
+/// A copy of \p Microtask that takes the parameters \p ByReference as
+/// pointers to their floating values (of types \p FloatTypes) instead of
+/// as bits.
+static Function &byReferenceMicrotask(Function &Microtask,
+                                      ArrayRef<unsigned> ByReference,
+                                      ArrayRef<Type *> FloatTypes) {
+  std::string Name = (Microtask.getName() + ".fluxion.byref").str();
+  for (unsigned ArgNo : ByReference)
+    Name += "." + std::to_string(ArgNo);
+  Module &M = *Microtask.getParent();
+  if (Function *Existing = M.getFunction(Name))
+    return *Existing;
+  SmallVector<Type *, 8> Params(Microtask.getFunctionType()->params());
+  Type *PtrTy = PointerType::getUnqual(M.getContext());
+  for (unsigned ArgNo : ByReference)
+    Params[ArgNo] = PtrTy;
+  ValueToValueMapTy VMap;
+  Function *Body = CloneFunction(&Microtask, VMap);
+  Function *F = Function::Create(
+      FunctionType::get(Microtask.getReturnType(), Params, false),
+      GlobalValue::InternalLinkage, Name, M);
+  F->copyAttributesFrom(Body);
+  F->setAttributes(AttributeList::get(
+      M.getContext(), Body->getAttributes().getFnAttrs(), AttributeSet(), {}));
+  F->splice(F->begin(), Body);
+  IRBuilder<> B(&*F->getEntryBlock().getFirstInsertionPt());
+  for (auto [Old, New] : zip(Body->args(), F->args())) {
+    New.setName(Old.getName());
+    auto Found = find(ByReference, Old.getArgNo());
+    if (Found == ByReference.end()) {
+      Old.replaceAllUsesWith(&New);
+      continue;
+    }
+    Type *FloatTy = FloatTypes[Found - ByReference.begin()];
+    Value *Bits =
+        B.CreateBitCast(B.CreateLoad(FloatTy, &New),
+                        B.getIntNTy(FloatTy->getPrimitiveSizeInBits()));
+    Old.replaceAllUsesWith(B.CreateZExtOrTrunc(Bits, Old.getType()));
+  }
+  Body->eraseFromParent();
+  return *F;
+}
+
+/// The floating value of type \p FloatTy whose bits \p Bits carries: the
+/// value the caller cast (`bitcast`, widened by `zext` for a float) where it
+/// did, so no derivative passes through integers.
+static Value *floatOfBits(IRBuilderBase &B, Value *Bits, Type *FloatTy) {
+  Value *Narrow = Bits;
+  if (auto *Widened = dyn_cast<ZExtInst>(Narrow))
+    Narrow = Widened->getOperand(0);
+  if (auto *Cast = dyn_cast<BitCastInst>(Narrow);
+      Cast && Cast->getSrcTy() == FloatTy)
+    return Cast->getOperand(0);
+  return B.CreateBitCast(
+      B.CreateTrunc(Bits, B.getIntNTy(FloatTy->getPrimitiveSizeInBits())),
+      FloatTy, Bits->getName() + ".float");
+}
+
+void captureFloatsByReference(Function &F) {
+  for (Instruction &I : make_early_inc_range(instructions(F))) {
+    auto *Call = dyn_cast<CallBase>(&I);
+    if (!Call || !parallelRegionLocation(*Call))
+      continue;
+    Function &Microtask = *Call->getCalledFunction();
+    SmallVector<unsigned, 2> ByReference;
+    SmallVector<Type *, 2> FloatTypes;
+    for (Argument &Param : drop_begin(Microtask.args(), 2))
+      if (Type *FloatTy = carriedFloatType(Param)) {
+        ByReference.push_back(Param.getArgNo());
+        FloatTypes.push_back(FloatTy);
+      }
+    if (ByReference.empty())
+      continue;
+    Call->setCalledFunction(
+        &byReferenceMicrotask(Microtask, ByReference, FloatTypes));
+    IRBuilder<> EB(&*F.getEntryBlock().getFirstInsertionPt());
+    IRBuilder<> B(Call);
+    for (auto [ArgNo, FloatTy] : zip(ByReference, FloatTypes)) {
+      Value *Bits = Call->getArgOperand(ArgNo);
+      Value *Float = floatOfBits(B, Bits, FloatTy);
+      AllocaInst *Slot =
+          EB.CreateAlloca(FloatTy, nullptr, Bits->getName() + ".byref");
+      B.CreateStore(Float, Slot);
+      Call->setArgOperand(ArgNo, Slot);
+    }
   }
 }
 
@@ -350,6 +464,88 @@ void emitReverseParallelRegion(IRBuilderBase &B, Value *Loc, Function &Reverse,
   emitFork(B, Loc, Wrapper, Captured);
   // Other threads search the list until the team joins.
   B.CreateCall(&tapeListFunction(M, /*Release=*/true), {List});
+}
+
+//===-- Critical sections in reverse order --------------------------------===//
+
+/// The count of critical sections entered under \p Lock by augmented
+/// forward sweeps, and so far left by reverse sweeps.
+static GlobalVariable &turnCounter(GlobalVariable &Lock) {
+  Module &M = *Lock.getParent();
+  std::string Name = ("fluxion.omp.turn" + Lock.getName()).str();
+  if (GlobalVariable *Counter = M.getGlobalVariable(Name, true))
+    return *Counter;
+  Type *I64 = Type::getInt64Ty(M.getContext());
+  return *new GlobalVariable(M, I64, /*isConstant=*/false,
+                             GlobalValue::InternalLinkage,
+                             ConstantInt::get(I64, 0), Name);
+}
+
+Value *takeCriticalTicket(IRBuilderBase &B, GlobalVariable &Lock) {
+  return B.CreateAtomicRMW(AtomicRMWInst::Add, &turnCounter(Lock),
+                           B.getInt64(1), Align(8), AtomicOrdering::Monotonic);
+}
+
+/// `fluxion.omp.await(counter, value)`: yields until the counter holds the
+/// value.
+static Function &awaitFunction(Module &M) {
+  constexpr StringLiteral Name = "fluxion.omp.await";
+  if (Function *F = M.getFunction(Name))
+    return *F;
+  LLVMContext &Ctx = M.getContext();
+  Type *PtrTy = PointerType::getUnqual(Ctx), *I64 = Type::getInt64Ty(Ctx);
+  Function *F = Function::Create(
+      FunctionType::get(Type::getVoidTy(Ctx), {PtrTy, I64}, false),
+      GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::NoUnwind);
+  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
+  auto *Check = BasicBlock::Create(Ctx, "check", F);
+  auto *Yield = BasicBlock::Create(Ctx, "yield", F);
+  auto *Done = BasicBlock::Create(Ctx, "done", F);
+  IRBuilder<> B(Entry);
+  B.CreateBr(Check);
+  B.SetInsertPoint(Check);
+  LoadInst *Turn = B.CreateAlignedLoad(I64, F->getArg(0), Align(8), "turn");
+  Turn->setAtomic(AtomicOrdering::Acquire);
+  B.CreateCondBr(B.CreateICmpEQ(Turn, F->getArg(1)), Done, Yield);
+  B.SetInsertPoint(Yield);
+  B.CreateCall(M.getOrInsertFunction("sched_yield", B.getInt32Ty()));
+  B.CreateBr(Check);
+  B.SetInsertPoint(Done);
+  B.CreateRetVoid();
+  return *F;
+}
+
+void awaitCriticalTurn(IRBuilderBase &B, GlobalVariable &Lock, Value *Ticket) {
+  Module &M = *Lock.getParent();
+  B.CreateCall(&awaitFunction(M),
+               {&turnCounter(Lock), B.CreateAdd(Ticket, B.getInt64(1))});
+}
+
+void passCriticalTurn(IRBuilderBase &B, GlobalVariable &Lock, Value *Ticket) {
+  B.CreateAlignedStore(Ticket, &turnCounter(Lock), Align(8))
+      ->setAtomic(AtomicOrdering::Release);
+}
+
+CallBase *criticalSectionStart(CallBase &End, const DominatorTree &DT) {
+  Value *Lock = End.getArgOperand(2);
+  auto Starts = [&](Instruction &I) {
+    auto *Call = dyn_cast<CallBase>(&I);
+    return Call && Call->getCalledFunction() &&
+           openMPRole(*Call->getCalledFunction()) ==
+               OpenMPRole::CriticalBegin &&
+           Call->getArgOperand(2) == Lock;
+  };
+  for (Instruction &I :
+       make_range(std::next(End.getReverseIterator()), End.getParent()->rend()))
+    if (Starts(I))
+      return cast<CallBase>(&I);
+  for (DomTreeNode *Node = DT.getNode(End.getParent())->getIDom(); Node;
+       Node = Node->getIDom())
+    for (Instruction &I : reverse(*Node->getBlock()))
+      if (Starts(I))
+        return cast<CallBase>(&I);
+  return nullptr;
 }
 
 } // namespace fluxion

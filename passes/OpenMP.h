@@ -22,7 +22,9 @@
 
 namespace llvm {
 class CallBase;
+class DominatorTree;
 class Function;
+class GlobalVariable;
 class IRBuilderBase;
 class Module;
 class Value;
@@ -54,6 +56,12 @@ llvm::StringRef openMPConstruct(const llvm::Function &F);
 /// knows nothing of shadows).
 void serializeParallelRegions(llvm::Function &F);
 
+/// Passes the floating values a marked call in \p F captures by copy
+/// (`firstprivate`, as integer bits) through memory instead, to a copy of
+/// the microtask that reads them there, so that their adjoints, which
+/// every thread adds, reach the caller.
+void captureFloatsByReference(llvm::Function &F);
+
 /// The `loc` of a marked call that stands for a parallel region, or null.
 llvm::Value *parallelRegionLocation(const llvm::CallBase &Call);
 
@@ -79,6 +87,24 @@ void emitReverseParallelRegion(llvm::IRBuilderBase &B, llvm::Value *Loc,
 /// sweep mirrors (the reverse team's threads may be others than the
 /// primal's).
 llvm::Value *currentGlobalThread(llvm::IRBuilderBase &B, llvm::Value *Loc);
+
+/// Critical sections of a parallel region are left in the reverse sweep in
+/// the reverse of the order they were entered, as a reduction by product
+/// or maximum needs: the augmented sweep takes a ticket inside each section
+/// it enters under \p Lock, and the reverse sweep waits for that ticket's
+/// turn where it mirrors the section's end and passes the turn on where it
+/// mirrors its start.
+llvm::Value *takeCriticalTicket(llvm::IRBuilderBase &B,
+                                llvm::GlobalVariable &Lock);
+void awaitCriticalTurn(llvm::IRBuilderBase &B, llvm::GlobalVariable &Lock,
+                       llvm::Value *Ticket);
+void passCriticalTurn(llvm::IRBuilderBase &B, llvm::GlobalVariable &Lock,
+                      llvm::Value *Ticket);
+
+/// The `__kmpc_critical` that starts the section \p End ends: the nearest
+/// one on the same lock that dominates it.
+llvm::CallBase *criticalSectionStart(llvm::CallBase &End,
+                                     const llvm::DominatorTree &DT);
 
 } // namespace fluxion
 

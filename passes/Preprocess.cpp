@@ -568,6 +568,7 @@ Function &PreprocessCache::get(Function &F) {
     lowerBitMoves(*Copy);
   }
   simplify(*Copy);
+  captureFloatsByReference(*Copy);
   specializeFunctionArguments(*Copy);
   loadEachSide(*Copy);
   floatIntegerViews(*Copy);

@@ -387,10 +387,8 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
     // Adjoints flow backwards through memory the barrier ordered forwards,
     // so the reverse sweep synchronizes at the mirrored point.
     if (I.getCalledFunction() &&
-        openMPRole(*I.getCalledFunction()) != OpenMPRole::None) {
-      mirrorOpenMPSynchronization(I);
-      return true;
-    }
+        openMPRole(*I.getCalledFunction()) != OpenMPRole::None)
+      return mirrorOpenMPSynchronization(I);
     B.Insert(mirror(I));
     return true;
   case CallKind::Allocation:
@@ -450,28 +448,32 @@ CallBase *ReverseBuilder::mirror(CallBase &Call) {
   return Mirror;
 }
 
-/// An OpenMP barrier, or the other end of a critical section, run by the
-/// reverse team's thread: `(loc, gtid, ...)` with its own global number.
-void ReverseBuilder::mirrorOpenMPSynchronization(CallBase &Call) {
-  Value *Loc = Call.getArgOperand(0);
-  SmallVector<Value *, 4> Args{Loc, currentGlobalThread(B, Loc)};
-  for (Value *Arg : drop_begin(Call.args(), 2))
-    Args.push_back(primal(Arg));
-  Function *Callee = Call.getCalledFunction();
-  switch (openMPRole(*Callee)) {
-  case OpenMPRole::CriticalBegin:
-    B.CreateCall(S.module().getOrInsertFunction("__kmpc_end_critical",
-                                                Callee->getFunctionType()),
-                 Args);
-    return;
-  case OpenMPRole::CriticalEnd:
-    B.CreateCall(S.module().getOrInsertFunction("__kmpc_critical",
-                                                Callee->getFunctionType()),
-                 Args);
-    return;
-  default:
-    B.CreateCall(Callee, Args);
+/// An OpenMP barrier, run by the reverse team's thread (`(loc, gtid)`: its
+/// own global number), or the other end of a critical section, entered in
+/// the reverse of the order the augmented sweep entered it.
+bool ReverseBuilder::mirrorOpenMPSynchronization(CallBase &Call) {
+  OpenMPRole Role = openMPRole(*Call.getCalledFunction());
+  if (Role == OpenMPRole::Barrier) {
+    Value *Loc = Call.getArgOperand(0);
+    B.CreateCall(Call.getCalledFunction(), {Loc, currentGlobalThread(B, Loc)});
+    return true;
   }
+  CallBase *Start = Role == OpenMPRole::CriticalBegin
+                        ? &Call
+                        : criticalSectionStart(Call, Dominators);
+  auto Ticket = Start ? CriticalTickets.find(Start) : CriticalTickets.end();
+  if (Ticket == CriticalTickets.end()) {
+    reportError(Call, "cannot differentiate a critical section whose start "
+                      "does not dominate its end");
+    return false;
+  }
+  auto &Lock = *cast<GlobalVariable>(Start->getArgOperand(2));
+  Value *Taken = reload(Ticket->second, Start->getParent());
+  if (Role == OpenMPRole::CriticalEnd)
+    awaitCriticalTurn(B, Lock, Taken);
+  else
+    passCriticalTurn(B, Lock, Taken);
+  return true;
 }
 
 void ReverseBuilder::addArgumentAdjoints(CallBase &Call, const DiffRequest &CR,

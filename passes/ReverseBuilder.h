@@ -102,6 +102,9 @@ private:
   // Augmented forward function.
   bool buildAugmented();
   bool buildAugmentedShadow(llvm::Instruction &I);
+  /// Inside the critical section \p Start enters, the augmented sweep takes
+  /// its ticket (OpenMP.h).
+  bool takeCriticalTicket(llvm::CallBase &Start);
   bool buildAugmentedParallelRegion(llvm::CallBase &Call,
                                     const ReverseFunctions &Callee,
                                     const DiffRequest &CR);
@@ -247,7 +250,7 @@ private:
   bool visitShuffle(llvm::CallBase &Call);
   /// A copy of \p Call on the primal values of its arguments.
   llvm::CallBase *mirror(llvm::CallBase &Call);
-  void mirrorOpenMPSynchronization(llvm::CallBase &Call);
+  bool mirrorOpenMPSynchronization(llvm::CallBase &Call);
   /// Adds the adjoints a callee's reverse function returned to its Out
   /// arguments.
   void addArgumentAdjoints(llvm::CallBase &Call, const DiffRequest &CR,
@@ -343,6 +346,8 @@ private:
   llvm::DenseMap<llvm::BasicBlock *, llvm::PHINode *> CameFrom;
   llvm::DenseMap<llvm::CallBase *, TapeRegion> CalleeTapes;
   llvm::DenseMap<llvm::CallBase *, const ReverseFunctions *> Callees;
+  /// The augmented sweep's ticket of each critical section start.
+  llvm::DenseMap<llvm::CallBase *, llvm::Value *> CriticalTickets;
   llvm::DenseMap<llvm::CallBase *, DiffRequest> CalleeRequests;
   /// The tape a custom augmented rule returned, per call.
   llvm::DenseMap<llvm::CallBase *, llvm::Value *> CustomTapes;

@@ -363,6 +363,18 @@ bool ReverseBuilder::buildAugmentedParallelRegion(
   return true;
 }
 
+bool ReverseBuilder::takeCriticalTicket(CallBase &Start) {
+  auto *Lock = dyn_cast<GlobalVariable>(Start.getArgOperand(2));
+  if (!Lock) {
+    reportError(Start, "cannot differentiate a critical section whose lock "
+                       "is not a global variable");
+    return false;
+  }
+  augInsertAfter(VMap[&Start]);
+  CriticalTickets[&Start] = fluxion::takeCriticalTicket(AB, *Lock);
+  return true;
+}
+
 const CheckpointPlan *
 ReverseBuilder::checkpointFor(CallBase &Call, const ReverseFunctions &Callee) {
   Function *Target = Call.getCalledFunction();
@@ -431,6 +443,12 @@ bool ReverseBuilder::buildAugmented() {
       // failed do not exist for later instructions to use.
       if (!Ok)
         continue;
+      if (auto *Call = dyn_cast<CallBase>(&I);
+          Call && Call->getCalledFunction() &&
+          openMPRole(*Call->getCalledFunction()) == OpenMPRole::CriticalBegin) {
+        Ok &= takeCriticalTicket(*Call);
+        continue;
+      }
       if (auto *Call = dyn_cast<CallBase>(&I); Call && AA.needsDerivative(I)) {
         CallKind Kind = classifyCall(*Call);
         if (Kind == CallKind::Defined) {

@@ -5,7 +5,7 @@ set -euo pipefail
 FLUXION_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(clang-22 llvm-22-dev llvm-22-tools libclang-22-dev libmlir-22-dev
   mlir-22-tools lld-22 ninja-build cmake libgtest-dev libbenchmark-dev ccache
-  libeigen3-dev libclang-rt-22-dev)
+  libeigen3-dev libclang-rt-22-dev libomp-22-dev libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

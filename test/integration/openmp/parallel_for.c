@@ -1,7 +1,8 @@
 /* OpenMP parallel regions differentiated in reverse and forward mode:
  * worksharing loops with static, chunked and dynamic schedules, a
- * reduction, critical sections, atomics, barriers between loops and
- * thread numbers. Every gradient is compared with central finite
+ * reduction, critical sections, atomics, barriers between loops,
+ * thread numbers, private copies, collapsed nests, calls inside regions
+ * and regions inside calls. Every gradient is compared with central finite
  * differences of the same parallel program, and the forward derivative
  * along a direction with the gradient's projection. Run with
  * OMP_NUM_THREADS 1, 2 and 4: each thread count must give the same
@@ -104,6 +105,77 @@ static double by_thread_number(const double *p) {
   return s;
 }
 
+/* firstprivate scalars (passed to the region as integer bits), a
+ * lastprivate result, three threads whatever the environment says */
+static double private_copies(const double *p) {
+  double scale = p[0] * p[0];
+  double shift = p[1];
+  double last = 0, s = 0;
+#pragma omp parallel for firstprivate(scale, shift) lastprivate(last) \
+    num_threads(3) reduction(+ : s)
+  for (int i = 2; i < N; i++) {
+    last = scale * p[i] + shift;
+    s += last * p[i - 1];
+  }
+  return s + last * last;
+}
+
+/* a collapsed loop nest, a product and a max reduction */
+static double collapsed(const double *p) {
+  double prod = 1, top = -1e300;
+#pragma omp parallel for collapse(2) reduction(* : prod) reduction(max : top)
+  for (int i = 0; i < 6; i++)
+    for (int j = 0; j < 6; j++) {
+      prod *= 1 + 0.01 * p[i] * p[j + 6];
+      double v = p[i] - p[j + 12] * p[j + 12];
+      top = v > top ? v : top;
+    }
+  return prod + top;
+}
+
+/* a callee differentiated inside the region: its adjoints to the shared
+ * weights are added by every thread at once */
+static double weighted(const double *w, double x) {
+  return w[0] * tanh(w[1] * x) + w[2] * x * x;
+}
+
+static double calls_in_region(const double *p) {
+  double s = 0;
+#pragma omp parallel for reduction(+ : s) schedule(guided)
+  for (int i = 3; i < N; i++)
+    s += weighted(p, p[i]);
+  return s;
+}
+
+/* the region sits in a function the differentiated one calls, with a
+ * loop that ends without waiting for the others */
+static void smooth(const double *p, double *out) {
+#pragma omp parallel
+  {
+#pragma omp for nowait
+    for (int i = 1; i < N - 1; i++)
+      out[i] = 0.25 * p[i - 1] + 0.5 * p[i] + 0.25 * p[i + 1];
+  }
+}
+
+static double nested_call(const double *p) {
+  double out[N] = {0};
+  double s = 0;
+  smooth(p, out);
+  for (int i = 1; i < N - 1; i++)
+    s += out[i] * out[i] * p[i];
+  return s;
+}
+
+/* a float captured by copy: s = in^2 * (0 + 1 + ... + N-1) */
+static float float_private(float in) {
+  float s = 0;
+#pragma omp parallel for firstprivate(in) reduction(+ : s)
+  for (int i = 0; i < N; i++)
+    s += in * in * (float)i;
+  return s;
+}
+
 typedef double (*objective)(const double *);
 
 static void point(double *p, double *v) {
@@ -153,6 +225,15 @@ int main(void) {
   CHECK_OBJECTIVE(atomic_sum);
   CHECK_OBJECTIVE(two_phases);
   CHECK_OBJECTIVE(by_thread_number);
+  CHECK_OBJECTIVE(private_copies);
+  CHECK_OBJECTIVE(collapsed);
+  CHECK_OBJECTIVE(calls_in_region);
+  CHECK_OBJECTIVE(nested_call);
+  float in = 0.75f, sum = N * (N - 1) / 2;
+  CHECK_DERIV_F(__enzyme_autodiff((void *)float_private, in),
+                2 * in * sum, NAN);
+  CHECK_DERIV_F(__enzyme_fwddiff((void *)float_private, in, 1.0f),
+                2 * in * sum, NAN);
   printf("threads %d\n", omp_get_max_threads());
   return report();
 }
