@@ -70,6 +70,12 @@ static const StringMap<RuntimeFunction> &runtimeFunctions() {
       {"__kmpc_flush", {R::Unsupported, "omp flush"}},
       {"__kmpc_threadprivate_cached", {R::Unsupported, "omp threadprivate"}},
       {"__kmpc_copyprivate", {R::Unsupported, "omp single copyprivate"}},
+      // The start of these constructs is the error.
+      {"__kmpc_end_single", {R::Scheduling}},
+      {"__kmpc_end_masked", {R::Scheduling}},
+      {"__kmpc_end_master", {R::Scheduling}},
+      {"__kmpc_end_ordered", {R::Scheduling}},
+      {"__kmpc_end_taskgroup", {R::Scheduling}},
   };
   return Table;
 }
