@@ -4,6 +4,7 @@
 #include "TypeAnalysis.h"
 
 #include "InstructionSupport.h"
+#include "MPI.h"
 #include "ShadowMemory.h"
 
 #include "llvm/Analysis/ValueTracking.h"
@@ -295,6 +296,18 @@ bool ActivityAnalysis::shadowAllocationsWritten(const Instruction &I) {
     bool Changed = false;
     for (const Use &U : Call->args())
       if (U->getType()->isPointerTy())
+        Changed |= shadowAllocationBehind(U.get());
+    return Changed;
+  }
+  // MPI moves data between ranks: what a call writes may be active on the
+  // rank that sent it whatever this rank's arguments, and what it reads may
+  // become active there (MPI.h).
+  if (const Function *Callee = Call->getCalledFunction();
+      Callee && isMPIFunction(*Callee) &&
+      classifyCall(*Call) == CallKind::Custom) {
+    bool Changed = false;
+    for (const Use &U : Call->args())
+      if (U->getType()->isPointerTy() && !isa<Constant>(U.get()))
         Changed |= shadowAllocationBehind(U.get());
     return Changed;
   }

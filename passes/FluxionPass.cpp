@@ -7,6 +7,7 @@
 #include "Checkpoint.h"
 #include "CustomRules.h"
 #include "Libdevice.h"
+#include "MPI.h"
 #include "OpenMP.h"
 #include "PacketMath.h"
 #include "Preprocess.h"
@@ -130,7 +131,11 @@ static BuiltinCallList innermostFirst(BuiltinCallList Pending) {
 }
 
 PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
-  bool Registered = collectCustomRules(M, /*RemoveRegistrations=*/true);
+  bool CallsBuiltins = any_of(M, [](Function &F) {
+    return F.isDeclaration() && !F.use_empty() && builtinKind(F);
+  });
+  bool Registered = CallsBuiltins && linkMPIRules(M);
+  Registered |= collectCustomRules(M, /*RemoveRegistrations=*/true);
   Registered |= keepCheckpointBodies(M);
   PreprocessCache Preprocessed;
   Registered |= simplifyBuiltinWrappers(M, Preprocessed);

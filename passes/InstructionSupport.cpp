@@ -7,6 +7,7 @@
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "LibraryFunctions.h"
+#include "MPI.h"
 #include "OpenMP.h"
 #include "ShadowMemory.h"
 #include "Synthesizer.h"
@@ -248,6 +249,17 @@ static bool checkCall(const CallBase &Call, const ActivityAnalysis &AA) {
   }
   if (Kind != CallKind::Unsupported && Kind != CallKind::Dynamic)
     return true;
+  // An MPI call without a rule would leave its peer's adjoint message
+  // unmatched, however inactive its own arguments.
+  if (const Function *Callee = Call.getCalledFunction();
+      Callee && isMPIFunction(*Callee)) {
+    reportError(Call, "cannot differentiate '" + Callee->getName() +
+                          "': the MPI functions with derivatives are Send, "
+                          "Recv, Sendrecv, Isend, Irecv, Wait, Waitall, Bcast, "
+                          "Reduce, Allreduce, Gather, Scatter, Allgather and "
+                          "Barrier");
+    return false;
+  }
   if (!TakesActive && !AA.isActive(&Call))
     return true;
   if (Kind == CallKind::Dynamic)
