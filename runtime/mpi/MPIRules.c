@@ -136,6 +136,12 @@ static void add_owned(void *dst, const void *src, const char *mine, int count,
   }
 }
 
+/* The tag of a received message, valid for the reverse message (a receive
+ * from MPI_PROC_NULL reports MPI_ANY_TAG). */
+static int tag_of(const MPI_Status *status) {
+  return status->MPI_SOURCE == MPI_PROC_NULL ? 0 : status->MPI_TAG;
+}
+
 /* Where a message came from and its tag, for the reverse message. */
 typedef struct {
   int source, tag;
@@ -144,7 +150,7 @@ typedef struct {
 static Peer *peer_of(const MPI_Status *status) {
   Peer *peer = malloc(sizeof *peer);
   peer->source = status->MPI_SOURCE;
-  peer->tag = status->MPI_TAG;
+  peer->tag = tag_of(status);
   return peer;
 }
 
@@ -182,8 +188,8 @@ static void fwd_recv(void *buf, void *dbuf, int count, MPI_Datatype type,
     return;
   /* The tangent follows the value from where the value came. */
   MPI_Status own;
-  if (status == MPI_STATUS_IGNORE && (source == MPI_ANY_SOURCE ||
-                                      tag == MPI_ANY_TAG))
+  if (status == MPI_STATUS_IGNORE &&
+      (source == MPI_ANY_SOURCE || tag == MPI_ANY_TAG))
     fail("a derivative of MPI_Recv from any source or with any tag needs its "
          "status");
   if (status != MPI_STATUS_IGNORE) {
@@ -224,9 +230,9 @@ static void rev_recv(void *buf, void *dbuf, int count, MPI_Datatype type,
 static void fwd_sendrecv(const void *sbuf, const void *dsbuf, int scount,
                          MPI_Datatype stype, void *dstype, int dest, int stag,
                          void *rbuf, void *drbuf, int rcount,
-                         MPI_Datatype rtype, void *drtype, int source,
-                         int rtag, MPI_Comm comm, void *dcomm,
-                         MPI_Status *status, void *dstatus) {
+                         MPI_Datatype rtype, void *drtype, int source, int rtag,
+                         MPI_Comm comm, void *dcomm, MPI_Status *status,
+                         void *dstatus) {
   if (!carries(stype))
     return;
   if (status != MPI_STATUS_IGNORE) {
@@ -256,9 +262,9 @@ static Augmented aug_sendrecv(const void *sbuf, const void *dsbuf, int scount,
 static void rev_sendrecv(const void *sbuf, void *dsbuf, int scount,
                          MPI_Datatype stype, void *dstype, int dest, int stag,
                          void *rbuf, void *drbuf, int rcount,
-                         MPI_Datatype rtype, void *drtype, int source,
-                         int rtag, MPI_Comm comm, void *dcomm,
-                         MPI_Status *status, void *dstatus, void *tape) {
+                         MPI_Datatype rtype, void *drtype, int source, int rtag,
+                         MPI_Comm comm, void *dcomm, MPI_Status *status,
+                         void *dstatus, void *tape) {
   if (!carries(stype))
     return;
   Peer *peer = tape;
@@ -287,10 +293,10 @@ typedef struct Record {
   int peer, tag;
   MPI_Comm comm;
   MPI_Request *request;
-  MPI_Request reverse;  /* the adjoint's own operation */
-  MPI_Request tangent;  /* forward mode: the tangent's operation */
-  void *adjoint;        /* what the adjoint of a send receives */
-  struct Record *next;  /* pending operations of this thread */
+  MPI_Request reverse; /* the adjoint's own operation */
+  MPI_Request tangent; /* forward mode: the tangent's operation */
+  void *adjoint;       /* what the adjoint of a send receives */
+  struct Record *next; /* pending operations of this thread */
 } Record;
 
 static _Thread_local Record *pending;
@@ -356,10 +362,9 @@ static Augmented aug_isend(const void *buf, const void *dbuf, int count,
   return (Augmented){r, MPI_Isend(buf, count, type, dest, tag, comm, request)};
 }
 
-static Augmented aug_irecv(void *buf, void *dbuf, int count,
-                           MPI_Datatype type, void *dtype, int source, int tag,
-                           MPI_Comm comm, void *dcomm, MPI_Request *request,
-                           void *drequest) {
+static Augmented aug_irecv(void *buf, void *dbuf, int count, MPI_Datatype type,
+                           void *dtype, int source, int tag, MPI_Comm comm,
+                           void *dcomm, MPI_Request *request, void *drequest) {
   Record *r = remember(0, dbuf, count, type, source, tag, comm, request);
   return (Augmented){r,
                      MPI_Irecv(buf, count, type, source, tag, comm, request)};
@@ -394,10 +399,10 @@ static void rev_request(void *tape) {
   free(r);
 }
 
-static void rev_isend(const void *buf, void *dbuf, int count,
-                      MPI_Datatype type, void *dtype, int dest, int tag,
-                      MPI_Comm comm, void *dcomm, MPI_Request *request,
-                      void *drequest, void *tape) {
+static void rev_isend(const void *buf, void *dbuf, int count, MPI_Datatype type,
+                      void *dtype, int dest, int tag, MPI_Comm comm,
+                      void *dcomm, MPI_Request *request, void *drequest,
+                      void *tape) {
   rev_request(tape);
 }
 
@@ -421,7 +426,7 @@ static Augmented aug_wait(MPI_Request *request, void *drequest,
   int result = MPI_Wait(request, used);
   if (!r->is_send) {
     r->peer = used->MPI_SOURCE;
-    r->tag = used->MPI_TAG;
+    r->tag = tag_of(used);
   }
   return (Augmented){r, result};
 }
@@ -437,9 +442,8 @@ static void fwd_waitall(int count, MPI_Request *requests, void *drequests,
     fwd_finish(&requests[i]);
 }
 
-static Augmented aug_waitall(int count, MPI_Request *requests,
-                             void *drequests, MPI_Status *statuses,
-                             void *dstatuses) {
+static Augmented aug_waitall(int count, MPI_Request *requests, void *drequests,
+                             MPI_Status *statuses, void *dstatuses) {
   Record **records = malloc(sizeof *records * (count > 0 ? count : 1));
   MPI_Status *used = statuses == MPI_STATUSES_IGNORE
                          ? malloc(sizeof *used * (count > 0 ? count : 1))
@@ -450,7 +454,7 @@ static Augmented aug_waitall(int count, MPI_Request *requests,
   for (int i = 0; i < count; i++)
     if (!records[i]->is_send) {
       records[i]->peer = used[i].MPI_SOURCE;
-      records[i]->tag = used[i].MPI_TAG;
+      records[i]->tag = tag_of(&used[i]);
     }
   if (used != statuses)
     free(used);
@@ -544,8 +548,7 @@ static Augmented aug_reduce(const void *sbuf, const void *dsbuf, void *rbuf,
     if (is_extremum(op))
       mine = extremum_owners(input_of(sbuf, rbuf), count, type, op, comm);
   }
-  return (Augmented){mine,
-                     MPI_Reduce(sbuf, rbuf, count, type, op, root, comm)};
+  return (Augmented){mine, MPI_Reduce(sbuf, rbuf, count, type, op, root, comm)};
 }
 
 /* The root's adjoint goes back to every contribution (to the owner of each
@@ -594,8 +597,8 @@ static void fwd_allreduce(const void *sbuf, const void *dsbuf, void *rbuf,
 
 static Augmented aug_allreduce(const void *sbuf, const void *dsbuf, void *rbuf,
                                void *drbuf, int count, MPI_Datatype type,
-                               void *dtype, MPI_Op op, void *dop,
-                               MPI_Comm comm, void *dcomm) {
+                               void *dtype, MPI_Op op, void *dop, MPI_Comm comm,
+                               void *dcomm) {
   char *mine = NULL;
   if (carries(type)) {
     check_op(op);
@@ -642,9 +645,9 @@ static void fwd_gather(const void *sbuf, const void *dsbuf, int scount,
 }
 
 static int aug_gather(const void *sbuf, const void *dsbuf, int scount,
-                      MPI_Datatype stype, void *dstype, void *rbuf,
-                      void *drbuf, int rcount, MPI_Datatype rtype,
-                      void *drtype, int root, MPI_Comm comm, void *dcomm) {
+                      MPI_Datatype stype, void *dstype, void *rbuf, void *drbuf,
+                      int rcount, MPI_Datatype rtype, void *drtype, int root,
+                      MPI_Comm comm, void *dcomm) {
   return MPI_Gather(sbuf, scount, stype, rbuf, rcount, rtype, root, comm);
 }
 
@@ -771,17 +774,15 @@ static void rev_allgather(const void *sbuf, void *dsbuf, int scount,
     free(whole);
   if (sbuf == MPI_IN_PLACE) {
     if (drbuf)
-      memcpy((char *)drbuf + (size_t)rank * rcount * element_size(rtype),
-             piece, (size_t)rcount * element_size(rtype));
+      memcpy((char *)drbuf + (size_t)rank * rcount * element_size(rtype), piece,
+             (size_t)rcount * element_size(rtype));
   } else {
     add(dsbuf, piece, scount, stype);
   }
   free(piece);
 }
 
-static int aug_barrier(MPI_Comm comm, void *dcomm) {
-  return MPI_Barrier(comm);
-}
+static int aug_barrier(MPI_Comm comm, void *dcomm) { return MPI_Barrier(comm); }
 
 static void rev_barrier(MPI_Comm comm, void *dcomm) { MPI_Barrier(comm); }
 

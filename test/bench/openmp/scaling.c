@@ -22,8 +22,8 @@ static double stencil(const double *u, int n) {
 #pragma omp parallel for reduction(+ : e) schedule(static)
   for (int i = 1; i < n - 1; i++)
     for (int j = 1; j < n - 1; j++) {
-      double lap = u[(i - 1) * n + j] + u[(i + 1) * n + j] +
-                   u[i * n + j - 1] + u[i * n + j + 1] - 4 * u[i * n + j];
+      double lap = u[(i - 1) * n + j] + u[(i + 1) * n + j] + u[i * n + j - 1] +
+                   u[i * n + j + 1] - 4 * u[i * n + j];
       e += 0.5 * lap * lap + 0.1 * u[i * n + j] * u[i * n + j] * u[i * n + j];
     }
   return e;
@@ -100,8 +100,8 @@ static int check(const char *name, objective f, gradient_fn g, double *x,
     x[i] = keep;
     double fd = (up - down) / (2 * h);
     if (fabs(fd - dx[i]) > 1e-4 * (1 + fabs(fd))) {
-      printf("%s: gradient entry %d is %.10g, finite difference %.10g\n",
-             name, i, dx[i], fd);
+      printf("%s: gradient entry %d is %.10g, finite difference %.10g\n", name,
+             i, dx[i], fd);
       bad = 1;
     }
   }
@@ -120,8 +120,8 @@ static void measure(const char *name, objective f, gradient_fn g, double *x,
   }
   double sp = primal[0] / primal[1], sg = grad[0] / grad[1];
   printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2fx | %.2fx | %.2f |\n", name,
-         1e3 * primal[0], 1e3 * primal[1], 1e3 * grad[0], 1e3 * grad[1], sp,
-         sg, sg / sp);
+         1e3 * primal[0], 1e3 * primal[1], 1e3 * grad[0], 1e3 * grad[1], sp, sg,
+         sg / sp);
   free(dx);
 }
 
