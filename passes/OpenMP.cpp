@@ -332,25 +332,43 @@ constexpr uint64_t ThreadOffset = 8;
 constexpr uint64_t TapeOffset = 16;
 } // namespace
 
-/// A microtask `(gtid, btid, list, Args...)` whose body \p Body fills in,
-/// given the new function's arguments.
-template <typename BodyFn>
-static Function &wrapperMicrotask(Module &M, const Twine &Name,
-                                  ArrayRef<Value *> Args, BodyFn Body) {
-  LLVMContext &Ctx = M.getContext();
+/// The module's internal function \p Name of type \p Ty, its body built by
+/// \p Build when it is new.
+static Function &helperFunction(Module &M, const Twine &Name, FunctionType *Ty,
+                                function_ref<void(Function &)> Build) {
   std::string FullName = Name.str();
   if (Function *Existing = M.getFunction(FullName))
     return *Existing;
-  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Function *F = Function::Create(Ty, GlobalValue::InternalLinkage, FullName, M);
+  F->addFnAttr(Attribute::NoUnwind);
+  Build(*F);
+  return *F;
+}
+
+/// A microtask `(gtid, btid, list, Args...)` whose body \p Build fills in.
+static Function &wrapperMicrotask(Module &M, const Twine &Name,
+                                  ArrayRef<Value *> Args,
+                                  function_ref<void(Function &)> Build) {
+  Type *PtrTy = PointerType::getUnqual(M.getContext());
   SmallVector<Type *, 8> Params{PtrTy, PtrTy, PtrTy};
   for (Value *V : Args)
     Params.push_back(V->getType());
-  Function *F =
-      Function::Create(FunctionType::get(Type::getVoidTy(Ctx), Params, false),
-                       GlobalValue::InternalLinkage, FullName, M);
-  F->addFnAttr(Attribute::NoUnwind);
-  Body(*F);
-  return *F;
+  return helperFunction(
+      M, Name,
+      FunctionType::get(Type::getVoidTy(M.getContext()), Params, false), Build);
+}
+
+/// Calls the sweep \p Sweep `(tape, gtid, btid, Args...)` from the wrapper
+/// \p Wrapper `(gtid, btid, list, Args...)` on the tape of list entry
+/// \p Entry.
+static void callOnThreadTape(IRBuilderBase &B, Function &Sweep,
+                             Function &Wrapper, Value *Entry) {
+  SmallVector<Value *, 8> Args{
+      B.CreateConstGEP1_64(B.getInt8Ty(), Entry, TapeOffset), Wrapper.getArg(0),
+      Wrapper.getArg(1)};
+  for (Argument &A : drop_begin(Wrapper.args(), 3))
+    Args.push_back(&A);
+  B.CreateCall(&Sweep, Args);
 }
 
 void emitAugmentedParallelRegion(IRBuilderBase &B, Value *Loc,
@@ -366,12 +384,7 @@ void emitAugmentedParallelRegion(IRBuilderBase &B, Value *Loc,
         Value *Thread = WB.CreateLoad(WB.getInt32Ty(), F.getArg(1), "btid");
         WB.CreateStore(
             Thread, WB.CreateConstGEP1_64(WB.getInt8Ty(), Entry, ThreadOffset));
-        SmallVector<Value *, 8> AugArgs{
-            WB.CreateConstGEP1_64(WB.getInt8Ty(), Entry, TapeOffset),
-            F.getArg(0), F.getArg(1)};
-        for (Argument &A : drop_begin(F.args(), 3))
-          AugArgs.push_back(&A);
-        WB.CreateCall(&Augmented, AugArgs);
+        callOnThreadTape(WB, Augmented, F, Entry);
         // The list is read after the team joins, which orders these writes.
         Value *Next =
             WB.CreateAtomicRMW(AtomicRMWInst::Xchg, F.getArg(2), Entry,
@@ -387,40 +400,38 @@ void emitAugmentedParallelRegion(IRBuilderBase &B, Value *Loc,
 /// `fluxion.omp.team(list)`, how many tapes the list holds, or with
 /// \p Release `fluxion.omp.release(list)`, which frees them.
 static Function &tapeListFunction(Module &M, bool Release) {
-  StringRef Name = Release ? "fluxion.omp.release" : "fluxion.omp.team";
-  if (Function *F = M.getFunction(Name))
-    return *F;
   LLVMContext &Ctx = M.getContext();
   Type *PtrTy = PointerType::getUnqual(Ctx), *I32 = Type::getInt32Ty(Ctx);
   Type *RetTy = Release ? Type::getVoidTy(Ctx) : I32;
-  Function *F = Function::Create(FunctionType::get(RetTy, {PtrTy}, false),
-                                 GlobalValue::InternalLinkage, Name, M);
-  F->addFnAttr(Attribute::NoUnwind);
-  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
-  auto *Loop = BasicBlock::Create(Ctx, "loop", F);
-  auto *Body = BasicBlock::Create(Ctx, "next", F);
-  auto *Exit = BasicBlock::Create(Ctx, "exit", F);
-  IRBuilder<> B(Entry);
-  Value *First = B.CreateLoad(PtrTy, F->getArg(0), "first");
-  B.CreateBr(Loop);
-  B.SetInsertPoint(Loop);
-  PHINode *Node = B.CreatePHI(PtrTy, 2, "node");
-  PHINode *Count = B.CreatePHI(I32, 2, "count");
-  Node->addIncoming(First, Entry);
-  Count->addIncoming(B.getInt32(0), Entry);
-  B.CreateCondBr(B.CreateIsNull(Node), Exit, Body);
-  B.SetInsertPoint(Body);
-  Node->addIncoming(B.CreateLoad(PtrTy, Node, "next"), Body);
-  Count->addIncoming(B.CreateAdd(Count, B.getInt32(1)), Body);
-  if (Release)
-    B.CreateCall(M.getOrInsertFunction("free", B.getVoidTy(), PtrTy), {Node});
-  B.CreateBr(Loop);
-  B.SetInsertPoint(Exit);
-  if (Release)
-    B.CreateRetVoid();
-  else
-    B.CreateRet(Count);
-  return *F;
+  return helperFunction(
+      M, Release ? "fluxion.omp.release" : "fluxion.omp.team",
+      FunctionType::get(RetTy, {PtrTy}, false), [&](Function &F) {
+        auto *Entry = BasicBlock::Create(Ctx, "entry", &F);
+        auto *Loop = BasicBlock::Create(Ctx, "loop", &F);
+        auto *Body = BasicBlock::Create(Ctx, "next", &F);
+        auto *Exit = BasicBlock::Create(Ctx, "exit", &F);
+        IRBuilder<> B(Entry);
+        Value *First = B.CreateLoad(PtrTy, F.getArg(0), "first");
+        B.CreateBr(Loop);
+        B.SetInsertPoint(Loop);
+        PHINode *Node = B.CreatePHI(PtrTy, 2, "node");
+        PHINode *Count = B.CreatePHI(I32, 2, "count");
+        Node->addIncoming(First, Entry);
+        Count->addIncoming(B.getInt32(0), Entry);
+        B.CreateCondBr(B.CreateIsNull(Node), Exit, Body);
+        B.SetInsertPoint(Body);
+        Node->addIncoming(B.CreateLoad(PtrTy, Node, "next"), Body);
+        Count->addIncoming(B.CreateAdd(Count, B.getInt32(1)), Body);
+        if (Release)
+          B.CreateCall(M.getOrInsertFunction("free", B.getVoidTy(), PtrTy),
+                       {Node});
+        B.CreateBr(Loop);
+        B.SetInsertPoint(Exit);
+        if (Release)
+          B.CreateRetVoid();
+        else
+          B.CreateRet(Count);
+      });
 }
 
 void emitReverseParallelRegion(IRBuilderBase &B, Value *Loc, Function &Reverse,
@@ -449,12 +460,7 @@ void emitReverseParallelRegion(IRBuilderBase &B, Value *Loc, Function &Reverse,
         Node->addIncoming(WB.CreateLoad(PtrTy, Node, "next"), Next);
         WB.CreateBr(Search);
         WB.SetInsertPoint(Found);
-        SmallVector<Value *, 8> RevArgs{
-            WB.CreateConstGEP1_64(WB.getInt8Ty(), Node, TapeOffset),
-            F.getArg(0), F.getArg(1)};
-        for (Argument &A : drop_begin(F.args(), 3))
-          RevArgs.push_back(&A);
-        WB.CreateCall(&Reverse, RevArgs);
+        callOnThreadTape(WB, Reverse, F, Node);
         WB.CreateRetVoid();
       });
   // The reverse team has as many threads as the primal's had: thread k
@@ -495,31 +501,29 @@ Value *takeCriticalTicket(IRBuilderBase &B, GlobalVariable &Lock) {
 /// `fluxion.omp.await(counter, value)`: yields until the counter holds the
 /// value.
 static Function &awaitFunction(Module &M) {
-  constexpr StringLiteral Name = "fluxion.omp.await";
-  if (Function *F = M.getFunction(Name))
-    return *F;
   LLVMContext &Ctx = M.getContext();
   Type *PtrTy = PointerType::getUnqual(Ctx), *I64 = Type::getInt64Ty(Ctx);
-  Function *F = Function::Create(
+  return helperFunction(
+      M, "fluxion.omp.await",
       FunctionType::get(Type::getVoidTy(Ctx), {PtrTy, I64}, false),
-      GlobalValue::InternalLinkage, Name, M);
-  F->addFnAttr(Attribute::NoUnwind);
-  auto *Entry = BasicBlock::Create(Ctx, "entry", F);
-  auto *Check = BasicBlock::Create(Ctx, "check", F);
-  auto *Yield = BasicBlock::Create(Ctx, "yield", F);
-  auto *Done = BasicBlock::Create(Ctx, "done", F);
-  IRBuilder<> B(Entry);
-  B.CreateBr(Check);
-  B.SetInsertPoint(Check);
-  LoadInst *Turn = B.CreateAlignedLoad(I64, F->getArg(0), Align(8), "turn");
-  Turn->setAtomic(AtomicOrdering::Acquire);
-  B.CreateCondBr(B.CreateICmpEQ(Turn, F->getArg(1)), Done, Yield);
-  B.SetInsertPoint(Yield);
-  B.CreateCall(M.getOrInsertFunction("sched_yield", B.getInt32Ty()));
-  B.CreateBr(Check);
-  B.SetInsertPoint(Done);
-  B.CreateRetVoid();
-  return *F;
+      [&](Function &F) {
+        auto *Entry = BasicBlock::Create(Ctx, "entry", &F);
+        auto *Check = BasicBlock::Create(Ctx, "check", &F);
+        auto *Yield = BasicBlock::Create(Ctx, "yield", &F);
+        auto *Done = BasicBlock::Create(Ctx, "done", &F);
+        IRBuilder<> B(Entry);
+        B.CreateBr(Check);
+        B.SetInsertPoint(Check);
+        LoadInst *Turn =
+            B.CreateAlignedLoad(I64, F.getArg(0), Align(8), "turn");
+        Turn->setAtomic(AtomicOrdering::Acquire);
+        B.CreateCondBr(B.CreateICmpEQ(Turn, F.getArg(1)), Done, Yield);
+        B.SetInsertPoint(Yield);
+        B.CreateCall(M.getOrInsertFunction("sched_yield", B.getInt32Ty()));
+        B.CreateBr(Check);
+        B.SetInsertPoint(Done);
+        B.CreateRetVoid();
+      });
 }
 
 void awaitCriticalTurn(IRBuilderBase &B, GlobalVariable &Lock, Value *Ticket) {

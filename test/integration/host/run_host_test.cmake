@@ -1,7 +1,8 @@
 # Compiles one host integration program with the Fluxion wrapper and runs it.
 #   cmake -DCOMPILER=<fluxion-clang[++]> -DPLUGIN=<FluxionPlugin.so>
 #         -DSOURCE=<prog.c> -DEXE=<output> -DFLAGS="<space separated>"
-#         -P run_host_test.cmake
+#         [-DLAUNCHER="<space separated>"] -P run_host_test.cmake
+# LAUNCHER runs the program (`mpirun --oversubscribe -np 4`).
 # Fails when the wrapper or plugin is missing, when the compile fails (an
 # engine error or an invalid module caught by -llvm-verify-each), or when
 # the program exits non-zero (a derivative disagreed with its reference).
@@ -30,7 +31,8 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "compile failed (${rc})")
 endif()
 
-execute_process(COMMAND ${EXE} RESULT_VARIABLE rc
+separate_arguments(launcher UNIX_COMMAND "${LAUNCHER}")
+execute_process(COMMAND ${launcher} ${EXE} RESULT_VARIABLE rc
   OUTPUT_VARIABLE out ERROR_VARIABLE out)
 message("${out}")
 if(NOT rc EQUAL 0)

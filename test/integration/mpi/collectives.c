@@ -134,19 +134,9 @@ static void check(const char *name, objective f, const double *dx,
   for (int i = 0; i < LOCAL; i++)
     x[i] = x0[i];
   for (int g = 0; g < LOCAL * size; g++) {
-    double h = 1e-6, keep = 0, up, down, fd;
-    int mine = g / LOCAL == rank, i = g % LOCAL;
-    if (mine)
-      keep = x[i], x[i] = keep + h;
-    up = f(x);
-    if (mine)
-      x[i] = keep - h;
-    down = f(x);
-    if (mine)
-      x[i] = keep;
-    fd = (up - down) / (2 * h);
-    MPI_Bcast(&fd, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-    if (mine) {
+    double fd = parallel_difference(f, x, LOCAL, g);
+    int i = g % LOCAL;
+    if (g / LOCAL == rank) {
       if (!check_close_(__FILE__, __LINE__, name, dx[i], fd, TOL_FD_R,
                         TOL_FD_A))
         printf("     (rank %d, %s: entry %d against finite differences)\n",

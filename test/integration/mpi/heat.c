@@ -109,21 +109,9 @@ int main(int argc, char **argv) {
    * time: every rank takes part, the owner perturbs */
   double projected = 0;
   for (int g = 0; g < n; g++) {
-    double h = 1e-6, keep = 0, fd, up, down;
-    int mine = g / LOCAL == rank, i = g % LOCAL;
-    if (mine) {
-      keep = u0[i];
-      u0[i] = keep + h;
-    }
-    up = energy(u0);
-    if (mine)
-      u0[i] = keep - h;
-    down = energy(u0);
-    if (mine)
-      u0[i] = keep;
-    fd = (up - down) / (2 * h);
-    MPI_Bcast(&fd, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-    if (mine) {
+    double fd = parallel_difference(energy, u0, LOCAL, g);
+    int i = g % LOCAL;
+    if (g / LOCAL == rank) {
       CHECK_DERIV(du[i], NAN, fd);
       projected += fd * v[i];
     }

@@ -90,19 +90,9 @@ int main(int argc, char **argv) {
 
   double projected = 0, all_projected = 0, all_tangent = 0;
   for (int g = 0; g < n; g++) {
-    double h = 1e-6, keep = 0, up, down, fd;
-    int mine = g / WIDTH == rank, k = g % WIDTH;
-    if (mine)
-      keep = x[k], x[k] = keep + h;
-    up = ring(x);
-    if (mine)
-      x[k] = keep - h;
-    down = ring(x);
-    if (mine)
-      x[k] = keep;
-    fd = (up - down) / (2 * h);
-    MPI_Bcast(&fd, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-    if (mine) {
+    double fd = parallel_difference(ring, x, WIDTH, g);
+    int k = g % WIDTH;
+    if (g / WIDTH == rank) {
       CHECK_DERIV(dx[k], NAN, fd);
       CHECK_CLOSE(dx[k], grad[g], TOL_CLOSED_R * 1e3, TOL_CLOSED_A);
       projected += fd * v[k];
