@@ -2,7 +2,8 @@
  * (MPI_Allreduce with MPI_SUM, in place and not), a max norm (MPI_MAX:
  * the adjoint goes to the rank holding the maximum), a weighted sum
  * reduced to a root and broadcast back (MPI_Reduce, MPI_Bcast), and a
- * pipeline through MPI_Gather, MPI_Scatter and MPI_Allgather. Each
+ * pipeline through MPI_Gather, MPI_Scatter and MPI_Allgather, and
+ * MPI_FLOAT buffers against closed forms. Each
  * objective's value counts once (on rank 0). Gradients are compared with
  * central differences of the parallel program and with the gradient of the
  * same computation on one rank; forward derivatives with the gradient's
@@ -176,6 +177,46 @@ static double *gathered(const double *x) {
     free(one_rank);                                                            \
   } while (0)
 
+/* MPI_FLOAT buffers: f = (sum over ranks of sum_i y_i^2) * y_0 on rank 0,
+ * with each rank's y sent around a ring first; closed form per rank. */
+static float float_ring(const float *y) {
+  int rank = mpi_rank(), size = mpi_size();
+  float from_left[LOCAL], local = 0, total = 0;
+  MPI_Sendrecv(y, LOCAL, MPI_FLOAT, (rank + 1) % size, 7, from_left, LOCAL,
+               MPI_FLOAT, (rank + size - 1) % size, 7, MPI_COMM_WORLD,
+               MPI_STATUS_IGNORE);
+  for (int i = 0; i < LOCAL; i++)
+    local += from_left[i] * from_left[i];
+  MPI_Allreduce(&local, &total, 1, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+  return rank == 0 ? total * y[0] : 0;
+}
+
+static void check_floats(void) {
+  int rank = mpi_rank(), size = mpi_size();
+  /* y00 is rank 0's y[0] */
+  float y[LOCAL], dy[LOCAL] = {0}, v[LOCAL], total = 0, y00 = 0.5f;
+  for (int i = 0; i < LOCAL; i++) {
+    y[i] = 0.5f + 0.05f * (rank * LOCAL + i);
+    v[i] = i == 0 ? 1.0f : 0.0f;
+  }
+  for (int g = 0; g < LOCAL * size; g++) {
+    float value = 0.5f + 0.05f * g;
+    total += value * value;
+  }
+  __enzyme_autodiff((void *)float_ring, enzyme_dup, y, dy);
+  for (int i = 0; i < LOCAL; i++)
+    CHECK_DERIV_F(dy[i], 2 * y[i] * y00 + (rank == 0 && i == 0 ? total : 0),
+                  NAN);
+  /* along v (the first entry of every rank) */
+  float tangent = __enzyme_fwddiff((void *)float_ring, enzyme_dup, y, v);
+  float all = 0;
+  MPI_Allreduce(&tangent, &all, 1, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+  float want = total;
+  for (int r = 0; r < size; r++)
+    want += 2 * (0.5f + 0.05f * r * LOCAL) * y00;
+  CHECK_DERIV_F(all, want, NAN);
+}
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   int rank = mpi_rank();
@@ -189,5 +230,6 @@ int main(int argc, char **argv) {
   CHECK_OBJECTIVE(max_norm, serial_max_norm);
   CHECK_OBJECTIVE(reduce_bcast, serial_reduce_bcast);
   CHECK_OBJECTIVE(gather_scatter, serial_gather_scatter);
+  check_floats();
   return report_all();
 }

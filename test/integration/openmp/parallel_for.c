@@ -1,10 +1,10 @@
 /* OpenMP parallel regions differentiated in reverse and forward mode:
  * worksharing loops with static, chunked and dynamic schedules, a
  * reduction, critical sections, atomics, barriers between loops,
- * thread numbers, private copies, collapsed nests, calls inside regions
- * and regions inside calls. Every gradient is compared with central finite
- * differences of the same parallel program, and the forward derivative
- * along a direction with the gradient's projection. Run with
+ * thread numbers, private copies, collapsed nests, calls inside regions,
+ * regions inside calls and a user-defined reduction. Every gradient is compared
+ * with central finite differences of the same parallel program, and the forward
+ * derivative along a direction with the gradient's projection. Run with
  * OMP_NUM_THREADS 1, 2 and 4: each thread count must give the same
  * derivatives (within the tolerances of check.h). */
 #include "../host/check.h"
@@ -167,6 +167,25 @@ static double nested_call(const double *p) {
   return s;
 }
 
+/* a user-defined reduction over a struct */
+typedef struct {
+  double squares, sines;
+} sums;
+#pragma omp declare reduction(add_sums:sums : omp_out.squares +=               \
+                                  omp_in.squares,                              \
+                                  omp_out.sines += omp_in.sines)               \
+    initializer(omp_priv = (sums){0, 0})
+
+static double user_reduction(const double *p) {
+  sums s = {0, 0};
+#pragma omp parallel for reduction(add_sums : s)
+  for (int i = 0; i < N; i++) {
+    s.squares += p[i] * p[i];
+    s.sines += sin(p[i]);
+  }
+  return s.squares * s.sines;
+}
+
 /* a float captured by copy: s = in^2 * (0 + 1 + ... + N-1) */
 static float float_private(float in) {
   float s = 0;
@@ -227,6 +246,7 @@ int main(void) {
   CHECK_OBJECTIVE(collapsed);
   CHECK_OBJECTIVE(calls_in_region);
   CHECK_OBJECTIVE(nested_call);
+  CHECK_OBJECTIVE(user_reduction);
   float in = 0.75f, sum = N * (N - 1) / 2;
   CHECK_DERIV_F(__enzyme_autodiff((void *)float_private, in), 2 * in * sum,
                 NAN);
