@@ -26,6 +26,10 @@ enum class ArgActivity {
 
 llvm::StringRef activityName(ArgActivity A);
 
+/// Reverse mode: whether the function runs on the threads of an OpenMP
+/// parallel region, as the region's microtask or called from it.
+enum class Parallelism { None, Region, InRegion };
+
 inline bool hasShadowArg(ArgActivity A) {
   return A == ArgActivity::Dup || A == ArgActivity::DupNoNeed;
 }
@@ -57,8 +61,8 @@ struct DiffRequest {
   uint64_t StandInArgs = 0;
   /// Reverse mode: the function runs on the threads of an OpenMP parallel
   /// region, so adjoints it adds to memory other threads reach are added
-  /// atomically.
-  bool Parallel = false;
+  /// atomically (summed per thread first in the region's microtask).
+  Parallelism Parallel = Parallelism::None;
 
   bool operator<(const DiffRequest &O) const {
     return std::tie(Fn, Mode, Args, ReturnActive, ReturnShadow, Width,

@@ -178,6 +178,7 @@ PreservedAnalyses FluxionPass::run(Module &M, ModuleAnalysisManager &) {
         Preprocessed.simplify(*F);
   Preprocessed.eraseCopies();
   restoreParallelRegions(M);
+  linkAdjointWindows(M);
   restoreLibdeviceInlining(M);
   restorePacketMathInlining(M);
   releaseCheckpointBodies(M);

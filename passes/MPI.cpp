@@ -1,14 +1,12 @@
 //===- MPI.cpp - Derivatives of MPI communication -------------------------===//
 
 #include "MPI.h"
-#include "Diagnostics.h"
+#include "EmbeddedBitcode.h"
 
-#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Constants.h"
-#include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
-#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Debug.h"
 
 #include <cstddef>
 
@@ -39,25 +37,19 @@ static Function *registered(GlobalVariable &Registration) {
 }
 
 bool linkMPIRules(Module &M) {
-  if (MPIRulesBitcodeSize == 0 || M.getTargetTriple().isNVPTX() ||
-      none_of(M, [](const Function &F) {
+  if (M.getTargetTriple().isNVPTX() || none_of(M, [](const Function &F) {
         return isMPIFunction(F) && !F.use_empty();
       }))
     return false;
-  StringRef Bytes(reinterpret_cast<const char *>(MPIRulesBitcode),
-                  MPIRulesBitcodeSize);
-  Expected<std::unique_ptr<Module>> Rules = parseBitcodeFile(
-      MemoryBufferRef(Bytes, "fluxion-mpi-rules"), M.getContext());
-  if (!Rules) {
-    M.getContext().diagnose(DiagnosticInfoGeneric(
-        "fluxion: internal error: cannot read the MPI derivative rules: " +
-            toString(Rules.takeError()),
-        DS_Error));
+  std::unique_ptr<Module> Rules = loadEmbeddedBitcode(
+      M,
+      StringRef(reinterpret_cast<const char *>(MPIRulesBitcode),
+                MPIRulesBitcodeSize),
+      "the MPI derivative rules");
+  if (!Rules)
     return false;
-  }
   // Only the rules of what this module calls come along.
-  for (GlobalVariable &Registration :
-       make_early_inc_range((*Rules)->globals())) {
+  for (GlobalVariable &Registration : make_early_inc_range(Rules->globals())) {
     Function *Registered = registered(Registration);
     Function *Used =
         Registered ? M.getFunction(Registered->getName()) : nullptr;
@@ -67,17 +59,15 @@ bool linkMPIRules(Module &M) {
   bool Erased = true;
   while (Erased) {
     Erased = false;
-    for (Function &F : make_early_inc_range(**Rules))
+    for (Function &F : make_early_inc_range(*Rules))
       if (F.use_empty() && (F.hasLocalLinkage() || F.isDeclaration())) {
         F.eraseFromParent();
         Erased = true;
       }
   }
-  (*Rules)->setTargetTriple(M.getTargetTriple());
-  (*Rules)->setDataLayout(M.getDataLayout());
   LLVM_DEBUG(dbgs() << "fluxion: linking the MPI rules of " << M.getName()
                     << "\n");
-  return !Linker::linkModules(M, std::move(*Rules));
+  return !Linker::linkModules(M, std::move(Rules));
 }
 
 } // namespace fluxion

@@ -1,6 +1,7 @@
 //===- OpenMP.cpp - Parallel regions of the OpenMP runtime ----------------===//
 
 #include "OpenMP.h"
+#include "EmbeddedBitcode.h"
 #include "Tape.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -8,6 +9,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
 using namespace llvm;
@@ -556,6 +558,95 @@ CallBase *criticalSectionStart(CallBase &End, const DominatorTree &DT) {
       if (Starts(I))
         return cast<CallBase>(&I);
   return nullptr;
+}
+
+//===-- Adjoint windows ---------------------------------------------------===//
+
+// Generated from runtime/omp/AdjointWindows.c (passes/EmbedBitcode.cmake).
+extern const unsigned char AdjointWindowsBitcode[];
+extern const std::size_t AdjointWindowsBitcodeSize;
+
+constexpr StringLiteral WindowPrefix = "__fluxion_window_";
+
+/// {base, capacity, buffer, dirty low, dirty high}, as AdjointWindows.c
+/// declares it.
+static StructType *windowType(LLVMContext &Ctx) {
+  Type *PtrTy = PointerType::getUnqual(Ctx), *I64 = Type::getInt64Ty(Ctx);
+  return StructType::get(Ctx, {PtrTy, I64, PtrTy, I64, I64});
+}
+
+static StringRef windowSuffix(Type *Ty) {
+  if (Ty->isDoubleTy())
+    return "f64";
+  if (Ty->isFloatTy())
+    return "f32";
+  return "";
+}
+
+bool AdjointWindows::add(IRBuilderBase &B, const Value *Object, Value *Address,
+                         Value *Delta) {
+  Type *Ty = Delta->getType();
+  StringRef Suffix = windowSuffix(Ty);
+  if (Suffix.empty())
+    return false;
+  AllocaInst *&Window = Windows[{Object, Ty}];
+  if (!Window) {
+    IRBuilder<> EB(Entry, Entry->getFirstInsertionPt());
+    StructType *WindowTy = windowType(B.getContext());
+    Window = EB.CreateAlloca(WindowTy, nullptr, "adjoint.window");
+    // No range yet, nothing dirty (low above high).
+    EB.CreateStore(Constant::getNullValue(WindowTy), Window);
+    EB.CreateStore(EB.getInt64(UINT64_MAX),
+                   EB.CreateStructGEP(WindowTy, Window, 3));
+  }
+  Module &M = *B.GetInsertBlock()->getModule();
+  B.CreateCall(M.getOrInsertFunction((WindowPrefix + "add_" + Suffix).str(),
+                                     B.getVoidTy(), B.getPtrTy(), B.getPtrTy(),
+                                     Ty),
+               {Window, Address, Delta});
+  return true;
+}
+
+void AdjointWindows::callEach(IRBuilderBase &B, StringRef Operation) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  for (auto &[Key, Window] : Windows)
+    B.CreateCall(
+        M.getOrInsertFunction(
+            (WindowPrefix + Operation + "_" + windowSuffix(Key.second)).str(),
+            B.getVoidTy(), B.getPtrTy()),
+        {Window});
+}
+
+void AdjointWindows::flush(IRBuilderBase &B) {
+  FlushPoints.push_back(B.CreateIntrinsic(Intrinsic::donothing, {}));
+}
+
+void AdjointWindows::finish(IRBuilderBase &B) {
+  for (Instruction *Point : FlushPoints) {
+    IRBuilder<> PB(Point);
+    callEach(PB, "flush");
+    Point->eraseFromParent();
+  }
+  FlushPoints.clear();
+  callEach(B, "release");
+}
+
+void linkAdjointWindows(Module &M) {
+  if (none_of(M, [](const Function &F) {
+        return F.isDeclaration() && F.getName().starts_with(WindowPrefix);
+      }))
+    return;
+  std::unique_ptr<Module> Windows = loadEmbeddedBitcode(
+      M,
+      StringRef(reinterpret_cast<const char *>(AdjointWindowsBitcode),
+                AdjointWindowsBitcodeSize),
+      "the OpenMP adjoint windows");
+  if (!Windows ||
+      Linker::linkModules(M, std::move(Windows), Linker::LinkOnlyNeeded))
+    return;
+  for (Function &F : M)
+    if (F.getName().starts_with(WindowPrefix) && !F.isDeclaration())
+      F.setLinkage(GlobalValue::InternalLinkage);
 }
 
 } // namespace fluxion

@@ -19,14 +19,19 @@
 #define FLUXION_OPENMP_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/MapVector.h"
 
 namespace llvm {
+class AllocaInst;
+class BasicBlock;
 class CallBase;
 class DominatorTree;
 class Function;
 class GlobalVariable;
 class IRBuilderBase;
+class Instruction;
 class Module;
+class Type;
 class Value;
 } // namespace llvm
 
@@ -105,6 +110,41 @@ void passCriticalTurn(llvm::IRBuilderBase &B, llvm::GlobalVariable &Lock,
 /// one on the same lock that dominates it.
 llvm::CallBase *criticalSectionStart(llvm::CallBase &End,
                                      const llvm::DominatorTree &DT);
+
+/// The adjoints a thread of a parallel region adds to memory other threads
+/// reach, summed per thread first: each underlying object and element type
+/// gets a window (runtime/omp/AdjointWindows.c), a buffer over the
+/// addresses the thread touched, which is added to memory atomically where
+/// the reverse sweep next touches memory otherwise and at its end. Threads
+/// that all read the same data then contend once per flush, not per read.
+class AdjointWindows {
+public:
+  /// Windows live in \p Entry, the reverse function's entry block.
+  explicit AdjointWindows(llvm::BasicBlock *&Entry) : Entry(Entry) {}
+
+  /// Adds \p Delta to the adjoint at \p Address, which lies in \p Object;
+  /// false when its type has no windows (then the caller adds atomically).
+  bool add(llvm::IRBuilderBase &B, const llvm::Value *Object,
+           llvm::Value *Address, llvm::Value *Delta);
+  /// Adds what the windows hold to memory here: every window of the
+  /// function, including those created later (finish() places the calls).
+  void flush(llvm::IRBuilderBase &B);
+  /// At the function's exit: places the flushes and frees the windows.
+  void finish(llvm::IRBuilderBase &B);
+
+private:
+  void callEach(llvm::IRBuilderBase &B, llvm::StringRef Operation);
+
+  llvm::BasicBlock *&Entry;
+  llvm::SmallVector<llvm::Instruction *, 8> FlushPoints;
+  llvm::MapVector<std::pair<const llvm::Value *, llvm::Type *>,
+                  llvm::AllocaInst *>
+      Windows;
+};
+
+/// Links the window functions the module's derivatives call
+/// (AdjointWindows), as internal functions.
+void linkAdjointWindows(llvm::Module &M);
 
 } // namespace fluxion
 

@@ -228,10 +228,13 @@ bool ReverseBuilder::visitLoadInst(LoadInst &I) {
   // On a GPU or in an OpenMP parallel region other threads may read the
   // same element and add their adjoints concurrently; memory private to the
   // thread needs no atomics.
-  bool Shared =
-      (Primal.getParent()->getTargetTriple().isNVPTX() || Request.Parallel) &&
-      !isLocalObject(getUnderlyingObject(I.getPointerOperand()));
+  bool Shared = (Primal.getParent()->getTargetTriple().isNVPTX() ||
+                 Request.Parallel != Parallelism::None) &&
+                !isLocalObject(getUnderlyingObject(I.getPointerOperand()));
   if (Shared && I.getType()->isFloatingPointTy()) {
+    if (Request.Parallel == Parallelism::Region &&
+        Windows.add(B, getUnderlyingObject(I.getPointerOperand()), Shadow, DY))
+      return true;
     B.CreateAtomicRMW(AtomicRMWInst::FAdd, Shadow, DY, I.getAlign(),
                       AtomicOrdering::Monotonic);
     return true;

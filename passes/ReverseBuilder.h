@@ -17,6 +17,7 @@
 #include "DerivativeRules.h"
 #include "Diagnostics.h"
 #include "InstructionSupport.h"
+#include "OpenMP.h"
 #include "ShadowMemory.h"
 #include "StandInShadows.h"
 #include "Synthesizer.h"
@@ -370,6 +371,8 @@ private:
   /// Per type, the slot updatableShadow writes to in place of a stand-in.
   llvm::DenseMap<llvm::Type *, llvm::AllocaInst *> StandInSinks;
   llvm::BasicBlock *RevEntry = nullptr;
+  /// Per-thread sums of shared adjoints in parallel regions.
+  AdjointWindows Windows{RevEntry};
   llvm::BasicBlock *RevExit = nullptr;
   llvm::BasicBlock *ReturnBlock = nullptr;
 };

@@ -269,7 +269,10 @@ bool ReverseBuilder::buildAugmentedCall(CallBase &Call) {
   DiffRequest CR = calleeRequest(Call, AA, DiffMode::Reverse);
   CR.StandInArgs = StandIns.standInArguments(Call);
   Value *ParallelRegion = parallelRegionLocation(Call);
-  CR.Parallel = Request.Parallel || ParallelRegion;
+  if (ParallelRegion)
+    CR.Parallel = Parallelism::Region;
+  else if (Request.Parallel != Parallelism::None)
+    CR.Parallel = Parallelism::InRegion;
   if (none_of(CR.Args, [](ArgActivity A) { return A != ArgActivity::Const; }) &&
       !CR.ReturnActive && !CR.ReturnShadow)
     return true;
@@ -705,6 +708,7 @@ void ReverseBuilder::buildBlockExits() {
 
 void ReverseBuilder::buildExit() {
   B.SetInsertPoint(RevExit);
+  Windows.finish(B);
   for (const StackSite &Stack : Stacks)
     S.stacks().release(B, Layout.fieldAddress(B, Rev.getArg(0), Stack.Field),
                        Stack.Kept, Stack.ElemSize);
@@ -790,8 +794,11 @@ bool ReverseBuilder::run() {
                       none_of(Call->args(), [](const Use &U) {
                         return U->getType()->isPointerTy();
                       });
-      if (!isa<LoadInst>(I) && I.mayReadOrWriteMemory() && !MathOnly)
+      if (!isa<LoadInst>(I) && I.mayReadOrWriteMemory() && !MathOnly) {
         flushShadowAdds();
+        if (Request.Parallel == Parallelism::Region)
+          Windows.flush(B);
+      }
       Ok &= visit(I);
     }
     flushShadowAdds();

@@ -86,7 +86,7 @@ static std::string derivativeName(StringRef Prefix, const DiffRequest &R) {
     Name += ".error";
   if (R.Width > 1)
     Name += ".width" + std::to_string(R.Width);
-  if (R.Parallel)
+  if (R.Parallel != Parallelism::None)
     Name += ".parallel";
   return Name;
 }

@@ -5,7 +5,7 @@
 // thread number, in a team of as many threads, and frees the list after
 // the join. The reduction becomes a critical section whose reverse waits
 // for its ticket's turn, and adjoints to memory every thread reads are
-// added atomically.
+// summed per thread and added atomically (runtime/omp/AdjointWindows.c).
 // RUN: %fluxion-clang -fopenmp -O2 -S -emit-llvm %s -o - | %FileCheck %s
 // RUN: %fluxion-clang -fopenmp -O0 -Xclang -llvm-verify-each -c %s -o /dev/null
 double __enzyme_autodiff(void *, ...);
@@ -42,7 +42,14 @@ double tangent(const double *x, const double *dx, int n) {
 // CHECK: call void @__kmpc_end_critical(
 // CHECK: atomicrmw xchg ptr
 
+// Adjoints of x, which every thread reads, are summed in the thread's
+// window, and added atomically inside the reverse critical section, before
+// its turn passes on.
 // CHECK: define internal void @[[REV]](
-// CHECK: atomicrmw fadd ptr
+// CHECK: call fastcc void @[[MISS:miss_f64[.0-9]*]](
 // CHECK: load atomic i64, ptr @[[TURN]] acquire
+// CHECK: call fastcc void @[[FLUSH:flush_f64[.0-9]*]](
 // CHECK: store atomic i64 {{.*}}, ptr @[[TURN]] release
+// CHECK: define internal fastcc void @[[MISS]](
+// CHECK: define internal fastcc void @[[FLUSH]](
+// CHECK: atomicrmw fadd ptr
