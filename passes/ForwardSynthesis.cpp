@@ -234,7 +234,6 @@ bool ForwardBuilder::visitElementwise(Instruction &I) {
   auto Fetch = [&](int Idx) -> Value * {
     return Idx < 0 ? Copy : Copy->getOperand(Idx);
   };
-  RuleOperands R(B, I.getType(), Fetch);
   // Partials of an operand that appears twice (x * x) are added before
   // scaling its tangent once.
   MapVector<Value *, Value *> Partials;
@@ -243,7 +242,8 @@ bool ForwardBuilder::visitElementwise(Instruction &I) {
     Value *Op = I.getOperand(Idx);
     if (!Rule->Partials[Idx] || !Tangents.count(Op))
       continue;
-    Value *Partial = Rule->Partials[Idx](R).get();
+    Value *Partial =
+        evaluatePartial(B, I.getType(), Fetch, Rule->Partials[Idx]);
     Value *&Total = Partials[Op];
     Total = Total ? B.CreateFAdd(Total, Partial) : Partial;
   }

@@ -101,13 +101,15 @@ bool ReverseBuilder::visitElementwise(Instruction &I) {
       V = primal(Operand);
     return V;
   };
-  RuleOperands R(B, I.getType(), Fetch);
   for (unsigned Idx = 0; Idx < NumOperands && Idx < Rule->Partials.size();
        ++Idx) {
     Value *Op = I.getOperand(Idx);
     if (!Rule->Partials[Idx] || !isActive(Op))
       continue;
-    addAdjoint(Op, scaleByPartial(B, Rule->Partials[Idx](R).get(), DY));
+    addAdjoint(Op, scaleByPartial(B,
+                                  evaluatePartial(B, I.getType(), Fetch,
+                                                  Rule->Partials[Idx]),
+                                  DY));
   }
   return true;
 }

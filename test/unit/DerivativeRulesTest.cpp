@@ -47,8 +47,8 @@ double evaluatePartial(const ElementwiseRule &Rule, unsigned Operand,
                     ConstantFP::get(F64, Case.X1)};
   Value *Result = ConstantFP::get(F64, Case.Host(Case.X0, Case.X1));
   auto Fetch = [&](int Idx) -> Value * { return Idx < 0 ? Result : Args[Idx]; };
-  RuleOperands R(B, F64, Fetch);
-  Value *Partial = Rule.Partials[Operand](R).get();
+  Value *Partial =
+      fluxion::evaluatePartial(B, F64, Fetch, Rule.Partials[Operand]);
   B.CreateRet(Partial);
 
   const DataLayout &DL = M.getDataLayout();
