@@ -20,3 +20,21 @@ config.substitutions.append(
 config.substitutions.append(("%FileCheck", f"{tools}/FileCheck"))
 config.substitutions.append(("%not", f"{tools}/not"))
 config.environment["PATH"] = os.pathsep.join([tools, config.environment.get("PATH", "")])
+
+# The MLIR engine, where the build has it: fluxion-opt, the pipeline that
+# lowers a differentiated module to the LLVM dialect, and mlir-runner with
+# the runtime that prints numbers.
+fluxion_opt = os.path.join(config.fluxion_bin_dir, "fluxion-opt")
+if os.path.exists(fluxion_opt):
+    config.available_features.add("mlir")
+    config.substitutions.append(("%fluxion-opt", fluxion_opt))
+    config.substitutions.append(("%lower-to-llvm", " ".join([
+        "--convert-math-to-libm", "--convert-scf-to-cf",
+        "--convert-math-to-llvm", "--convert-arith-to-llvm",
+        "--convert-cf-to-llvm", "--finalize-memref-to-llvm",
+        "--convert-func-to-llvm", "--reconcile-unrealized-casts"])))
+    libs = os.path.join(os.path.dirname(tools), "lib")
+    config.substitutions.append(("%mlir-runner", " ".join([
+        f"{tools}/mlir-runner", "-e main -entry-point-result=void",
+        f"-shared-libs={libs}/libmlir_c_runner_utils.so,{libs}/libmlir_runner_utils.so"])))
+config.suffixes.append(".mlir")

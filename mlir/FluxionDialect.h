@@ -1,0 +1,58 @@
+//===- FluxionDialect.h - The fluxion dialect ---------------------*- C++
+//-*-===//
+//
+// `fluxion.fwddiff` asks for the forward-mode derivative of a `func.func`,
+// as __ad_fwddiff does in C:
+//
+//   %dy = "fluxion.fwddiff"(%x, %dx, %n) {callee = @f,
+//            activity = ["dup", "const"]} : (f64, f64, i32) -> f64
+//
+// takes each argument of @f, followed by its tangent where its activity is
+// "dup", and gives the tangent of each result of @f. --fluxion-differentiate
+// replaces it by a call of the synthesized tangent function.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLUXION_MLIR_FLUXIONDIALECT_H
+#define FLUXION_MLIR_FLUXIONDIALECT_H
+
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace fluxion {
+
+class FluxionDialect : public mlir::Dialect {
+public:
+  explicit FluxionDialect(mlir::MLIRContext *Context);
+  static llvm::StringRef getDialectNamespace() { return "fluxion"; }
+};
+
+class FwdDiffOp
+    : public mlir::Op<FwdDiffOp, mlir::OpTrait::VariadicOperands,
+                      mlir::OpTrait::VariadicResults,
+                      mlir::OpTrait::ZeroRegions, mlir::OpTrait::ZeroSuccessors,
+                      mlir::SymbolUserOpInterface::Trait> {
+public:
+  using Op::Op;
+  static llvm::StringRef getOperationName() { return "fluxion.fwddiff"; }
+  static llvm::ArrayRef<llvm::StringRef> getAttributeNames() {
+    static llvm::StringRef Names[] = {"callee", "activity"};
+    return Names;
+  }
+
+  mlir::FlatSymbolRefAttr getCallee();
+  /// The activity of each argument of the callee: "const" or "dup".
+  llvm::SmallVector<llvm::StringRef, 4> getActivities();
+
+  mlir::LogicalResult verify();
+  mlir::LogicalResult
+  verifySymbolUses(mlir::SymbolTableCollection &SymbolTable);
+};
+
+} // namespace fluxion
+
+MLIR_DECLARE_EXPLICIT_TYPE_ID(fluxion::FluxionDialect)
+MLIR_DECLARE_EXPLICIT_TYPE_ID(fluxion::FwdDiffOp)
+
+#endif

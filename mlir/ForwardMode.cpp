@@ -1,0 +1,411 @@
+//===- ForwardMode.cpp - Forward-mode derivatives of MLIR functions -------===//
+//
+// --fluxion-differentiate replaces each fluxion.fwddiff by a call of the
+// tangent function of its callee: a copy of the callee that also takes the
+// tangent of each "dup" argument and returns the tangents of its results
+// after them. Elementwise arith and math operations take their partials from
+// the shared rule table; scf.for and scf.if carry tangents alongside their
+// floating iteration arguments and results; memrefs given as "dup" have
+// shadow memrefs loaded and stored alongside; calls call the callee's
+// tangent function. An operation with floating results and no rule is an
+// error at its location.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FluxionDialect.h"
+#include "FluxionPasses.h"
+#include "MLIRRules.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Pass/Pass.h"
+
+#include <map>
+
+using namespace mlir;
+
+namespace fluxion {
+namespace {
+
+bool isFloatLike(Type T) {
+  return isa<FloatType>(getElementTypeOrSelf(T)) && !isa<MemRefType>(T);
+}
+
+/// Which arguments of a function have tangents.
+using Activity = SmallVector<bool, 4>;
+
+class TangentFunctions;
+
+/// Builds the body of one tangent function.
+class ForwardBuilder {
+public:
+  ForwardBuilder(TangentFunctions &Tangents, OpBuilder &B)
+      : Tangents(Tangents), B(B) {}
+
+  LogicalResult build(func::FuncOp Primal, const Activity &Dup,
+                      func::FuncOp Target);
+
+private:
+  LogicalResult visitBlock(Block &Source,
+                           function_ref<LogicalResult(Operation &)> Terminator);
+  LogicalResult visit(Operation &Op);
+  LogicalResult visitFor(scf::ForOp For);
+  LogicalResult visitIf(scf::IfOp If);
+  LogicalResult visitCall(func::CallOp Call);
+  LogicalResult visitElementwise(Operation &Op, const ElementwiseRule &Rule);
+
+  /// The tangent of \p Primal (a source value), zero where it has none.
+  Value tangentOrZero(Value Primal);
+  /// The primal values and tangents of \p Values, as a terminator yields them.
+  SmallVector<Value> withTangents(ValueRange Values);
+
+  TangentFunctions &Tangents;
+  OpBuilder &B;
+  IRMapping Map;
+  DenseMap<Value, Value> TangentOf;
+};
+
+/// The tangent functions of a module, one per callee and activity.
+class TangentFunctions {
+public:
+  explicit TangentFunctions(ModuleOp Module) : Module(Module) {}
+
+  FailureOr<func::FuncOp> get(func::FuncOp Primal, const Activity &Dup) {
+    auto Key = std::make_pair(Primal.getOperation(),
+                              std::vector<bool>(Dup.begin(), Dup.end()));
+    auto Found = Cache.find(Key);
+    if (Found != Cache.end())
+      return Found->second;
+    for (Type Result : Primal.getFunctionType().getResults())
+      if (!isFloatLike(Result))
+        return Primal.emitError("fluxion: forward mode needs floating "
+                                "results, not ")
+               << Result;
+    SmallVector<Type> Inputs, Results(Primal.getFunctionType().getResults());
+    std::string Name = ("fluxion.fwd." + Primal.getSymName()).str();
+    for (auto [Input, HasTangent] :
+         llvm::zip(Primal.getFunctionType().getInputs(), Dup)) {
+      Inputs.push_back(Input);
+      if (HasTangent)
+        Inputs.push_back(Input);
+      Name += HasTangent ? ".dup" : ".const";
+    }
+    llvm::append_range(Results, Primal.getFunctionType().getResults());
+    OpBuilder B(Module.getBodyRegion());
+    B.setInsertionPointToEnd(Module.getBody());
+    auto Target = func::FuncOp::create(B, Primal.getLoc(), Name,
+                                       B.getFunctionType(Inputs, Results));
+    Target.setPrivate();
+    SymbolTable(Module).insert(Target);
+    Cache[Key] = Target;
+    ForwardBuilder Builder(*this, B);
+    if (failed(Builder.build(Primal, Dup, Target)))
+      return failure();
+    return Target;
+  }
+
+private:
+  ModuleOp Module;
+  std::map<std::pair<Operation *, std::vector<bool>>, func::FuncOp> Cache;
+};
+
+LogicalResult ForwardBuilder::build(func::FuncOp Primal, const Activity &Dup,
+                                    func::FuncOp Target) {
+  if (!Primal.getBody().hasOneBlock())
+    return Primal.emitError("fluxion: forward mode needs a function of one "
+                            "block (structured control flow)");
+  Block *Entry = Target.addEntryBlock();
+  unsigned Next = 0;
+  for (auto [Arg, HasTangent] : llvm::zip(Primal.getArguments(), Dup)) {
+    Map.map(Arg, Entry->getArgument(Next++));
+    if (HasTangent)
+      TangentOf[Arg] = Entry->getArgument(Next++);
+  }
+  B.setInsertionPointToEnd(Entry);
+  return visitBlock(Primal.getBody().front(), [&](Operation &Return) {
+    func::ReturnOp::create(B, Return.getLoc(),
+                           withTangents(Return.getOperands()));
+    return success();
+  });
+}
+
+LogicalResult ForwardBuilder::visitBlock(
+    Block &Source, function_ref<LogicalResult(Operation &)> Terminator) {
+  for (Operation &Op : Source) {
+    if (&Op == Source.getTerminator())
+      return Terminator(Op);
+    if (failed(visit(Op)))
+      return failure();
+  }
+  return success();
+}
+
+Value ForwardBuilder::tangentOrZero(Value Primal) {
+  if (Value Tangent = TangentOf.lookup(Primal))
+    return Tangent;
+  Type T = Primal.getType();
+  TypedAttr Zero =
+      isa<ShapedType>(T)
+          ? TypedAttr(DenseElementsAttr::get(
+                cast<ShapedType>(T),
+                FloatAttr::get(getElementTypeOrSelf(T), 0.0).getValue()))
+          : TypedAttr(FloatAttr::get(T, 0.0));
+  return arith::ConstantOp::create(B, Primal.getLoc(), Zero);
+}
+
+SmallVector<Value> ForwardBuilder::withTangents(ValueRange Values) {
+  SmallVector<Value> Result;
+  for (Value V : Values)
+    Result.push_back(Map.lookupOrDefault(V));
+  for (Value V : Values)
+    if (isFloatLike(V.getType()))
+      Result.push_back(tangentOrZero(V));
+  return Result;
+}
+
+LogicalResult ForwardBuilder::visitElementwise(Operation &Op,
+                                               const ElementwiseRule &Rule) {
+  Operation *Copy = B.clone(Op, Map);
+  auto Fetch = [&](int Idx) -> Value {
+    return Idx < 0 ? Copy->getResult(0) : Copy->getOperand(Idx);
+  };
+  Value Sum;
+  for (auto [Idx, Operand] : llvm::enumerate(Op.getOperands())) {
+    Value Tangent = TangentOf.lookup(Operand);
+    if (Idx >= Rule.Partials.size() || !Rule.Partials[Idx] || !Tangent)
+      continue;
+    Value Partial = evaluatePartial(B, Op, Fetch, Rule.Partials[Idx]);
+    Value Term = arith::MulFOp::create(B, Op.getLoc(), Partial, Tangent);
+    Sum = Sum ? arith::AddFOp::create(B, Op.getLoc(), Sum, Term) : Term;
+  }
+  if (Sum)
+    TangentOf[Op.getResult(0)] = Sum;
+  return success();
+}
+
+LogicalResult ForwardBuilder::visitFor(scf::ForOp For) {
+  // Floating iteration arguments carry their tangents after the primal ones.
+  SmallVector<Value> Inits = withTangents(For.getInitArgs());
+  auto NewFor = scf::ForOp::create(B, For.getLoc(),
+                                   Map.lookupOrDefault(For.getLowerBound()),
+                                   Map.lookupOrDefault(For.getUpperBound()),
+                                   Map.lookupOrDefault(For.getStep()), Inits);
+  Block &Body = *NewFor.getBody();
+  Map.map(For.getInductionVar(), NewFor.getInductionVar());
+  unsigned NumPrimal = For.getInitArgs().size(), Next = NumPrimal;
+  for (auto [Idx, Arg] : llvm::enumerate(For.getRegionIterArgs())) {
+    Map.map(Arg, Body.getArgument(1 + Idx));
+    if (isFloatLike(Arg.getType()))
+      TangentOf[Arg] = Body.getArgument(1 + Next++);
+  }
+  OpBuilder::InsertionGuard Guard(B);
+  // The builder of scf.for added an empty yield when there were no
+  // iteration arguments; the source's yield takes its place.
+  if (!Body.empty())
+    Body.getTerminator()->erase();
+  B.setInsertionPointToEnd(&Body);
+  if (failed(visitBlock(*For.getBody(), [&](Operation &Yield) {
+        scf::YieldOp::create(B, Yield.getLoc(),
+                             withTangents(Yield.getOperands()));
+        return success();
+      })))
+    return failure();
+  Next = NumPrimal;
+  for (auto [Idx, Result] : llvm::enumerate(For.getResults())) {
+    Map.map(Result, NewFor.getResult(Idx));
+    if (isFloatLike(Result.getType()))
+      TangentOf[Result] = NewFor.getResult(Next++);
+  }
+  return success();
+}
+
+LogicalResult ForwardBuilder::visitIf(scf::IfOp If) {
+  SmallVector<Type> Types(If.getResultTypes());
+  for (Type T : If.getResultTypes())
+    if (isFloatLike(T))
+      Types.push_back(T);
+  auto NewIf = scf::IfOp::create(B, If.getLoc(), Types,
+                                 Map.lookupOrDefault(If.getCondition()),
+                                 /*withElseRegion=*/true);
+  for (auto [From, To] : llvm::zip(If->getRegions(), NewIf->getRegions())) {
+    Block &Target = To.front();
+    if (!Target.empty())
+      Target.getTerminator()->erase();
+    OpBuilder::InsertionGuard Guard(B);
+    B.setInsertionPointToEnd(&Target);
+    if (From.empty()) {
+      scf::YieldOp::create(B, If.getLoc());
+      continue;
+    }
+    if (failed(visitBlock(From.front(), [&](Operation &Yield) {
+          scf::YieldOp::create(B, Yield.getLoc(),
+                               withTangents(Yield.getOperands()));
+          return success();
+        })))
+      return failure();
+  }
+  unsigned Next = If.getNumResults();
+  for (auto [Idx, Result] : llvm::enumerate(If.getResults())) {
+    Map.map(Result, NewIf.getResult(Idx));
+    if (isFloatLike(Result.getType()))
+      TangentOf[Result] = NewIf.getResult(Next++);
+  }
+  return success();
+}
+
+LogicalResult ForwardBuilder::visitCall(func::CallOp Call) {
+  auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+      Call, Call.getCalleeAttr());
+  if (!Callee || Callee.isExternal())
+    return Call.emitError("fluxion: no forward rule for external function '")
+           << Call.getCallee() << "'";
+  Activity Dup;
+  SmallVector<Value> Args;
+  for (Value Operand : Call.getOperands()) {
+    Value Tangent = TangentOf.lookup(Operand);
+    Dup.push_back(bool(Tangent));
+    Args.push_back(Map.lookupOrDefault(Operand));
+    if (Tangent)
+      Args.push_back(Tangent);
+  }
+  FailureOr<func::FuncOp> Target = Tangents.get(Callee, Dup);
+  if (failed(Target))
+    return failure();
+  auto NewCall = func::CallOp::create(B, Call.getLoc(), *Target, Args);
+  unsigned NumResults = Call.getNumResults();
+  for (auto [Idx, Result] : llvm::enumerate(Call.getResults())) {
+    Map.map(Result, NewCall.getResult(Idx));
+    TangentOf[Result] = NewCall.getResult(NumResults + Idx);
+  }
+  return success();
+}
+
+LogicalResult ForwardBuilder::visit(Operation &Op) {
+  if (auto For = dyn_cast<scf::ForOp>(Op))
+    return visitFor(For);
+  if (auto If = dyn_cast<scf::IfOp>(Op))
+    return visitIf(If);
+  if (auto Call = dyn_cast<func::CallOp>(Op))
+    return visitCall(Call);
+  if (const ElementwiseRule *Rule = findMLIRRule(Op))
+    return visitElementwise(Op, *Rule);
+
+  Operation *Copy = B.clone(Op, Map);
+  Location Loc = Op.getLoc();
+  // Constants and floats made from integers have no tangent.
+  if (Op.hasTrait<OpTrait::ConstantLike>() ||
+      isa<arith::SIToFPOp, arith::UIToFPOp>(Op))
+    return success();
+  if (auto Select = dyn_cast<arith::SelectOp>(Op)) {
+    if (isFloatLike(Select.getType()) &&
+        (TangentOf.count(Select.getTrueValue()) ||
+         TangentOf.count(Select.getFalseValue())))
+      TangentOf[Select] = arith::SelectOp::create(
+          B, Loc, Map.lookupOrDefault(Select.getCondition()),
+          tangentOrZero(Select.getTrueValue()),
+          tangentOrZero(Select.getFalseValue()));
+    return success();
+  }
+  if (isa<arith::ExtFOp, arith::TruncFOp>(Op)) {
+    if (Value Tangent = TangentOf.lookup(Op.getOperand(0))) {
+      OperationState State(Loc, Op.getName(), ValueRange{Tangent},
+                           Op.getResultTypes(), Op.getAttrs());
+      TangentOf[Op.getResult(0)] = B.create(State)->getResult(0);
+    }
+    return success();
+  }
+  if (auto Load = dyn_cast<memref::LoadOp>(Op)) {
+    if (Value Shadow = TangentOf.lookup(Load.getMemRef())) {
+      SmallVector<Value> Indices;
+      for (Value Index : Load.getIndices())
+        Indices.push_back(Map.lookupOrDefault(Index));
+      TangentOf[Load] = memref::LoadOp::create(B, Loc, Shadow, Indices);
+    }
+    return success();
+  }
+  if (auto Store = dyn_cast<memref::StoreOp>(Op)) {
+    if (Value Shadow = TangentOf.lookup(Store.getMemRef())) {
+      SmallVector<Value> Indices;
+      for (Value Index : Store.getIndices())
+        Indices.push_back(Map.lookupOrDefault(Index));
+      memref::StoreOp::create(B, Loc, tangentOrZero(Store.getValue()), Shadow,
+                              Indices);
+    }
+    return success();
+  }
+  if (isa<memref::AllocOp, memref::AllocaOp>(Op) &&
+      isFloatLike(
+          cast<MemRefType>(Op.getResult(0).getType()).getElementType())) {
+    // The shadow of local memory: the same allocation again.
+    TangentOf[Op.getResult(0)] = B.clone(Op, Map)->getResult(0);
+    return success();
+  }
+  if (auto Dealloc = dyn_cast<memref::DeallocOp>(Op)) {
+    if (Value Shadow = TangentOf.lookup(Dealloc.getMemref()))
+      memref::DeallocOp::create(B, Loc, Shadow);
+    return success();
+  }
+  if (Op.getNumRegions() ||
+      llvm::any_of(
+          Op.getResultTypes(),
+          [](Type T) { return isFloatLike(T) || isa<MemRefType>(T); }) ||
+      llvm::any_of(Op.getOperands(), [&](Value V) {
+        return TangentOf.count(V) && !isa<arith::CmpFOp>(Op);
+      })) {
+    Copy->erase();
+    return Op.emitError("fluxion: no forward rule for '")
+           << Op.getName() << "'";
+  }
+  return success();
+}
+
+struct DifferentiatePass
+    : PassWrapper<DifferentiatePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DifferentiatePass)
+
+  StringRef getArgument() const override { return "fluxion-differentiate"; }
+  StringRef getDescription() const override {
+    return "Replace fluxion.fwddiff by calls of synthesized tangent functions";
+  }
+  void getDependentDialects(DialectRegistry &Registry) const override {
+    Registry.insert<arith::ArithDialect, func::FuncDialect, math::MathDialect,
+                    memref::MemRefDialect, scf::SCFDialect>();
+  }
+
+  void runOnOperation() override {
+    ModuleOp Module = getOperation();
+    TangentFunctions Tangents(Module);
+    SmallVector<FwdDiffOp> Requests;
+    Module.walk([&](FwdDiffOp Op) { Requests.push_back(Op); });
+    for (FwdDiffOp Request : Requests) {
+      auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+          Request, Request.getCallee());
+      Activity Dup;
+      for (StringRef A : Request.getActivities())
+        Dup.push_back(A == "dup");
+      FailureOr<func::FuncOp> Target = Tangents.get(Callee, Dup);
+      if (failed(Target))
+        return signalPassFailure();
+      OpBuilder B(Request);
+      auto Call = func::CallOp::create(B, Request.getLoc(), *Target,
+                                       Request->getOperands());
+      unsigned NumResults = Request->getNumResults();
+      Request->replaceAllUsesWith(Call.getResults().drop_front(NumResults));
+      Request->erase();
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> createDifferentiatePass() {
+  return std::make_unique<DifferentiatePass>();
+}
+
+void registerFluxionPasses() { PassRegistration<DifferentiatePass>(); }
+
+} // namespace fluxion

@@ -1,0 +1,61 @@
+// What forward mode cannot differentiate is an error at the operation, and
+// malformed fluxion.fwddiff ops are rejected by the verifier.
+// REQUIRES: mlir
+// RUN: %fluxion-opt --fluxion-differentiate --split-input-file --verify-diagnostics %s
+
+func.func @splat(%x: f64) -> f64 {
+  // expected-error @below {{fluxion: no forward rule for 'vector.broadcast'}}
+  %v = vector.broadcast %x : f64 to vector<2xf64>
+  %r = vector.extract %v[0] : f64 from vector<2xf64>
+  return %r : f64
+}
+
+func.func @d(%x: f64) -> f64 {
+  %one = arith.constant 1.0 : f64
+  %d = "fluxion.fwddiff"(%x, %one) {callee = @splat, activity = ["dup"]} : (f64, f64) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func private @mystery(f64) -> f64
+
+func.func @calls(%x: f64) -> f64 {
+  // expected-error @below {{fluxion: no forward rule for external function 'mystery'}}
+  %y = func.call @mystery(%x) : (f64) -> f64
+  return %y : f64
+}
+
+func.func @d(%x: f64) -> f64 {
+  %one = arith.constant 1.0 : f64
+  %d = "fluxion.fwddiff"(%x, %one) {callee = @calls, activity = ["dup"]} : (f64, f64) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func @f(%x: f64) -> f64 {
+  return %x : f64
+}
+
+func.func @d(%x: f64) -> f64 {
+  // expected-error @below {{takes 2 operands, not 1}}
+  %d = "fluxion.fwddiff"(%x) {callee = @f, activity = ["dup"]} : (f64) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func @d(%x: f64) -> f64 {
+  // expected-error @below {{activities are "const" or "dup"}}
+  %d = "fluxion.fwddiff"(%x) {callee = @f, activity = ["active"]} : (f64) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func @d(%x: f64) -> f64 {
+  // expected-error @below {{'nowhere' is not a func.func in scope}}
+  %d = "fluxion.fwddiff"(%x) {callee = @nowhere, activity = ["const"]} : (f64) -> f64
+  return %d : f64
+}
