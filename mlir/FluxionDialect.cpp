@@ -5,17 +5,61 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 
 MLIR_DEFINE_EXPLICIT_TYPE_ID(fluxion::FluxionDialect)
 MLIR_DEFINE_EXPLICIT_TYPE_ID(fluxion::FwdDiffOp)
+MLIR_DEFINE_EXPLICIT_TYPE_ID(fluxion::AutoDiffOp)
 
 namespace fluxion {
 
 FluxionDialect::FluxionDialect(MLIRContext *Context)
     : Dialect(getDialectNamespace(), Context, TypeID::get<FluxionDialect>()) {
-  addOperations<FwdDiffOp>();
+  addOperations<FwdDiffOp, AutoDiffOp>();
+}
+
+/// The names in the "activity" array of \p Op.
+static SmallVector<StringRef, 4> activitiesOf(Operation *Op) {
+  SmallVector<StringRef, 4> Activities;
+  if (auto List = Op->getAttrOfType<ArrayAttr>("activity"))
+    for (Attribute A : List)
+      if (auto Name = dyn_cast<StringAttr>(A))
+        Activities.push_back(Name.getValue());
+  return Activities;
+}
+
+/// Checks the callee and the activity attributes of \p Op: each activity
+/// one of \p Allowed.
+static LogicalResult verifyAttributes(Operation *Op,
+                                      ArrayRef<StringRef> Allowed) {
+  if (!Op->getAttrOfType<FlatSymbolRefAttr>("callee"))
+    return Op->emitOpError("needs a 'callee' symbol reference");
+  auto List = Op->getAttrOfType<ArrayAttr>("activity");
+  if (!List)
+    return Op->emitOpError("needs an 'activity' array, one entry per argument");
+  for (Attribute A : List) {
+    auto Name = dyn_cast<StringAttr>(A);
+    if (!Name || !llvm::is_contained(Allowed, Name.getValue()))
+      return Op->emitOpError("activities are \"")
+             << llvm::join(Allowed, "\" or \"") << "\"";
+  }
+  return success();
+}
+
+static FailureOr<func::FuncOp>
+lookupCallee(Operation *Op, SymbolTableCollection &SymbolTable) {
+  auto Callee = Op->getAttrOfType<FlatSymbolRefAttr>("callee");
+  auto F = SymbolTable.lookupNearestSymbolFrom<func::FuncOp>(Op, Callee);
+  if (!F)
+    return Op->emitOpError("'")
+           << Callee.getValue() << "' is not a func.func in scope";
+  if (activitiesOf(Op).size() != F.getFunctionType().getNumInputs())
+    return Op->emitOpError("has ")
+           << activitiesOf(Op).size() << " activities for "
+           << F.getFunctionType().getNumInputs() << " arguments";
+  return F;
 }
 
 FlatSymbolRefAttr FwdDiffOp::getCallee() {
@@ -23,41 +67,21 @@ FlatSymbolRefAttr FwdDiffOp::getCallee() {
 }
 
 SmallVector<StringRef, 4> FwdDiffOp::getActivities() {
-  SmallVector<StringRef, 4> Activities;
-  if (auto List = (*this)->getAttrOfType<ArrayAttr>("activity"))
-    for (Attribute A : List)
-      if (auto Name = dyn_cast<StringAttr>(A))
-        Activities.push_back(Name.getValue());
-  return Activities;
+  return activitiesOf(*this);
 }
 
 LogicalResult FwdDiffOp::verify() {
-  if (!getCallee())
-    return emitOpError("needs a 'callee' symbol reference");
-  auto List = (*this)->getAttrOfType<ArrayAttr>("activity");
-  if (!List)
-    return emitOpError("needs an 'activity' array, one entry per argument");
-  for (Attribute A : List) {
-    auto Name = dyn_cast<StringAttr>(A);
-    if (!Name || (Name.getValue() != "const" && Name.getValue() != "dup"))
-      return emitOpError("activities are \"const\" or \"dup\"");
-  }
-  return success();
+  return verifyAttributes(*this, {"const", "dup"});
 }
 
 LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
-  auto Callee =
-      SymbolTable.lookupNearestSymbolFrom<func::FuncOp>(*this, getCallee());
-  if (!Callee)
-    return emitOpError("'")
-           << getCallee().getValue() << "' is not a func.func in scope";
-  SmallVector<StringRef, 4> Activities = getActivities();
-  FunctionType Type = Callee.getFunctionType();
-  if (Activities.size() != Type.getNumInputs())
-    return emitOpError("has ") << Activities.size() << " activities for "
-                               << Type.getNumInputs() << " arguments";
+  FailureOr<func::FuncOp> Callee = lookupCallee(*this, SymbolTable);
+  if (failed(Callee))
+    return failure();
+  FunctionType Signature = Callee->getFunctionType();
   unsigned Expected = 0;
-  for (auto [Activity, Input] : llvm::zip(Activities, Type.getInputs())) {
+  for (auto [Activity, Input] :
+       llvm::zip(getActivities(), Signature.getInputs())) {
     Expected += Activity == "dup" ? 2 : 1;
     if (Activity == "dup" && !isa<FloatType, MemRefType>(Input))
       return emitOpError("only floats and memrefs of floats can be \"dup\"");
@@ -65,8 +89,44 @@ LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   if (getNumOperands() != Expected)
     return emitOpError("takes ")
            << Expected << " operands, not " << getNumOperands();
-  if (getResultTypes() != TypeRange(Type.getResults()))
+  if (getResultTypes() != TypeRange(Signature.getResults()))
     return emitOpError("results must be the callee's result types");
+  return success();
+}
+
+FlatSymbolRefAttr AutoDiffOp::getCallee() {
+  return (*this)->getAttrOfType<FlatSymbolRefAttr>("callee");
+}
+
+SmallVector<StringRef, 4> AutoDiffOp::getActivities() {
+  return activitiesOf(*this);
+}
+
+LogicalResult AutoDiffOp::verify() {
+  return verifyAttributes(*this, {"const", "active"});
+}
+
+LogicalResult AutoDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
+  FailureOr<func::FuncOp> Callee = lookupCallee(*this, SymbolTable);
+  if (failed(Callee))
+    return failure();
+  FunctionType Signature = Callee->getFunctionType();
+  if (Signature.getNumResults() != 1 || !isa<FloatType>(Signature.getResult(0)))
+    return emitOpError("needs a callee with one floating result");
+  if (getNumOperands() != Signature.getNumInputs())
+    return emitOpError("takes ")
+           << Signature.getNumInputs() << " operands, not " << getNumOperands();
+  SmallVector<Type> Adjoints;
+  for (auto [Activity, Input] :
+       llvm::zip(getActivities(), Signature.getInputs())) {
+    if (Activity != "active")
+      continue;
+    if (!isa<FloatType>(Input))
+      return emitOpError("only floats can be \"active\"");
+    Adjoints.push_back(Input);
+  }
+  if (getResultTypes() != TypeRange(Adjoints))
+    return emitOpError("results must be the types of the active arguments");
   return success();
 }
 

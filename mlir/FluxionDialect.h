@@ -50,9 +50,40 @@ public:
   verifySymbolUses(mlir::SymbolTableCollection &SymbolTable);
 };
 
+/// `fluxion.autodiff`: the reverse-mode derivative of a `func.func` with
+/// one floating result, as __ad_autodiff does in C with scalar arguments:
+///
+///   %dx = "fluxion.autodiff"(%x, %n) {callee = @f,
+///            activity = ["active", "const"]} : (f64, i32) -> f64
+///
+/// takes each argument of @f and gives the adjoint of each "active" one for
+/// a seed of 1 on the result.
+class AutoDiffOp
+    : public mlir::Op<AutoDiffOp, mlir::OpTrait::VariadicOperands,
+                      mlir::OpTrait::VariadicResults,
+                      mlir::OpTrait::ZeroRegions, mlir::OpTrait::ZeroSuccessors,
+                      mlir::SymbolUserOpInterface::Trait> {
+public:
+  using Op::Op;
+  static llvm::StringRef getOperationName() { return "fluxion.autodiff"; }
+  static llvm::ArrayRef<llvm::StringRef> getAttributeNames() {
+    static llvm::StringRef Names[] = {"callee", "activity"};
+    return Names;
+  }
+
+  mlir::FlatSymbolRefAttr getCallee();
+  /// The activity of each argument of the callee: "const" or "active".
+  llvm::SmallVector<llvm::StringRef, 4> getActivities();
+
+  mlir::LogicalResult verify();
+  mlir::LogicalResult
+  verifySymbolUses(mlir::SymbolTableCollection &SymbolTable);
+};
+
 } // namespace fluxion
 
 MLIR_DECLARE_EXPLICIT_TYPE_ID(fluxion::FluxionDialect)
 MLIR_DECLARE_EXPLICIT_TYPE_ID(fluxion::FwdDiffOp)
+MLIR_DECLARE_EXPLICIT_TYPE_ID(fluxion::AutoDiffOp)
 
 #endif

@@ -3,15 +3,21 @@
 #ifndef FLUXION_MLIR_FLUXIONPASSES_H
 #define FLUXION_MLIR_FLUXIONPASSES_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
 #include <memory>
 
 namespace fluxion {
 
-/// --fluxion-differentiate: replaces fluxion.fwddiff by calls of tangent
-/// functions synthesized in MLIR (ForwardMode.cpp).
+/// --fluxion-differentiate: replaces fluxion.fwddiff and fluxion.autodiff
+/// by calls of derivative functions synthesized in MLIR.
 std::unique_ptr<mlir::Pass> createDifferentiatePass();
+
+/// The gradient function of \p Primal (ReverseMode.cpp): its arguments,
+/// returning the adjoint of each \p Active one for a seed of 1.
+mlir::FailureOr<mlir::func::FuncOp>
+gradientFunction(mlir::func::FuncOp Primal, llvm::ArrayRef<bool> Active);
 
 /// Registers the passes with mlir-opt's command line.
 void registerFluxionPasses();

@@ -369,7 +369,8 @@ struct DifferentiatePass
 
   StringRef getArgument() const override { return "fluxion-differentiate"; }
   StringRef getDescription() const override {
-    return "Replace fluxion.fwddiff by calls of synthesized tangent functions";
+    return "Replace fluxion.fwddiff and fluxion.autodiff by calls of "
+           "synthesized derivative functions";
   }
   void getDependentDialects(DialectRegistry &Registry) const override {
     Registry.insert<arith::ArithDialect, func::FuncDialect, math::MathDialect,
@@ -378,6 +379,23 @@ struct DifferentiatePass
 
   void runOnOperation() override {
     ModuleOp Module = getOperation();
+    SmallVector<AutoDiffOp> Gradients;
+    Module.walk([&](AutoDiffOp Op) { Gradients.push_back(Op); });
+    for (AutoDiffOp Request : Gradients) {
+      auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+          Request, Request.getCallee());
+      SmallVector<bool, 4> Active;
+      for (StringRef A : Request.getActivities())
+        Active.push_back(A == "active");
+      FailureOr<func::FuncOp> Target = gradientFunction(Callee, Active);
+      if (failed(Target))
+        return signalPassFailure();
+      OpBuilder B(Request);
+      auto Call = func::CallOp::create(B, Request.getLoc(), *Target,
+                                       Request->getOperands());
+      Request->replaceAllUsesWith(Call.getResults());
+      Request->erase();
+    }
     TangentFunctions Tangents(Module);
     SmallVector<FwdDiffOp> Requests;
     Module.walk([&](FwdDiffOp Op) { Requests.push_back(Op); });

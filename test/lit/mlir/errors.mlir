@@ -59,3 +59,33 @@ func.func @d(%x: f64) -> f64 {
   %d = "fluxion.fwddiff"(%x) {callee = @nowhere, activity = ["const"]} : (f64) -> f64
   return %d : f64
 }
+
+// -----
+
+func.func @looped(%x: f64, %n: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-error @below {{fluxion: reverse mode in MLIR supports straight-line code only, not 'scf.for'}}
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%a = %x) -> (f64) {
+    %b = arith.mulf %a, %x : f64
+    scf.yield %b : f64
+  }
+  return %r : f64
+}
+
+func.func @g(%x: f64, %n: index) -> f64 {
+  %d = "fluxion.autodiff"(%x, %n) {callee = @looped, activity = ["active", "const"]} : (f64, index) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func @f(%x: f64) -> f64 {
+  return %x : f64
+}
+
+func.func @g(%x: f64) -> f64 {
+  // expected-error @below {{activities are "const" or "active"}}
+  %d = "fluxion.autodiff"(%x) {callee = @f, activity = ["dup"]} : (f64) -> f64
+  return %d : f64
+}
