@@ -4,9 +4,12 @@
 // calls of single-block callees inlined, then walks the recomputed
 // operations backwards from a seed of 1 on the result, adding each
 // operand's adjoint (the result's adjoint times the partial from the shared
-// rule table). Every value the walk needs is still live in the same block,
-// so nothing is taped; structured control flow is not supported yet and is
-// an error at its location.
+// rule table). Values outside loops are still live where the walk needs
+// them; an scf.for stores the scalars its body computes in memrefs sized by
+// its trip count at entry, and its reverse is an scf.for counting down that
+// loads them, carrying the adjoints of the iteration arguments and of the
+// outer values the body reads. Other structured control flow is not
+// supported yet and is an error at its location.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +19,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 
@@ -37,7 +43,12 @@ private:
   /// Recomputes \p Body with its arguments mapped; returns the values its
   /// return gives.
   FailureOr<SmallVector<Value>> recompute(Block &Body, unsigned Depth);
+  /// Recomputes \p For, storing the scalars of each iteration.
+  LogicalResult recomputeLoop(scf::ForOp For);
   LogicalResult reverse(Operation &Op);
+  LogicalResult reverseLoop(scf::ForOp For);
+  /// The primal value of \p V where the reverse code is being built.
+  Value primal(Value V) { return Primal.lookupOrDefault(V); }
   void addAdjoint(Value V, Value Delta);
   Value zero(Type T) {
     return arith::ConstantOp::create(B, Loc, FloatAttr::get(T, 0.0));
@@ -48,7 +59,21 @@ private:
   IRMapping Map;
   SmallVector<Operation *> Recomputed;
   DenseMap<Value, Value> Adjoint;
+  /// Inside a reverse loop: each scalar of the recomputed loop's body, loaded
+  /// from its cache for the iteration being reversed.
+  IRMapping Primal;
+
+  /// What a recomputed loop kept for its reverse.
+  struct LoopCache {
+    Value Trip, LowerBound, Step;
+    /// Each scalar of the body (iteration arguments, results of its
+    /// operations) and the memref holding it per iteration.
+    SmallVector<std::pair<Value, Value>> Slots;
+  };
+  DenseMap<Operation *, LoopCache> Caches;
 };
+
+bool isScalar(Type T) { return T.isIntOrIndexOrFloat(); }
 
 FailureOr<SmallVector<Value>> GradientBuilder::recompute(Block &Body,
                                                          unsigned Depth) {
@@ -81,13 +106,160 @@ FailureOr<SmallVector<Value>> GradientBuilder::recompute(Block &Body,
         Map.map(Result, Value);
       continue;
     }
+    if (auto For = dyn_cast<scf::ForOp>(Op)) {
+      if (failed(recomputeLoop(For)))
+        return failure();
+      continue;
+    }
     if (Op.getNumRegions())
       return Op.emitError("fluxion: reverse mode in MLIR supports "
-                          "straight-line code only, not '")
+                          "straight-line code and scf.for only, not '")
              << Op.getName() << "'";
     Recomputed.push_back(B.clone(Op, Map));
   }
   return Body.getParentOp()->emitError("fluxion: a block without a return");
+}
+
+LogicalResult GradientBuilder::recomputeLoop(scf::ForOp For) {
+  for (Operation &Inner : For.getBody()->without_terminator())
+    if (Inner.getNumRegions() || isa<func::CallOp>(Inner))
+      return Inner.emitError("fluxion: reverse mode in MLIR supports loops "
+                             "whose bodies are straight-line code, not '")
+             << Inner.getName() << "'";
+  Location At = For.getLoc();
+  Value Lower = Map.lookupOrDefault(For.getLowerBound());
+  Value Upper = Map.lookupOrDefault(For.getUpperBound());
+  Value Step = Map.lookupOrDefault(For.getStep());
+  // ceil((upper - lower) / step), at least 0, for a positive step.
+  Type IndexTy = Lower.getType();
+  auto Constant = [&](int64_t C) -> Value {
+    return arith::ConstantOp::create(B, At, B.getIntegerAttr(IndexTy, C));
+  };
+  Value Span = arith::SubIOp::create(B, At, Upper, Lower);
+  Value Rounded = arith::AddIOp::create(
+      B, At, Span, arith::SubIOp::create(B, At, Step, Constant(1)));
+  Value Trip = arith::MaxSIOp::create(
+      B, At, arith::DivSIOp::create(B, At, Rounded, Step), Constant(0));
+  auto New = cast<scf::ForOp>(B.clone(*For, Map));
+  Recomputed.push_back(New);
+
+  LoopCache &Cache = Caches[New];
+  Cache.Trip = Trip;
+  Cache.LowerBound = Lower;
+  Cache.Step = Step;
+  SmallVector<Value> Scalars;
+  for (Value Arg : New.getRegionIterArgs())
+    if (isScalar(Arg.getType()))
+      Scalars.push_back(Arg);
+  for (Operation &Inner : New.getBody()->without_terminator())
+    for (Value Result : Inner.getResults())
+      if (isScalar(Result.getType()))
+        Scalars.push_back(Result);
+  OpBuilder::InsertionGuard Guard(B);
+  B.setInsertionPoint(New);
+  Value Size = Trip;
+  if (!Size.getType().isIndex())
+    Size = arith::IndexCastOp::create(B, At, B.getIndexType(), Trip);
+  for (Value Scalar : Scalars)
+    Cache.Slots.push_back(
+        {Scalar,
+         memref::AllocOp::create(
+             B, At, MemRefType::get({ShapedType::kDynamic}, Scalar.getType()),
+             ValueRange{Size})});
+  B.setInsertionPoint(New.getBody()->getTerminator());
+  Value Offset = arith::SubIOp::create(B, At, New.getInductionVar(), Lower);
+  Value Index = arith::DivSIOp::create(B, At, Offset, Step);
+  if (!Index.getType().isIndex())
+    Index = arith::IndexCastOp::create(B, At, B.getIndexType(), Index);
+  for (auto [Scalar, Memory] : Cache.Slots)
+    memref::StoreOp::create(B, At, Scalar, Memory, ValueRange{Index});
+  return success();
+}
+
+LogicalResult GradientBuilder::reverseLoop(scf::ForOp For) {
+  LoopCache &Cache = Caches[For];
+  Block &Body = *For.getBody();
+  // Floating values from outside the loop that the body reads: their
+  // adjoints accumulate across iterations.
+  llvm::SetVector<Value> Outer;
+  for (Operation &Inner : Body.without_terminator())
+    for (Value Operand : Inner.getOperands())
+      if (isa<FloatType>(Operand.getType()) &&
+          Operand.getParentBlock() != &Body)
+        Outer.insert(Operand);
+  SmallVector<unsigned> Carried;
+  for (auto [Idx, Arg] : llvm::enumerate(For.getRegionIterArgs()))
+    if (isa<FloatType>(Arg.getType()))
+      Carried.push_back(Idx);
+
+  SmallVector<Value> Inits;
+  for (unsigned Idx : Carried) {
+    Value A = Adjoint.lookup(For.getResult(Idx));
+    Inits.push_back(A ? A : zero(For.getResult(Idx).getType()));
+  }
+  for (Value V : Outer) {
+    Value A = Adjoint.lookup(V);
+    Inits.push_back(A ? A : zero(V.getType()));
+  }
+  Location At = For.getLoc();
+  Type IndexTy = Cache.Trip.getType();
+  auto Constant = [&](int64_t C) -> Value {
+    return arith::ConstantOp::create(B, At, B.getIntegerAttr(IndexTy, C));
+  };
+  auto Reverse =
+      scf::ForOp::create(B, At, Constant(0), Cache.Trip, Constant(1), Inits);
+  {
+    OpBuilder::InsertionGuard Guard(B);
+    Block &RevBody = *Reverse.getBody();
+    if (!RevBody.empty())
+      RevBody.getTerminator()->erase();
+    B.setInsertionPointToEnd(&RevBody);
+    // Iteration j of the primal, counted down.
+    Value J = arith::SubIOp::create(
+        B, At, arith::SubIOp::create(B, At, Cache.Trip, Constant(1)),
+        Reverse.getInductionVar());
+    Value Index = J;
+    if (!Index.getType().isIndex())
+      Index = arith::IndexCastOp::create(B, At, B.getIndexType(), J);
+    Primal.clear();
+    Primal.map(
+        For.getInductionVar(),
+        arith::AddIOp::create(B, At, Cache.LowerBound,
+                              arith::MulIOp::create(B, At, J, Cache.Step)));
+    for (auto [Scalar, Memory] : Cache.Slots)
+      Primal.map(Scalar,
+                 memref::LoadOp::create(B, At, Memory, ValueRange{Index}));
+    DenseMap<Value, Value> Saved = std::move(Adjoint);
+    Adjoint.clear();
+    for (auto [Pos, Idx] : llvm::enumerate(Carried))
+      addAdjoint(Body.getTerminator()->getOperand(Idx),
+                 RevBody.getArgument(1 + Pos));
+    for (auto [Pos, V] : llvm::enumerate(Outer))
+      addAdjoint(V, RevBody.getArgument(1 + Carried.size() + Pos));
+    for (Operation &Inner : llvm::reverse(Body.without_terminator()))
+      if (failed(reverse(Inner)))
+        return failure();
+    SmallVector<Value> Yielded;
+    for (unsigned Idx : Carried) {
+      Value Arg = For.getRegionIterArgs()[Idx];
+      Value A = Adjoint.lookup(Arg);
+      Yielded.push_back(A ? A : zero(Arg.getType()));
+    }
+    for (Value V : Outer)
+      Yielded.push_back(Adjoint.lookup(V));
+    scf::YieldOp::create(B, At, Yielded);
+    Adjoint = std::move(Saved);
+    Primal.clear();
+  }
+  // The outer adjoints were carried from their values before the loop; an
+  // initial value may be one of them too.
+  for (auto [Pos, V] : llvm::enumerate(Outer))
+    Adjoint[V] = Reverse.getResult(Carried.size() + Pos);
+  for (auto [Pos, Idx] : llvm::enumerate(Carried))
+    addAdjoint(For.getInitArgs()[Idx], Reverse.getResult(Pos));
+  for (auto [Scalar, Memory] : Cache.Slots)
+    memref::DeallocOp::create(B, At, Memory);
+  return success();
 }
 
 void GradientBuilder::addAdjoint(Value V, Value Delta) {
@@ -96,6 +268,8 @@ void GradientBuilder::addAdjoint(Value V, Value Delta) {
 }
 
 LogicalResult GradientBuilder::reverse(Operation &Op) {
+  if (auto For = dyn_cast<scf::ForOp>(Op))
+    return reverseLoop(For);
   if (Op.getNumResults() != 1)
     return success();
   Value Seed = Adjoint.lookup(Op.getResult(0));
@@ -103,7 +277,7 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
     return success();
   if (const ElementwiseRule *Rule = findMLIRRule(Op)) {
     auto Fetch = [&](int Idx) -> Value {
-      return Idx < 0 ? Op.getResult(0) : Op.getOperand(Idx);
+      return primal(Idx < 0 ? Op.getResult(0) : Op.getOperand(Idx));
     };
     for (auto [Idx, Operand] : llvm::enumerate(Op.getOperands()))
       if (Idx < Rule->Partials.size() && Rule->Partials[Idx] &&
@@ -115,12 +289,12 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
   }
   if (auto Select = dyn_cast<arith::SelectOp>(Op)) {
     Value None = zero(Select.getType());
-    addAdjoint(
-        Select.getTrueValue(),
-        arith::SelectOp::create(B, Loc, Select.getCondition(), Seed, None));
-    addAdjoint(
-        Select.getFalseValue(),
-        arith::SelectOp::create(B, Loc, Select.getCondition(), None, Seed));
+    addAdjoint(Select.getTrueValue(),
+               arith::SelectOp::create(B, Loc, primal(Select.getCondition()),
+                                       Seed, None));
+    addAdjoint(Select.getFalseValue(),
+               arith::SelectOp::create(B, Loc, primal(Select.getCondition()),
+                                       None, Seed));
     return success();
   }
   if (auto Ext = dyn_cast<arith::ExtFOp>(Op)) {
@@ -134,7 +308,7 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
     return success();
   }
   if (Op.hasTrait<OpTrait::ConstantLike>() ||
-      isa<arith::SIToFPOp, arith::UIToFPOp>(Op))
+      isa<arith::SIToFPOp, arith::UIToFPOp, memref::LoadOp>(Op))
     return success();
   return Op.emitError("fluxion: no reverse rule for '") << Op.getName() << "'";
 }

@@ -62,19 +62,19 @@ func.func @d(%x: f64) -> f64 {
 
 // -----
 
-func.func @looped(%x: f64, %n: index) -> f64 {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  // expected-error @below {{fluxion: reverse mode in MLIR supports straight-line code only, not 'scf.for'}}
-  %r = scf.for %i = %c0 to %n step %c1 iter_args(%a = %x) -> (f64) {
-    %b = arith.mulf %a, %x : f64
-    scf.yield %b : f64
+func.func @branch(%x: f64, %c: i1) -> f64 {
+  // expected-error @below {{fluxion: reverse mode in MLIR supports straight-line code and scf.for only, not 'scf.if'}}
+  %r = scf.if %c -> (f64) {
+    %s = math.sin %x : f64
+    scf.yield %s : f64
+  } else {
+    scf.yield %x : f64
   }
   return %r : f64
 }
 
-func.func @g(%x: f64, %n: index) -> f64 {
-  %d = "fluxion.autodiff"(%x, %n) {callee = @looped, activity = ["active", "const"]} : (f64, index) -> f64
+func.func @g(%x: f64, %c: i1) -> f64 {
+  %d = "fluxion.autodiff"(%x, %c) {callee = @branch, activity = ["active", "const"]} : (f64, i1) -> f64
   return %d : f64
 }
 

@@ -1,6 +1,8 @@
 // Gradients computed natively in MLIR, lowered to LLVM and run, against
 // central differences of the same function in each argument (the program
-// asserts agreement within 1e-5 relative and prints both numbers).
+// asserts agreement within 1e-5 relative and prints both numbers): a
+// straight-line function with an inlined call, and a Horner recurrence in
+// scf.for over a constant memref, reversed from per-iteration caches.
 // REQUIRES: mlir
 // RUN: %fluxion-opt --fluxion-differentiate %lower-to-llvm %s | %mlir-runner | %FileCheck %s
 
@@ -24,6 +26,28 @@ func.func @f(%x: f64, %y: f64) -> f64 {
   %mm = arith.mulf %m, %m : f64
   %r1 = arith.addf %q, %t : f64
   %r = arith.addf %r1, %mm : f64
+  return %r : f64
+}
+
+// acc = y; acc = acc * x + w[i] * sin(y i / n) for i < n; acc^2
+func.func @horner(%x: f64, %y: f64, %w: memref<?xf64>, %n: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %ni = arith.index_cast %n : index to i64
+  %nf = arith.sitofp %ni : i64 to f64
+  %acc = scf.for %i = %c0 to %n step %c1 iter_args(%a = %y) -> (f64) {
+    %wi = memref.load %w[%i] : memref<?xf64>
+    %ii = arith.index_cast %i : index to i64
+    %if = arith.sitofp %ii : i64 to f64
+    %yi = arith.mulf %y, %if : f64
+    %t = arith.divf %yi, %nf : f64
+    %s = math.sin %t : f64
+    %ws = arith.mulf %wi, %s : f64
+    %ax = arith.mulf %a, %x : f64
+    %next = arith.addf %ax, %ws : f64
+    scf.yield %next : f64
+  }
+  %r = arith.mulf %acc, %acc : f64
   return %r : f64
 }
 
@@ -74,5 +98,39 @@ func.func @main() {
   %dfy = arith.subf %fyp, %fym : f64
   %fdy = arith.divf %dfy, %twoh : f64
   call @check(%g#1, %fdy) : (f64, f64) -> ()
+
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 6 : index
+  %w = memref.alloc(%n) : memref<?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %ii = arith.index_cast %i : index to i64
+    %f = arith.sitofp %ii : i64 to f64
+    %wi = math.cos %f : f64
+    memref.store %wi, %w[%i] : memref<?xf64>
+  }
+  %x1 = arith.constant 0.9 : f64
+  %y1 = arith.constant 0.4 : f64
+  %h2:2 = "fluxion.autodiff"(%x1, %y1, %w, %n) {callee = @horner, activity = ["active", "active", "const", "const"]} : (f64, f64, memref<?xf64>, index) -> (f64, f64)
+
+  // CHECK: [[HX:[0-9.]+]]
+  // CHECK-NEXT: [[HX]]
+  %x1p = arith.addf %x1, %h : f64
+  %x1m = arith.subf %x1, %h : f64
+  %hxp = call @horner(%x1p, %y1, %w, %n) : (f64, f64, memref<?xf64>, index) -> f64
+  %hxm = call @horner(%x1m, %y1, %w, %n) : (f64, f64, memref<?xf64>, index) -> f64
+  %dhx = arith.subf %hxp, %hxm : f64
+  %fdhx = arith.divf %dhx, %twoh : f64
+  call @check(%h2#0, %fdhx) : (f64, f64) -> ()
+
+  // CHECK: [[HY:[0-9.]+]]
+  // CHECK-NEXT: [[HY]]
+  %y1p = arith.addf %y1, %h : f64
+  %y1m = arith.subf %y1, %h : f64
+  %hyp = call @horner(%x1, %y1p, %w, %n) : (f64, f64, memref<?xf64>, index) -> f64
+  %hym = call @horner(%x1, %y1m, %w, %n) : (f64, f64, memref<?xf64>, index) -> f64
+  %dhy = arith.subf %hyp, %hym : f64
+  %fdhy = arith.divf %dhy, %twoh : f64
+  call @check(%h2#1, %fdhy) : (f64, f64) -> ()
   return
 }
