@@ -20,16 +20,6 @@ FluxionDialect::FluxionDialect(MLIRContext *Context)
   addOperations<FwdDiffOp, AutoDiffOp>();
 }
 
-/// The names in the "activity" array of \p Op.
-static SmallVector<StringRef, 4> activitiesOf(Operation *Op) {
-  SmallVector<StringRef, 4> Activities;
-  if (auto List = Op->getAttrOfType<ArrayAttr>("activity"))
-    for (Attribute A : List)
-      if (auto Name = dyn_cast<StringAttr>(A))
-        Activities.push_back(Name.getValue());
-  return Activities;
-}
-
 /// Checks the callee and the activity attributes of \p Op: each activity
 /// one of \p Allowed.
 static LogicalResult verifyAttributes(Operation *Op,
@@ -48,26 +38,20 @@ static LogicalResult verifyAttributes(Operation *Op,
   return success();
 }
 
+template <typename DiffOp>
 static FailureOr<func::FuncOp>
-lookupCallee(Operation *Op, SymbolTableCollection &SymbolTable) {
-  auto Callee = Op->getAttrOfType<FlatSymbolRefAttr>("callee");
-  auto F = SymbolTable.lookupNearestSymbolFrom<func::FuncOp>(Op, Callee);
+lookupCallee(DiffOp Op, SymbolTableCollection &SymbolTable) {
+  auto F =
+      SymbolTable.lookupNearestSymbolFrom<func::FuncOp>(Op, Op.getCallee());
   if (!F)
-    return Op->emitOpError("'")
-           << Callee.getValue() << "' is not a func.func in scope";
-  if (activitiesOf(Op).size() != F.getFunctionType().getNumInputs())
-    return Op->emitOpError("has ")
-           << activitiesOf(Op).size() << " activities for "
+    return Op.emitOpError("'")
+           << Op.getCallee().getValue() << "' is not a func.func in scope";
+  size_t Activities = Op.getActivities().size();
+  if (Activities != F.getFunctionType().getNumInputs())
+    return Op.emitOpError("has ")
+           << Activities << " activities for "
            << F.getFunctionType().getNumInputs() << " arguments";
   return F;
-}
-
-FlatSymbolRefAttr FwdDiffOp::getCallee() {
-  return (*this)->getAttrOfType<FlatSymbolRefAttr>("callee");
-}
-
-SmallVector<StringRef, 4> FwdDiffOp::getActivities() {
-  return activitiesOf(*this);
 }
 
 LogicalResult FwdDiffOp::verify() {
@@ -92,14 +76,6 @@ LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   if (getResultTypes() != TypeRange(Signature.getResults()))
     return emitOpError("results must be the callee's result types");
   return success();
-}
-
-FlatSymbolRefAttr AutoDiffOp::getCallee() {
-  return (*this)->getAttrOfType<FlatSymbolRefAttr>("callee");
-}
-
-SmallVector<StringRef, 4> AutoDiffOp::getActivities() {
-  return activitiesOf(*this);
 }
 
 LogicalResult AutoDiffOp::verify() {

@@ -15,6 +15,7 @@
 #ifndef FLUXION_MLIR_FLUXIONDIALECT_H
 #define FLUXION_MLIR_FLUXIONDIALECT_H
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/SymbolTable.h"
@@ -28,23 +29,43 @@ public:
   static llvm::StringRef getDialectNamespace() { return "fluxion"; }
 };
 
-class FwdDiffOp
-    : public mlir::Op<FwdDiffOp, mlir::OpTrait::VariadicOperands,
+/// What fluxion.fwddiff and fluxion.autodiff share: a callee and an
+/// activity per argument of it.
+template <typename ConcreteOp>
+class DiffOpBase
+    : public mlir::Op<ConcreteOp, mlir::OpTrait::VariadicOperands,
                       mlir::OpTrait::VariadicResults,
                       mlir::OpTrait::ZeroRegions, mlir::OpTrait::ZeroSuccessors,
                       mlir::SymbolUserOpInterface::Trait> {
 public:
-  using Op::Op;
-  static llvm::StringRef getOperationName() { return "fluxion.fwddiff"; }
+  using mlir::Op<ConcreteOp, mlir::OpTrait::VariadicOperands,
+                 mlir::OpTrait::VariadicResults, mlir::OpTrait::ZeroRegions,
+                 mlir::OpTrait::ZeroSuccessors,
+                 mlir::SymbolUserOpInterface::Trait>::Op;
   static llvm::ArrayRef<llvm::StringRef> getAttributeNames() {
     static llvm::StringRef Names[] = {"callee", "activity"};
     return Names;
   }
+  mlir::FlatSymbolRefAttr getCallee() {
+    return (*this)->template getAttrOfType<mlir::FlatSymbolRefAttr>("callee");
+  }
+  /// The activity of each argument of the callee.
+  llvm::SmallVector<llvm::StringRef, 4> getActivities() {
+    llvm::SmallVector<llvm::StringRef, 4> Activities;
+    if (auto List =
+            (*this)->template getAttrOfType<mlir::ArrayAttr>("activity"))
+      for (mlir::Attribute A : List)
+        if (auto Name = llvm::dyn_cast<mlir::StringAttr>(A))
+          Activities.push_back(Name.getValue());
+    return Activities;
+  }
+};
 
-  mlir::FlatSymbolRefAttr getCallee();
-  /// The activity of each argument of the callee: "const" or "dup".
-  llvm::SmallVector<llvm::StringRef, 4> getActivities();
-
+/// Activities: "const" or "dup".
+class FwdDiffOp : public DiffOpBase<FwdDiffOp> {
+public:
+  using DiffOpBase::DiffOpBase;
+  static llvm::StringRef getOperationName() { return "fluxion.fwddiff"; }
   mlir::LogicalResult verify();
   mlir::LogicalResult
   verifySymbolUses(mlir::SymbolTableCollection &SymbolTable);
@@ -58,23 +79,10 @@ public:
 ///
 /// takes each argument of @f and gives the adjoint of each "active" one for
 /// a seed of 1 on the result.
-class AutoDiffOp
-    : public mlir::Op<AutoDiffOp, mlir::OpTrait::VariadicOperands,
-                      mlir::OpTrait::VariadicResults,
-                      mlir::OpTrait::ZeroRegions, mlir::OpTrait::ZeroSuccessors,
-                      mlir::SymbolUserOpInterface::Trait> {
+class AutoDiffOp : public DiffOpBase<AutoDiffOp> {
 public:
-  using Op::Op;
+  using DiffOpBase::DiffOpBase;
   static llvm::StringRef getOperationName() { return "fluxion.autodiff"; }
-  static llvm::ArrayRef<llvm::StringRef> getAttributeNames() {
-    static llvm::StringRef Names[] = {"callee", "activity"};
-    return Names;
-  }
-
-  mlir::FlatSymbolRefAttr getCallee();
-  /// The activity of each argument of the callee: "const" or "active".
-  llvm::SmallVector<llvm::StringRef, 4> getActivities();
-
   mlir::LogicalResult verify();
   mlir::LogicalResult
   verifySymbolUses(mlir::SymbolTableCollection &SymbolTable);
