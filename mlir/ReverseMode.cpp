@@ -8,8 +8,10 @@
 // them; an scf.for stores the scalars its body computes in memrefs sized by
 // its trip count at entry, and its reverse is an scf.for counting down that
 // loads them, carrying the adjoints of the iteration arguments and of the
-// outer values the body reads. Other structured control flow is not
-// supported yet and is an error at its location.
+// outer values the body reads. The reverse of an scf.if branches on the
+// same condition and computes the taken side again before walking it
+// backwards. Loops and branches must have straight-line bodies; other
+// structured control flow is an error at its location.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +49,10 @@ private:
   LogicalResult recomputeLoop(scf::ForOp For);
   LogicalResult reverse(Operation &Op);
   LogicalResult reverseLoop(scf::ForOp For);
+  /// The reverse of \p If: a branch on the same condition that computes the
+  /// taken side again and walks it backwards.
+  LogicalResult reverseBranch(scf::IfOp If);
+  LogicalResult checkStraightLine(Operation *Parent);
   /// The primal value of \p V where the reverse code is being built.
   Value primal(Value V) { return Primal.lookupOrDefault(V); }
   void addAdjoint(Value V, Value Delta);
@@ -111,21 +117,35 @@ FailureOr<SmallVector<Value>> GradientBuilder::recompute(Block &Body,
         return failure();
       continue;
     }
+    if (auto If = dyn_cast<scf::IfOp>(Op)) {
+      if (failed(checkStraightLine(If)))
+        return failure();
+      Recomputed.push_back(B.clone(Op, Map));
+      continue;
+    }
     if (Op.getNumRegions())
       return Op.emitError("fluxion: reverse mode in MLIR supports "
-                          "straight-line code and scf.for only, not '")
+                          "straight-line code, scf.for and scf.if only, not '")
              << Op.getName() << "'";
     Recomputed.push_back(B.clone(Op, Map));
   }
   return Body.getParentOp()->emitError("fluxion: a block without a return");
 }
 
+LogicalResult GradientBuilder::checkStraightLine(Operation *Parent) {
+  for (Region &R : Parent->getRegions())
+    for (Operation &Inner : R.getOps())
+      if (Inner.getNumRegions() || isa<func::CallOp>(Inner))
+        return Inner.emitError("fluxion: reverse mode in MLIR supports loops "
+                               "and branches whose bodies are straight-line "
+                               "code, not '")
+               << Inner.getName() << "'";
+  return success();
+}
+
 LogicalResult GradientBuilder::recomputeLoop(scf::ForOp For) {
-  for (Operation &Inner : For.getBody()->without_terminator())
-    if (Inner.getNumRegions() || isa<func::CallOp>(Inner))
-      return Inner.emitError("fluxion: reverse mode in MLIR supports loops "
-                             "whose bodies are straight-line code, not '")
-             << Inner.getName() << "'";
+  if (failed(checkStraightLine(For)))
+    return failure();
   Location At = For.getLoc();
   Value Lower = Map.lookupOrDefault(For.getLowerBound());
   Value Upper = Map.lookupOrDefault(For.getUpperBound());
@@ -262,6 +282,55 @@ LogicalResult GradientBuilder::reverseLoop(scf::ForOp For) {
   return success();
 }
 
+LogicalResult GradientBuilder::reverseBranch(scf::IfOp If) {
+  // Floating values from outside that either side reads.
+  llvm::SetVector<Value> Outer;
+  for (Region &Side : If->getRegions())
+    for (Operation &Inner : Side.getOps())
+      for (Value Operand : Inner.getOperands())
+        if (isa<FloatType>(Operand.getType()) &&
+            !Side.isAncestor(Operand.getParentRegion()))
+          Outer.insert(Operand);
+  SmallVector<Type> Types;
+  for (Value V : Outer)
+    Types.push_back(V.getType());
+  Location At = If.getLoc();
+  auto Reverse = scf::IfOp::create(B, At, Types, primal(If.getCondition()),
+                                   /*withElseRegion=*/true);
+  for (auto [From, To] : llvm::zip(If->getRegions(), Reverse->getRegions())) {
+    OpBuilder::InsertionGuard Guard(B);
+    Block &Target = To.front();
+    if (!Target.empty())
+      Target.getTerminator()->erase();
+    B.setInsertionPointToEnd(&Target);
+    DenseMap<Value, Value> Saved = Adjoint;
+    IRMapping SavedPrimal = Primal;
+    if (!From.empty()) {
+      Block &Side = From.front();
+      // The side's values, computed again where its reverse runs.
+      for (Operation &Inner : Side.without_terminator())
+        B.clone(Inner, Primal);
+      for (auto [Idx, Result] : llvm::enumerate(If.getResults()))
+        if (Value A = Saved.lookup(Result))
+          addAdjoint(Side.getTerminator()->getOperand(Idx), A);
+      for (Operation &Inner : llvm::reverse(Side.without_terminator()))
+        if (failed(reverse(Inner)))
+          return failure();
+    }
+    SmallVector<Value> Yielded;
+    for (Value V : Outer) {
+      Value A = Adjoint.lookup(V);
+      Yielded.push_back(A ? A : zero(V.getType()));
+    }
+    scf::YieldOp::create(B, At, Yielded);
+    Adjoint = std::move(Saved);
+    Primal = std::move(SavedPrimal);
+  }
+  for (auto [Pos, V] : llvm::enumerate(Outer))
+    Adjoint[V] = Reverse.getResult(Pos);
+  return success();
+}
+
 void GradientBuilder::addAdjoint(Value V, Value Delta) {
   Value &Sum = Adjoint[V];
   Sum = Sum ? arith::AddFOp::create(B, Loc, Sum, Delta).getResult() : Delta;
@@ -270,6 +339,8 @@ void GradientBuilder::addAdjoint(Value V, Value Delta) {
 LogicalResult GradientBuilder::reverse(Operation &Op) {
   if (auto For = dyn_cast<scf::ForOp>(Op))
     return reverseLoop(For);
+  if (auto If = dyn_cast<scf::IfOp>(Op))
+    return reverseBranch(If);
   if (Op.getNumResults() != 1)
     return success();
   Value Seed = Adjoint.lookup(Op.getResult(0));

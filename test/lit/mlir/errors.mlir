@@ -62,19 +62,22 @@ func.func @d(%x: f64) -> f64 {
 
 // -----
 
-func.func @branch(%x: f64, %c: i1) -> f64 {
-  // expected-error @below {{fluxion: reverse mode in MLIR supports straight-line code and scf.for only, not 'scf.if'}}
-  %r = scf.if %c -> (f64) {
-    %s = math.sin %x : f64
-    scf.yield %s : f64
-  } else {
-    scf.yield %x : f64
+func.func @repeat(%x: f64) -> f64 {
+  %limit = arith.constant 10.0 : f64
+  // expected-error @below {{fluxion: reverse mode in MLIR supports straight-line code, scf.for and scf.if only, not 'scf.while'}}
+  %r = scf.while (%a = %x) : (f64) -> f64 {
+    %go = arith.cmpf olt, %a, %limit : f64
+    scf.condition(%go) %a : f64
+  } do {
+  ^bb0(%b: f64):
+    %c = arith.mulf %b, %b : f64
+    scf.yield %c : f64
   }
   return %r : f64
 }
 
-func.func @g(%x: f64, %c: i1) -> f64 {
-  %d = "fluxion.autodiff"(%x, %c) {callee = @branch, activity = ["active", "const"]} : (f64, i1) -> f64
+func.func @g(%x: f64) -> f64 {
+  %d = "fluxion.autodiff"(%x) {callee = @repeat, activity = ["active"]} : (f64) -> f64
   return %d : f64
 }
 

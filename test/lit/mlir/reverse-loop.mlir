@@ -1,7 +1,7 @@
-// Reverse mode through scf.for: the recomputed loop stores the scalars of
-// each iteration in memrefs sized by its trip count, and the reverse loop
-// counts down, loads them, and carries the adjoints of the iteration
-// argument and of x, which every iteration reads.
+// Reverse mode through scf.for and scf.if. The recomputed loop stores the
+// scalars of each iteration in memrefs sized by its trip count, and the
+// reverse loop counts down, loads them, and carries the adjoints of the
+// iteration argument and of x, which every iteration reads.
 // REQUIRES: mlir
 // RUN: %fluxion-opt --fluxion-differentiate %s | %FileCheck %s
 
@@ -30,3 +30,37 @@ func.func @gradient(%x: f64, %n: index) -> f64 {
 // CHECK: memref.load %[[CACHE]]
 // CHECK: scf.yield %{{.*}}, %{{.*}} : f64, f64
 // CHECK: memref.dealloc %[[CACHE]]
+
+// The reverse of an scf.if branches on the same condition and computes the
+// taken side again before walking it backwards; each side yields the
+// adjoints of the outer values (x, y) that either side reads.
+func.func @branchy(%x: f64, %y: f64) -> f64 {
+  %zero = arith.constant 0.0 : f64
+  %c = arith.cmpf ogt, %x, %zero : f64
+  %r = scf.if %c -> (f64) {
+    %s = math.sin %x : f64
+    %p = arith.mulf %s, %y : f64
+    scf.yield %p : f64
+  } else {
+    %q = arith.mulf %y, %y : f64
+    scf.yield %q : f64
+  }
+  %t = arith.mulf %r, %x : f64
+  return %t : f64
+}
+
+func.func @branch_gradient(%x: f64, %y: f64) -> (f64, f64) {
+  %g:2 = "fluxion.autodiff"(%x, %y) {callee = @branchy, activity = ["active", "active"]} : (f64, f64) -> (f64, f64)
+  return %g#0, %g#1 : f64, f64
+}
+
+// CHECK-LABEL: func.func private @fluxion.grad.branchy.active.active(
+// CHECK: %[[C:.*]] = arith.cmpf ogt
+// CHECK: scf.if %[[C]] -> (f64) {
+// CHECK: %[[R:.*]]:2 = scf.if %[[C]] -> (f64, f64) {
+// CHECK: math.sin
+// CHECK: math.cos
+// CHECK: scf.yield %{{.*}}, %{{.*}} : f64, f64
+// CHECK: } else {
+// CHECK: scf.yield %{{.*}}, %{{.*}} : f64, f64
+// CHECK: return %[[R]]#0, %[[R]]#1

@@ -1,8 +1,9 @@
 // Gradients computed natively in MLIR, lowered to LLVM and run, against
 // central differences of the same function in each argument (the program
 // asserts agreement within 1e-5 relative and prints both numbers): a
-// straight-line function with an inlined call, and a Horner recurrence in
-// scf.for over a constant memref, reversed from per-iteration caches.
+// straight-line function with an inlined call, a Horner recurrence in
+// scf.for over a constant memref, reversed from per-iteration caches, and a
+// branch taken both ways.
 // REQUIRES: mlir
 // RUN: %fluxion-opt --fluxion-differentiate %lower-to-llvm %s | %mlir-runner | %FileCheck %s
 
@@ -48,6 +49,21 @@ func.func @horner(%x: f64, %y: f64, %w: memref<?xf64>, %n: index) -> f64 {
     scf.yield %next : f64
   }
   %r = arith.mulf %acc, %acc : f64
+  return %r : f64
+}
+
+// |x| sin(y) through a branch on the sign of x
+func.func @abs_sin(%x: f64, %y: f64) -> f64 {
+  %zero = arith.constant 0.0 : f64
+  %neg = arith.cmpf olt, %x, %zero : f64
+  %a = scf.if %neg -> (f64) {
+    %n = arith.negf %x : f64
+    scf.yield %n : f64
+  } else {
+    scf.yield %x : f64
+  }
+  %s = math.sin %y : f64
+  %r = arith.mulf %a, %s : f64
   return %r : f64
 }
 
@@ -132,5 +148,29 @@ func.func @main() {
   %dhy = arith.subf %hyp, %hym : f64
   %fdhy = arith.divf %dhy, %twoh : f64
   call @check(%h2#1, %fdhy) : (f64, f64) -> ()
+
+  // d/dx |x| sin(y) = sign(x) sin(y), for x = -0.5 and x = 0.5.
+  // CHECK: [[AN:-?[0-9.]+]]
+  // CHECK-NEXT: [[AN]]
+  // CHECK: [[AP:[0-9.]+]]
+  // CHECK-NEXT: [[AP]]
+  %xn = arith.constant -0.5 : f64
+  %xq = arith.constant 0.5 : f64
+  %an:2 = "fluxion.autodiff"(%xn, %y1) {callee = @abs_sin, activity = ["active", "active"]} : (f64, f64) -> (f64, f64)
+  %xnp = arith.addf %xn, %h : f64
+  %xnm = arith.subf %xn, %h : f64
+  %anp = call @abs_sin(%xnp, %y1) : (f64, f64) -> f64
+  %anm = call @abs_sin(%xnm, %y1) : (f64, f64) -> f64
+  %dan = arith.subf %anp, %anm : f64
+  %fdan = arith.divf %dan, %twoh : f64
+  call @check(%an#0, %fdan) : (f64, f64) -> ()
+  %ap:2 = "fluxion.autodiff"(%xq, %y1) {callee = @abs_sin, activity = ["active", "active"]} : (f64, f64) -> (f64, f64)
+  %xqp = arith.addf %xq, %h : f64
+  %xqm = arith.subf %xq, %h : f64
+  %app = call @abs_sin(%xqp, %y1) : (f64, f64) -> f64
+  %apm = call @abs_sin(%xqm, %y1) : (f64, f64) -> f64
+  %dap = arith.subf %app, %apm : f64
+  %fdap = arith.divf %dap, %twoh : f64
+  call @check(%ap#0, %fdap) : (f64, f64) -> ()
   return
 }
