@@ -79,7 +79,7 @@ LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
 }
 
 LogicalResult AutoDiffOp::verify() {
-  return verifyAttributes(*this, {"const", "active"});
+  return verifyAttributes(*this, {"const", "active", "dup"});
 }
 
 LogicalResult AutoDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
@@ -89,18 +89,24 @@ LogicalResult AutoDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   FunctionType Signature = Callee->getFunctionType();
   if (Signature.getNumResults() != 1 || !isa<FloatType>(Signature.getResult(0)))
     return emitOpError("needs a callee with one floating result");
-  if (getNumOperands() != Signature.getNumInputs())
-    return emitOpError("takes ")
-           << Signature.getNumInputs() << " operands, not " << getNumOperands();
   SmallVector<Type> Adjoints;
+  unsigned Expected = 0;
   for (auto [Activity, Input] :
        llvm::zip(getActivities(), Signature.getInputs())) {
+    Expected += Activity == "dup" ? 2 : 1;
+    auto Memory = dyn_cast<MemRefType>(Input);
+    if (Activity == "dup" &&
+        (!Memory || !isa<FloatType>(Memory.getElementType())))
+      return emitOpError("only memrefs of floats can be \"dup\"");
     if (Activity != "active")
       continue;
     if (!isa<FloatType>(Input))
       return emitOpError("only floats can be \"active\"");
     Adjoints.push_back(Input);
   }
+  if (getNumOperands() != Expected)
+    return emitOpError("takes ")
+           << Expected << " operands, not " << getNumOperands();
   if (getResultTypes() != TypeRange(Adjoints))
     return emitOpError("results must be the types of the active arguments");
   return success();

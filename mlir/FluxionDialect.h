@@ -72,13 +72,15 @@ public:
 };
 
 /// `fluxion.autodiff`: the reverse-mode derivative of a `func.func` with
-/// one floating result, as __ad_autodiff does in C with scalar arguments:
+/// one floating result, as __ad_autodiff does in C:
 ///
-///   %dx = "fluxion.autodiff"(%x, %n) {callee = @f,
-///            activity = ["active", "const"]} : (f64, i32) -> f64
+///   %dx = "fluxion.autodiff"(%x, %w, %dw, %n) {callee = @f,
+///            activity = ["active", "dup", "const"]}
+///            : (f64, memref<?xf64>, memref<?xf64>, i32) -> f64
 ///
-/// takes each argument of @f and gives the adjoint of each "active" one for
-/// a seed of 1 on the result.
+/// takes each argument of @f, followed by its shadow where it is a "dup"
+/// memref (the adjoints of its elements are added there), and gives the
+/// adjoint of each "active" float for a seed of 1 on the result.
 class AutoDiffOp : public DiffOpBase<AutoDiffOp> {
 public:
   using DiffOpBase::DiffOpBase;

@@ -15,9 +15,11 @@ namespace fluxion {
 std::unique_ptr<mlir::Pass> createDifferentiatePass();
 
 /// The gradient function of \p Primal (ReverseMode.cpp): its arguments,
-/// returning the adjoint of each \p Active one for a seed of 1.
+/// each "dup" memref followed by its shadow, returning the adjoint of each
+/// "active" one for a seed of 1; \p Activities has one entry per argument.
 mlir::FailureOr<mlir::func::FuncOp>
-gradientFunction(mlir::func::FuncOp Primal, llvm::ArrayRef<bool> Active);
+gradientFunction(mlir::func::FuncOp Primal,
+                 llvm::ArrayRef<llvm::StringRef> Activities);
 
 /// Registers the passes with mlir-opt's command line.
 void registerFluxionPasses();

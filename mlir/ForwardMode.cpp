@@ -384,10 +384,8 @@ struct DifferentiatePass
     for (AutoDiffOp Request : Gradients) {
       auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
           Request, Request.getCallee());
-      SmallVector<bool, 4> Active;
-      for (StringRef A : Request.getActivities())
-        Active.push_back(A == "active");
-      FailureOr<func::FuncOp> Target = gradientFunction(Callee, Active);
+      FailureOr<func::FuncOp> Target =
+          gradientFunction(Callee, Request.getActivities());
       if (failed(Target))
         return signalPassFailure();
       OpBuilder B(Request);

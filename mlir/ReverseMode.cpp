@@ -38,7 +38,7 @@ class GradientBuilder {
 public:
   explicit GradientBuilder(OpBuilder &B) : B(B) {}
 
-  LogicalResult build(func::FuncOp Primal, ArrayRef<bool> Active,
+  LogicalResult build(func::FuncOp Primal, ArrayRef<StringRef> Activities,
                       func::FuncOp Target);
 
 private:
@@ -53,6 +53,11 @@ private:
   /// taken side again and walks it backwards.
   LogicalResult reverseBranch(scf::IfOp If);
   LogicalResult checkStraightLine(Operation *Parent);
+  /// The adjoint of a load adds to the shadow of what it read; a store's
+  /// takes the shadow of what it overwrote and clears it.
+  LogicalResult reverseLoad(memref::LoadOp Load);
+  LogicalResult reverseStore(memref::StoreOp Store);
+  SmallVector<Value> primalIndices(ValueRange Indices);
   /// The primal value of \p V where the reverse code is being built.
   Value primal(Value V) { return Primal.lookupOrDefault(V); }
   void addAdjoint(Value V, Value Delta);
@@ -65,6 +70,10 @@ private:
   IRMapping Map;
   SmallVector<Operation *> Recomputed;
   DenseMap<Value, Value> Adjoint;
+  /// The shadow of each "dup" memref argument, where its elements' adjoints
+  /// are added; the memref arguments without one are constant.
+  DenseMap<Value, Value> Shadow;
+  SmallPtrSet<Value, 4> ConstantMemory;
   /// Inside a reverse loop: each scalar of the recomputed loop's body, loaded
   /// from its cache for the iteration being reversed.
   IRMapping Primal;
@@ -331,6 +340,42 @@ LogicalResult GradientBuilder::reverseBranch(scf::IfOp If) {
   return success();
 }
 
+SmallVector<Value> GradientBuilder::primalIndices(ValueRange Indices) {
+  SmallVector<Value> Result;
+  for (Value Index : Indices)
+    Result.push_back(primal(Index));
+  return Result;
+}
+
+LogicalResult GradientBuilder::reverseLoad(memref::LoadOp Load) {
+  Value Seed = Adjoint.lookup(Load.getResult());
+  if (!Seed)
+    return success();
+  Value Memory = Shadow.lookup(Load.getMemRef());
+  if (!Memory) {
+    if (ConstantMemory.contains(Load.getMemRef()))
+      return success();
+    return Load.emitError("fluxion: reverse mode in MLIR tracks the "
+                          "adjoints of \"dup\" memref arguments only");
+  }
+  SmallVector<Value> Indices = primalIndices(Load.getIndices());
+  Value Old = memref::LoadOp::create(B, Loc, Memory, Indices);
+  memref::StoreOp::create(B, Loc, arith::AddFOp::create(B, Loc, Old, Seed),
+                          Memory, Indices);
+  return success();
+}
+
+LogicalResult GradientBuilder::reverseStore(memref::StoreOp Store) {
+  Value Memory = Shadow.lookup(Store.getMemRef());
+  if (!Memory)
+    return success();
+  SmallVector<Value> Indices = primalIndices(Store.getIndices());
+  Value Flowing = memref::LoadOp::create(B, Loc, Memory, Indices);
+  memref::StoreOp::create(B, Loc, zero(Flowing.getType()), Memory, Indices);
+  addAdjoint(Store.getValue(), Flowing);
+  return success();
+}
+
 void GradientBuilder::addAdjoint(Value V, Value Delta) {
   Value &Sum = Adjoint[V];
   Sum = Sum ? arith::AddFOp::create(B, Loc, Sum, Delta).getResult() : Delta;
@@ -341,6 +386,10 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
     return reverseLoop(For);
   if (auto If = dyn_cast<scf::IfOp>(Op))
     return reverseBranch(If);
+  if (auto Store = dyn_cast<memref::StoreOp>(Op))
+    return reverseStore(Store);
+  if (auto Load = dyn_cast<memref::LoadOp>(Op))
+    return reverseLoad(Load);
   if (Op.getNumResults() != 1)
     return success();
   Value Seed = Adjoint.lookup(Op.getResult(0));
@@ -379,20 +428,30 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
     return success();
   }
   if (Op.hasTrait<OpTrait::ConstantLike>() ||
-      isa<arith::SIToFPOp, arith::UIToFPOp, memref::LoadOp>(Op))
+      isa<arith::SIToFPOp, arith::UIToFPOp>(Op))
     return success();
   return Op.emitError("fluxion: no reverse rule for '") << Op.getName() << "'";
 }
 
-LogicalResult GradientBuilder::build(func::FuncOp Primal, ArrayRef<bool> Active,
+LogicalResult GradientBuilder::build(func::FuncOp Primal,
+                                     ArrayRef<StringRef> Activities,
                                      func::FuncOp Target) {
   if (!Primal.getBody().hasOneBlock())
     return Primal.emitError("fluxion: reverse mode in MLIR needs a function "
                             "of one block");
   Block *Entry = Target.addEntryBlock();
-  for (auto [From, To] :
-       llvm::zip(Primal.getArguments(), Entry->getArguments()))
+  SmallVector<Value> Active;
+  unsigned Next = 0;
+  for (auto [From, Activity] : llvm::zip(Primal.getArguments(), Activities)) {
+    Value To = Entry->getArgument(Next++);
     Map.map(From, To);
+    if (Activity == "dup")
+      Shadow[To] = Entry->getArgument(Next++);
+    else if (isa<MemRefType>(To.getType()))
+      ConstantMemory.insert(To);
+    if (Activity == "active")
+      Active.push_back(To);
+  }
   B.setInsertionPointToEnd(Entry);
   FailureOr<SmallVector<Value>> Results =
       recompute(Primal.getBody().front(), 0);
@@ -407,11 +466,10 @@ LogicalResult GradientBuilder::build(func::FuncOp Primal, ArrayRef<bool> Active,
       return failure();
   }
   SmallVector<Value> Adjoints;
-  for (auto [Arg, IsActive] : llvm::zip(Entry->getArguments(), Active))
-    if (IsActive) {
-      Value A = Adjoint.lookup(Arg);
-      Adjoints.push_back(A ? A : zero(Arg.getType()));
-    }
+  for (Value Arg : Active) {
+    Value A = Adjoint.lookup(Arg);
+    Adjoints.push_back(A ? A : zero(Arg.getType()));
+  }
   func::ReturnOp::create(B, Primal.getLoc(), Adjoints);
   return success();
 }
@@ -419,26 +477,28 @@ LogicalResult GradientBuilder::build(func::FuncOp Primal, ArrayRef<bool> Active,
 } // namespace
 
 FailureOr<func::FuncOp> gradientFunction(func::FuncOp Primal,
-                                         ArrayRef<bool> Active) {
+                                         ArrayRef<StringRef> Activities) {
   auto Module = Primal->getParentOfType<ModuleOp>();
   std::string Name = ("fluxion.grad." + Primal.getSymName()).str();
-  SmallVector<Type> Adjoints;
-  for (auto [Input, IsActive] :
-       llvm::zip(Primal.getFunctionType().getInputs(), Active)) {
-    Name += IsActive ? ".active" : ".const";
-    if (IsActive)
+  SmallVector<Type> Inputs, Adjoints;
+  for (auto [Input, Activity] :
+       llvm::zip(Primal.getFunctionType().getInputs(), Activities)) {
+    Name += ("." + Activity).str();
+    Inputs.push_back(Input);
+    if (Activity == "dup")
+      Inputs.push_back(Input);
+    if (Activity == "active")
       Adjoints.push_back(Input);
   }
   if (auto Existing = Module.lookupSymbol<func::FuncOp>(Name))
     return Existing;
   OpBuilder B(Module.getBodyRegion());
   B.setInsertionPointToEnd(Module.getBody());
-  auto Target = func::FuncOp::create(
-      B, Primal.getLoc(), Name,
-      B.getFunctionType(Primal.getFunctionType().getInputs(), Adjoints));
+  auto Target = func::FuncOp::create(B, Primal.getLoc(), Name,
+                                     B.getFunctionType(Inputs, Adjoints));
   Target.setPrivate();
   GradientBuilder Builder(B);
-  if (failed(Builder.build(Primal, Active, Target))) {
+  if (failed(Builder.build(Primal, Activities, Target))) {
     Target.erase();
     return failure();
   }

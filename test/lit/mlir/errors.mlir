@@ -88,7 +88,36 @@ func.func @f(%x: f64) -> f64 {
 }
 
 func.func @g(%x: f64) -> f64 {
-  // expected-error @below {{activities are "const" or "active"}}
-  %d = "fluxion.autodiff"(%x) {callee = @f, activity = ["dup"]} : (f64) -> f64
+  // expected-error @below {{activities are "const" or "active" or "dup"}}
+  %d = "fluxion.autodiff"(%x) {callee = @f, activity = ["tangent"]} : (f64) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func @f(%x: f64) -> f64 {
+  return %x : f64
+}
+
+func.func @g(%x: f64) -> f64 {
+  // expected-error @below {{only memrefs of floats can be "dup"}}
+  %d = "fluxion.autodiff"(%x, %x) {callee = @f, activity = ["dup"]} : (f64, f64) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func @scratch(%x: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %m = memref.alloca() : memref<1xf64>
+  memref.store %x, %m[%c0] : memref<1xf64>
+  // expected-error @below {{fluxion: reverse mode in MLIR tracks the adjoints of "dup" memref arguments only}}
+  %y = memref.load %m[%c0] : memref<1xf64>
+  %z = arith.mulf %y, %y : f64
+  return %z : f64
+}
+
+func.func @g(%x: f64) -> f64 {
+  %d = "fluxion.autodiff"(%x) {callee = @scratch, activity = ["active"]} : (f64) -> f64
   return %d : f64
 }
