@@ -27,11 +27,14 @@ static double reduction(const double *p) {
   return s;
 }
 
-/* a dynamic schedule with chunks of 3; every thread reads p[N - 1] */
+/* a dynamic schedule with chunks of 3; every thread reads p[N - 1]. The
+ * schedule is monotonic: libomp's nonmonotonic one (work stealing) can
+ * fail its own assertion under load (llvm-project issues 86995, 132164),
+ * with or without derivatives. */
 static double dynamic_map(const double *p) {
   double y[N];
   double a = 0;
-#pragma omp parallel for schedule(dynamic, 3)
+#pragma omp parallel for schedule(monotonic : dynamic, 3)
   for (int i = 0; i < N; i++)
     y[i] = p[N - 1] * sin(p[i]) + cos(p[i]) * p[(i + 5) % N];
   for (int i = 0; i < N; i++)
