@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
@@ -38,19 +39,19 @@ static LogicalResult verifyAttributes(Operation *Op,
   return success();
 }
 
+/// The callee: a func.func, or after lowering an llvm.func.
 template <typename DiffOp>
-static FailureOr<func::FuncOp>
+static FailureOr<FunctionOpInterface>
 lookupCallee(DiffOp Op, SymbolTableCollection &SymbolTable) {
-  auto F =
-      SymbolTable.lookupNearestSymbolFrom<func::FuncOp>(Op, Op.getCallee());
+  auto F = SymbolTable.lookupNearestSymbolFrom<FunctionOpInterface>(
+      Op, Op.getCallee());
   if (!F)
     return Op.emitOpError("'")
-           << Op.getCallee().getValue() << "' is not a func.func in scope";
+           << Op.getCallee().getValue() << "' is not a function in scope";
   size_t Activities = Op.getActivities().size();
-  if (Activities != F.getFunctionType().getNumInputs())
-    return Op.emitOpError("has ")
-           << Activities << " activities for "
-           << F.getFunctionType().getNumInputs() << " arguments";
+  if (Activities != F.getNumArguments())
+    return Op.emitOpError("has ") << Activities << " activities for "
+                                  << F.getNumArguments() << " arguments";
   return F;
 }
 
@@ -59,13 +60,13 @@ LogicalResult FwdDiffOp::verify() {
 }
 
 LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
-  FailureOr<func::FuncOp> Callee = lookupCallee(*this, SymbolTable);
+  FailureOr<FunctionOpInterface> Callee = lookupCallee(*this, SymbolTable);
   if (failed(Callee))
     return failure();
-  FunctionType Signature = Callee->getFunctionType();
+  FunctionOpInterface Signature = *Callee;
   unsigned Expected = 0;
   for (auto [Activity, Input] :
-       llvm::zip(getActivities(), Signature.getInputs())) {
+       llvm::zip(getActivities(), Signature.getArgumentTypes())) {
     Expected += Activity == "dup" ? 2 : 1;
     if (Activity == "dup" && !isa<FloatType, MemRefType>(Input))
       return emitOpError("only floats and memrefs of floats can be \"dup\"");
@@ -73,7 +74,7 @@ LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   if (getNumOperands() != Expected)
     return emitOpError("takes ")
            << Expected << " operands, not " << getNumOperands();
-  if (getResultTypes() != TypeRange(Signature.getResults()))
+  if (getResultTypes() != TypeRange(Signature.getResultTypes()))
     return emitOpError("results must be the callee's result types");
   return success();
 }
@@ -83,16 +84,17 @@ LogicalResult AutoDiffOp::verify() {
 }
 
 LogicalResult AutoDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
-  FailureOr<func::FuncOp> Callee = lookupCallee(*this, SymbolTable);
+  FailureOr<FunctionOpInterface> Callee = lookupCallee(*this, SymbolTable);
   if (failed(Callee))
     return failure();
-  FunctionType Signature = Callee->getFunctionType();
-  if (Signature.getNumResults() != 1 || !isa<FloatType>(Signature.getResult(0)))
+  FunctionOpInterface Signature = *Callee;
+  if (Signature.getNumResults() != 1 ||
+      !isa<FloatType>(Signature.getResultTypes().front()))
     return emitOpError("needs a callee with one floating result");
   SmallVector<Type> Adjoints;
   unsigned Expected = 0;
   for (auto [Activity, Input] :
-       llvm::zip(getActivities(), Signature.getInputs())) {
+       llvm::zip(getActivities(), Signature.getArgumentTypes())) {
     Expected += Activity == "dup" ? 2 : 1;
     auto Memory = dyn_cast<MemRefType>(Input);
     if (Activity == "dup" &&

@@ -21,6 +21,9 @@ mlir::FailureOr<mlir::func::FuncOp>
 gradientFunction(mlir::func::FuncOp Primal,
                  llvm::ArrayRef<llvm::StringRef> Activities);
 
+/// Registers --fluxion-lower-to-llvm (Bridge.cpp).
+void registerBridgePass();
+
 /// Registers the passes with mlir-opt's command line.
 void registerFluxionPasses();
 

@@ -384,6 +384,12 @@ struct DifferentiatePass
     for (AutoDiffOp Request : Gradients) {
       auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
           Request, Request.getCallee());
+      if (!Callee) {
+        Request.emitError(
+            "fluxion: --fluxion-differentiate needs a func.func "
+            "callee; an llvm.func goes to --fluxion-lower-to-llvm");
+        return signalPassFailure();
+      }
       FailureOr<func::FuncOp> Target =
           gradientFunction(Callee, Request.getActivities());
       if (failed(Target))
@@ -400,6 +406,12 @@ struct DifferentiatePass
     for (FwdDiffOp Request : Requests) {
       auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
           Request, Request.getCallee());
+      if (!Callee) {
+        Request.emitError(
+            "fluxion: --fluxion-differentiate needs a func.func "
+            "callee; an llvm.func goes to --fluxion-lower-to-llvm");
+        return signalPassFailure();
+      }
       Activity Dup;
       for (StringRef A : Request.getActivities())
         Dup.push_back(A == "dup");
@@ -422,6 +434,9 @@ std::unique_ptr<Pass> createDifferentiatePass() {
   return std::make_unique<DifferentiatePass>();
 }
 
-void registerFluxionPasses() { PassRegistration<DifferentiatePass>(); }
+void registerFluxionPasses() {
+  PassRegistration<DifferentiatePass>();
+  registerBridgePass();
+}
 
 } // namespace fluxion

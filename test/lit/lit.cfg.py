@@ -34,6 +34,9 @@ if os.path.exists(fluxion_opt):
         "--convert-cf-to-llvm", "--finalize-memref-to-llvm",
         "--convert-func-to-llvm", "--reconcile-unrealized-casts"])))
     libs = os.path.join(os.path.dirname(tools), "lib")
+    config.substitutions.append(("%mlir-translate", f"{tools}/mlir-translate"))
+    config.substitutions.append(("%mlir-runtime-lib", " ".join([
+        f"-L{libs}", "-lmlir_c_runner_utils", f"-Wl,-rpath,{libs}"])))
     config.substitutions.append(("%mlir-runner", " ".join([
         f"{tools}/mlir-runner", "-e main -entry-point-result=void",
         f"-shared-libs={libs}/libmlir_c_runner_utils.so,{libs}/libmlir_runner_utils.so"])))

@@ -55,7 +55,7 @@ func.func @d(%x: f64) -> f64 {
 // -----
 
 func.func @d(%x: f64) -> f64 {
-  // expected-error @below {{'nowhere' is not a func.func in scope}}
+  // expected-error @below {{'nowhere' is not a function in scope}}
   %d = "fluxion.fwddiff"(%x) {callee = @nowhere, activity = ["const"]} : (f64) -> f64
   return %d : f64
 }

@@ -1,0 +1,137 @@
+//===- Bridge.cpp - fluxion ops as calls the LLVM plugin differentiates ---===//
+//
+// --fluxion-lower-to-llvm hands derivatives to the LLVM plugin instead of
+// synthesizing them in MLIR: placed after the upstream conversions to the
+// llvm dialect, it turns each fluxion.fwddiff and fluxion.autodiff whose
+// callee is now an llvm.func into a call of __enzyme_fwddiff or
+// __enzyme_autodiff with Enzyme's markers, which the plugin differentiates
+// once mlir-translate has made LLVM IR of the module. Whatever reaches the
+// llvm dialect can be differentiated that way. Arguments are scalars (a
+// memref would arrive as the five values of its descriptor).
+//
+//===----------------------------------------------------------------------===//
+
+#include "FluxionDialect.h"
+#include "FluxionPasses.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+using namespace mlir;
+
+namespace fluxion {
+namespace {
+
+/// The value of the marker global `enzyme_<Name>`, declared where missing.
+Value marker(OpBuilder &B, Location Loc, ModuleOp Module, StringRef Name) {
+  std::string Global = ("enzyme_" + Name).str();
+  if (!Module.lookupSymbol<LLVM::GlobalOp>(Global)) {
+    OpBuilder::InsertionGuard Guard(B);
+    B.setInsertionPointToStart(Module.getBody());
+    LLVM::GlobalOp::create(B, Loc, B.getI32Type(), /*isConstant=*/false,
+                           LLVM::Linkage::External, Global, Attribute());
+  }
+  Value Address = LLVM::AddressOfOp::create(
+      B, Loc, LLVM::LLVMPointerType::get(B.getContext()), Global);
+  return LLVM::LoadOp::create(B, Loc, B.getI32Type(), Address);
+}
+
+/// The value an index operand stood for before it was cast back from the
+/// llvm dialect's integer.
+Value lowered(Value V) {
+  if (auto Cast = V.getDefiningOp<UnrealizedConversionCastOp>())
+    if (Cast.getNumOperands() == 1)
+      return Cast.getOperand(0);
+  return V;
+}
+
+template <typename DiffOp>
+LogicalResult lowerToCall(DiffOp Op, StringRef Builtin, ModuleOp Module) {
+  auto Callee = Module.lookupSymbol<LLVM::LLVMFuncOp>(Op.getCallee());
+  if (!Callee)
+    return Op.emitError("fluxion: --fluxion-lower-to-llvm needs the callee "
+                        "lowered to an llvm.func first");
+  OpBuilder B(Op);
+  Location Loc = Op.getLoc();
+  auto PtrTy = LLVM::LLVMPointerType::get(B.getContext());
+  SmallVector<Value> Args{
+      LLVM::AddressOfOp::create(B, Loc, PtrTy, Callee.getSymName())};
+  auto Operands = Op->getOperands();
+  unsigned Next = 0;
+  for (StringRef Activity : Op.getActivities()) {
+    Value Arg = lowered(Operands[Next++]);
+    if (!LLVM::isCompatibleType(Arg.getType()) ||
+        isa<LLVM::LLVMStructType>(Arg.getType()))
+      return Op.emitError("fluxion: --fluxion-lower-to-llvm passes scalars "
+                          "only, not ")
+             << Arg.getType();
+    if (Activity == "const")
+      Args.push_back(marker(B, Loc, Module, "const"));
+    else if (Activity == "dup")
+      Args.push_back(marker(B, Loc, Module, "dup"));
+    Args.push_back(Arg);
+    if (Activity == "dup")
+      Args.push_back(lowered(Operands[Next++]));
+  }
+  // Several adjoints come back as a struct of them, as in C.
+  Type ResultTy =
+      Op->getNumResults() == 1
+          ? Op->getResult(0).getType()
+          : LLVM::LLVMStructType::getLiteral(
+                B.getContext(), SmallVector<Type>(Op->getResultTypes()));
+  auto BuiltinTy =
+      LLVM::LLVMFunctionType::get(ResultTy, {PtrTy}, /*isVarArg=*/true);
+  if (!Module.lookupSymbol<LLVM::LLVMFuncOp>(Builtin)) {
+    OpBuilder::InsertionGuard Guard(B);
+    B.setInsertionPointToEnd(Module.getBody());
+    LLVM::LLVMFuncOp::create(B, Loc, Builtin, BuiltinTy);
+  }
+  auto Call = LLVM::CallOp::create(
+      B, Loc, BuiltinTy, FlatSymbolRefAttr::get(B.getContext(), Builtin), Args);
+  if (Op->getNumResults() == 1) {
+    Op->getResult(0).replaceAllUsesWith(Call.getResult());
+  } else {
+    for (auto [Idx, Result] : llvm::enumerate(Op->getResults()))
+      Result.replaceAllUsesWith(LLVM::ExtractValueOp::create(
+          B, Loc, Call.getResult(), ArrayRef<int64_t>{int64_t(Idx)}));
+  }
+  Op->erase();
+  return success();
+}
+
+struct LowerToLLVMPass : PassWrapper<LowerToLLVMPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerToLLVMPass)
+
+  StringRef getArgument() const override { return "fluxion-lower-to-llvm"; }
+  StringRef getDescription() const override {
+    return "Turn fluxion.fwddiff and fluxion.autodiff of llvm.func callees "
+           "into calls the Fluxion LLVM plugin differentiates";
+  }
+  void getDependentDialects(DialectRegistry &Registry) const override {
+    Registry.insert<LLVM::LLVMDialect>();
+  }
+
+  void runOnOperation() override {
+    ModuleOp Module = getOperation();
+    SmallVector<Operation *> Requests;
+    Module.walk([&](Operation *Op) {
+      if (isa<FwdDiffOp, AutoDiffOp>(Op))
+        Requests.push_back(Op);
+    });
+    for (Operation *Op : Requests) {
+      LogicalResult Lowered =
+          isa<FwdDiffOp>(Op)
+              ? lowerToCall(cast<FwdDiffOp>(Op), "__enzyme_fwddiff", Module)
+              : lowerToCall(cast<AutoDiffOp>(Op), "__enzyme_autodiff", Module);
+      if (failed(Lowered))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
+
+void registerBridgePass() { PassRegistration<LowerToLLVMPass>(); }
+
+} // namespace fluxion
