@@ -377,53 +377,53 @@ struct DifferentiatePass
                     memref::MemRefDialect, scf::SCFDialect>();
   }
 
+  /// Replaces \p Request by a call of the derivative \p Synthesize makes of
+  /// its callee, whose last results are the request's.
+  template <typename DiffOp>
+  LogicalResult
+  replace(DiffOp Request,
+          function_ref<FailureOr<func::FuncOp>(func::FuncOp)> Synthesize) {
+    auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        Request, Request.getCallee());
+    if (!Callee)
+      return Request.emitError(
+          "fluxion: --fluxion-differentiate needs a func.func callee; an "
+          "llvm.func goes to --fluxion-lower-to-llvm");
+    FailureOr<func::FuncOp> Target = Synthesize(Callee);
+    if (failed(Target))
+      return failure();
+    OpBuilder B(Request);
+    auto Call = func::CallOp::create(B, Request.getLoc(), *Target,
+                                     Request->getOperands());
+    Request->replaceAllUsesWith(
+        Call.getResults().take_back(Request->getNumResults()));
+    Request->erase();
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp Module = getOperation();
-    SmallVector<AutoDiffOp> Gradients;
-    Module.walk([&](AutoDiffOp Op) { Gradients.push_back(Op); });
-    for (AutoDiffOp Request : Gradients) {
-      auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
-          Request, Request.getCallee());
-      if (!Callee) {
-        Request.emitError(
-            "fluxion: --fluxion-differentiate needs a func.func "
-            "callee; an llvm.func goes to --fluxion-lower-to-llvm");
-        return signalPassFailure();
-      }
-      FailureOr<func::FuncOp> Target =
-          gradientFunction(Callee, Request.getActivities());
-      if (failed(Target))
-        return signalPassFailure();
-      OpBuilder B(Request);
-      auto Call = func::CallOp::create(B, Request.getLoc(), *Target,
-                                       Request->getOperands());
-      Request->replaceAllUsesWith(Call.getResults());
-      Request->erase();
-    }
     TangentFunctions Tangents(Module);
-    SmallVector<FwdDiffOp> Requests;
-    Module.walk([&](FwdDiffOp Op) { Requests.push_back(Op); });
-    for (FwdDiffOp Request : Requests) {
-      auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
-          Request, Request.getCallee());
-      if (!Callee) {
-        Request.emitError(
-            "fluxion: --fluxion-differentiate needs a func.func "
-            "callee; an llvm.func goes to --fluxion-lower-to-llvm");
+    SmallVector<Operation *> Requests;
+    Module.walk([&](Operation *Op) {
+      if (isa<FwdDiffOp, AutoDiffOp>(Op))
+        Requests.push_back(Op);
+    });
+    for (Operation *Op : Requests) {
+      LogicalResult Replaced = success();
+      if (auto Gradient = dyn_cast<AutoDiffOp>(Op))
+        Replaced = replace(Gradient, [&](func::FuncOp Callee) {
+          return gradientFunction(Callee, Gradient.getActivities());
+        });
+      else if (auto Tangent = dyn_cast<FwdDiffOp>(Op))
+        Replaced = replace(Tangent, [&](func::FuncOp Callee) {
+          Activity Dup;
+          for (StringRef A : Tangent.getActivities())
+            Dup.push_back(A == "dup");
+          return Tangents.get(Callee, Dup);
+        });
+      if (failed(Replaced))
         return signalPassFailure();
-      }
-      Activity Dup;
-      for (StringRef A : Request.getActivities())
-        Dup.push_back(A == "dup");
-      FailureOr<func::FuncOp> Target = Tangents.get(Callee, Dup);
-      if (failed(Target))
-        return signalPassFailure();
-      OpBuilder B(Request);
-      auto Call = func::CallOp::create(B, Request.getLoc(), *Target,
-                                       Request->getOperands());
-      unsigned NumResults = Request->getNumResults();
-      Request->replaceAllUsesWith(Call.getResults().drop_front(NumResults));
-      Request->erase();
     }
   }
 };

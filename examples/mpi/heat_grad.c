@@ -37,8 +37,8 @@ static double misfit(const double *initial) {
   for (int s = 0; s < Steps; s++) {
     MPI_Sendrecv(&u[1], 1, MPI_DOUBLE, left, 0, &u[Cells + 1], 1, MPI_DOUBLE,
                  right, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    MPI_Sendrecv(&u[Cells], 1, MPI_DOUBLE, right, 1, &u[0], 1, MPI_DOUBLE,
-                 left, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Sendrecv(&u[Cells], 1, MPI_DOUBLE, right, 1, &u[0], 1, MPI_DOUBLE, left,
+                 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     for (int i = 1; i <= Cells; i++)
       next[i] = u[i] + Diffusion * (u[i - 1] - 2 * u[i] + u[i + 1]);
     for (int i = 1; i <= Cells; i++)
@@ -108,8 +108,8 @@ int main(int argc, char **argv) {
   failed |= !(last < first);
   MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   if (rank == 0)
-    printf("%d ranks: misfit %.6f -> %.6f, gradient %s\n", ranks, first,
-           last, any ? "WRONG" : "matches central differences");
+    printf("%d ranks: misfit %.6f -> %.6f, gradient %s\n", ranks, first, last,
+           any ? "WRONG" : "matches central differences");
   MPI_Finalize();
   return any;
 }

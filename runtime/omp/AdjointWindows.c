@@ -26,8 +26,8 @@ enum { FirstElements = 256 };
 
 #define WINDOW_FUNCTIONS(T, suffix)                                            \
   static void grow_##suffix(Window *w, char *address) {                        \
-    uint64_t capacity = w->capacity ? 2 * w->capacity                          \
-                                    : FirstElements * sizeof(T);               \
+    uint64_t capacity =                                                        \
+        w->capacity ? 2 * w->capacity : FirstElements * sizeof(T);             \
     char *base = address - capacity / 2;                                       \
     if (w->capacity) {                                                         \
       char *low = address < w->base ? address : w->base;                       \
@@ -56,7 +56,7 @@ enum { FirstElements = 256 };
     w->buffer = buffer;                                                        \
   }                                                                            \
                                                                                \
-  /* Out of range or out of step with the window: grow it, or add to memory  \
+  /* Out of range or out of step with the window: grow it, or add to memory    \
    * directly when that is not possible. */                                    \
   __attribute__((noinline)) static void miss_##suffix(                         \
       Window *w, char *address, T value) {                                     \
@@ -90,8 +90,8 @@ enum { FirstElements = 256 };
     w->dirty_high = 0;                                                         \
   }                                                                            \
                                                                                \
-  /* The entry points work on the caller's window through copies, so that  \
-   * it never escapes and its fields stay in registers in the caller's      \
+  /* The entry points work on the caller's window through copies, so that      \
+   * it never escapes and its fields stay in registers in the caller's         \
    * loops; only the rare paths (a miss, a non-empty flush) call out. */       \
   __attribute__((always_inline)) void __fluxion_window_add_##suffix(           \
       Window *w, char *address, T value) {                                     \
