@@ -55,6 +55,7 @@ private:
   LogicalResult visit(Operation &Op);
   LogicalResult visitFor(scf::ForOp For);
   LogicalResult visitIf(scf::IfOp If);
+  LogicalResult visitWhile(scf::WhileOp While);
   LogicalResult visitCall(func::CallOp Call);
   LogicalResult visitElementwise(Operation &Op, const ElementwiseRule &Rule);
 
@@ -257,6 +258,62 @@ LogicalResult ForwardBuilder::visitIf(scf::IfOp If) {
   return success();
 }
 
+LogicalResult ForwardBuilder::visitWhile(scf::WhileOp While) {
+  // Both regions' floating arguments carry their tangents after the primal
+  // ones, as do the condition's forwarded values and the results.
+  auto WithTangentTypes = [](TypeRange Types) {
+    SmallVector<Type> Result(Types);
+    for (Type T : Types)
+      if (isFloatLike(T))
+        Result.push_back(T);
+    return Result;
+  };
+  SmallVector<Value> Inits = withTangents(While.getInits());
+  SmallVector<Type> ResultTypes = WithTangentTypes(While.getResultTypes());
+  auto NewWhile = scf::WhileOp::create(B, While.getLoc(), ResultTypes, Inits);
+  // Building the regions moves the builder; it comes back after the loop.
+  OpBuilder::InsertionGuard Guard(B);
+  auto MapArguments = [&](Block &From, Block &To) {
+    unsigned Next = From.getNumArguments();
+    for (auto [Idx, Arg] : llvm::enumerate(From.getArguments())) {
+      Map.map(Arg, To.getArgument(Idx));
+      if (isFloatLike(Arg.getType()))
+        TangentOf[Arg] = To.getArgument(Next++);
+    }
+  };
+  SmallVector<Location> BeforeLocs(Inits.size(), While.getLoc());
+  SmallVector<Location> AfterLocs(ResultTypes.size(), While.getLoc());
+  Block *Before =
+      B.createBlock(&NewWhile.getBefore(), {}, TypeRange(Inits), BeforeLocs);
+  Block *After =
+      B.createBlock(&NewWhile.getAfter(), {}, ResultTypes, AfterLocs);
+  MapArguments(While.getBefore().front(), *Before);
+  MapArguments(While.getAfter().front(), *After);
+  B.setInsertionPointToEnd(Before);
+  if (failed(visitBlock(While.getBefore().front(), [&](Operation &Term) {
+        auto Condition = cast<scf::ConditionOp>(Term);
+        scf::ConditionOp::create(B, Term.getLoc(),
+                                 Map.lookupOrDefault(Condition.getCondition()),
+                                 withTangents(Condition.getArgs()));
+        return success();
+      })))
+    return failure();
+  B.setInsertionPointToEnd(After);
+  if (failed(visitBlock(While.getAfter().front(), [&](Operation &Yield) {
+        scf::YieldOp::create(B, Yield.getLoc(),
+                             withTangents(Yield.getOperands()));
+        return success();
+      })))
+    return failure();
+  unsigned Next = While.getNumResults();
+  for (auto [Idx, Result] : llvm::enumerate(While.getResults())) {
+    Map.map(Result, NewWhile.getResult(Idx));
+    if (isFloatLike(Result.getType()))
+      TangentOf[Result] = NewWhile.getResult(Next++);
+  }
+  return success();
+}
+
 LogicalResult ForwardBuilder::visitCall(func::CallOp Call) {
   auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
       Call, Call.getCalleeAttr());
@@ -287,6 +344,8 @@ LogicalResult ForwardBuilder::visitCall(func::CallOp Call) {
 LogicalResult ForwardBuilder::visit(Operation &Op) {
   if (auto For = dyn_cast<scf::ForOp>(Op))
     return visitFor(For);
+  if (auto While = dyn_cast<scf::WhileOp>(Op))
+    return visitWhile(While);
   if (auto If = dyn_cast<scf::IfOp>(Op))
     return visitIf(If);
   if (auto Call = dyn_cast<func::CallOp>(Op))

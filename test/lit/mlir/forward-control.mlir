@@ -1,5 +1,6 @@
-// Forward mode through structured control flow and calls: scf.for carries
-// the tangent of each floating iteration argument after the primal ones,
+// Forward mode through structured control flow and calls: scf.for and
+// scf.while carry the tangent of each floating iteration argument after the
+// primal ones,
 // scf.if yields tangents after its results, a call calls the callee's
 // tangent function (a recursive one calls itself), and a "dup" memref has
 // its shadow loaded alongside.
@@ -80,11 +81,32 @@ func.func @dot(%a: memref<?xf64>, %b: memref<?xf64>, %n: index) -> f64 {
 // CHECK: memref.load %[[A]]
 // CHECK: memref.load %[[DA]]
 
+func.func @halve(%x: f64) -> f64 {
+  %one = arith.constant 1.0 : f64
+  %half = arith.constant 0.5 : f64
+  %r = scf.while (%a = %x) : (f64) -> f64 {
+    %big = arith.cmpf ogt, %a, %one : f64
+    scf.condition(%big) %a : f64
+  } do {
+  ^bb0(%b: f64):
+    %h = arith.mulf %b, %half : f64
+    scf.yield %h : f64
+  }
+  return %r : f64
+}
+
+// CHECK-LABEL: func.func private @fluxion.fwd.halve.dup(
+// CHECK: scf.while (%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) : (f64, f64) -> (f64, f64)
+// CHECK: scf.condition(%{{.*}}) %{{.*}}, %{{.*}} : f64, f64
+// CHECK: scf.yield %{{.*}}, %{{.*}} : f64, f64
+
 func.func @tangents(%x: f64, %n: index, %a: memref<?xf64>, %da: memref<?xf64>, %b: memref<?xf64>) -> (f64, f64, f64, f64) {
   %one = arith.constant 1.0 : f64
   %d0 = "fluxion.fwddiff"(%x, %one, %n) {callee = @power_sum, activity = ["dup", "const"]} : (f64, f64, index) -> f64
   %d1 = "fluxion.fwddiff"(%x, %one) {callee = @relu_sin, activity = ["dup"]} : (f64, f64) -> f64
   %d2 = "fluxion.fwddiff"(%x, %one, %n) {callee = @pow_rec, activity = ["dup", "const"]} : (f64, f64, index) -> f64
   %d3 = "fluxion.fwddiff"(%a, %da, %b, %n) {callee = @dot, activity = ["dup", "const", "const"]} : (memref<?xf64>, memref<?xf64>, memref<?xf64>, index) -> f64
-  return %d0, %d1, %d2, %d3 : f64, f64, f64, f64
+  %d4 = "fluxion.fwddiff"(%x, %one) {callee = @halve, activity = ["dup"]} : (f64, f64) -> f64
+  %s = arith.addf %d3, %d4 : f64
+  return %d0, %d1, %d2, %s : f64, f64, f64, f64
 }

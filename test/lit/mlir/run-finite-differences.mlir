@@ -1,6 +1,6 @@
 // Tangents computed natively in MLIR, lowered to LLVM and run: a Rosenbrock
 // function over a memref in scf.for, a dot product of two dup memrefs, a
-// branch (scf.if) and a recursive call, each against a central difference
+// branch (scf.if) and a recursive call, an scf.while, each against a central difference
 // of the same function (the program asserts the agreement, within 1e-5
 // relative, and prints both numbers).
 // REQUIRES: mlir
@@ -60,6 +60,28 @@ func.func @branchy_pow(%x: f64, %n: index) -> f64 {
     scf.yield %q : f64
   }
   return %r : f64
+}
+
+// a <- a + x sin(a) while a < 3 (at most 50 times), from a = x
+func.func @grow(%x: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c50 = arith.constant 50 : index
+  %limit = arith.constant 3.0 : f64
+  %r:2 = scf.while (%a = %x, %i = %c0) : (f64, index) -> (f64, index) {
+    %small = arith.cmpf olt, %a, %limit : f64
+    %more = arith.cmpi slt, %i, %c50 : index
+    %go = arith.andi %small, %more : i1
+    scf.condition(%go) %a, %i : f64, index
+  } do {
+  ^bb0(%b: f64, %j: index):
+    %s = math.sin %b : f64
+    %xs = arith.mulf %x, %s : f64
+    %n = arith.addf %b, %xs : f64
+    %k = arith.addi %j, %c1 : index
+    scf.yield %n, %k : f64, index
+  }
+  return %r#0 : f64
 }
 
 func.func private @printF64(f64)
@@ -145,5 +167,17 @@ func.func @main() {
   %diff2 = arith.subf %fp2, %fm2 : f64
   %fd2 = arith.divf %diff2, %twoh : f64
   call @check(%d2, %fd2) : (f64, f64) -> ()
+
+  // CHECK: [[W:[0-9.]+]]
+  // CHECK-NEXT: [[W]]
+  %x3 = arith.constant 0.9 : f64
+  %d3 = "fluxion.fwddiff"(%x3, %one) {callee = @grow, activity = ["dup"]} : (f64, f64) -> f64
+  %x3p = arith.addf %x3, %h : f64
+  %x3m = arith.subf %x3, %h : f64
+  %fp3 = call @grow(%x3p) : (f64) -> f64
+  %fm3 = call @grow(%x3m) : (f64) -> f64
+  %diff3 = arith.subf %fp3, %fm3 : f64
+  %fd3 = arith.divf %diff3, %twoh : f64
+  call @check(%d3, %fd3) : (f64, f64) -> ()
   return
 }
