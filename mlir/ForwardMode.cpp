@@ -56,6 +56,7 @@ private:
   LogicalResult visitFor(scf::ForOp For);
   LogicalResult visitIf(scf::IfOp If);
   LogicalResult visitWhile(scf::WhileOp While);
+  LogicalResult visitParallel(scf::ParallelOp Parallel);
   LogicalResult visitCall(func::CallOp Call);
   LogicalResult visitElementwise(Operation &Op, const ElementwiseRule &Rule);
 
@@ -314,6 +315,30 @@ LogicalResult ForwardBuilder::visitWhile(scf::WhileOp While) {
   return success();
 }
 
+/// A parallel loop without reductions: the same loop with the tangent code
+/// in its body (each iteration writes its own elements, as the primal's).
+LogicalResult ForwardBuilder::visitParallel(scf::ParallelOp Parallel) {
+  if (Parallel.getNumReductions())
+    return Parallel.emitError("fluxion: forward mode in MLIR supports "
+                              "scf.parallel without reductions");
+  auto Mapped = [&](ValueRange Values) {
+    SmallVector<Value> Result;
+    for (Value V : Values)
+      Result.push_back(Map.lookupOrDefault(V));
+    return Result;
+  };
+  auto NewParallel = scf::ParallelOp::create(
+      B, Parallel.getLoc(), Mapped(Parallel.getLowerBound()),
+      Mapped(Parallel.getUpperBound()), Mapped(Parallel.getStep()));
+  for (auto [From, To] :
+       llvm::zip(Parallel.getInductionVars(), NewParallel.getInductionVars()))
+    Map.map(From, To);
+  OpBuilder::InsertionGuard Guard(B);
+  Block &Body = *NewParallel.getBody();
+  B.setInsertionPoint(Body.getTerminator());
+  return visitBlock(*Parallel.getBody(), [](Operation &) { return success(); });
+}
+
 LogicalResult ForwardBuilder::visitCall(func::CallOp Call) {
   auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
       Call, Call.getCalleeAttr());
@@ -346,6 +371,8 @@ LogicalResult ForwardBuilder::visit(Operation &Op) {
     return visitFor(For);
   if (auto While = dyn_cast<scf::WhileOp>(Op))
     return visitWhile(While);
+  if (auto Parallel = dyn_cast<scf::ParallelOp>(Op))
+    return visitParallel(Parallel);
   if (auto If = dyn_cast<scf::IfOp>(Op))
     return visitIf(If);
   if (auto Call = dyn_cast<func::CallOp>(Op))
@@ -399,8 +426,10 @@ LogicalResult ForwardBuilder::visit(Operation &Op) {
   if (isa<memref::AllocOp, memref::AllocaOp>(Op) &&
       isFloatLike(
           cast<MemRefType>(Op.getResult(0).getType()).getElementType())) {
-    // The shadow of local memory: the same allocation again.
+    // The shadow of local memory: the same allocation again (cloning maps
+    // the result to it, so the primal mapping is put back).
     TangentOf[Op.getResult(0)] = B.clone(Op, Map)->getResult(0);
+    Map.map(Op.getResult(0), Copy->getResult(0));
     return success();
   }
   if (auto Dealloc = dyn_cast<memref::DeallocOp>(Op)) {

@@ -121,3 +121,26 @@ func.func @g(%x: f64) -> f64 {
   %d = "fluxion.autodiff"(%x) {callee = @scratch, activity = ["active"]} : (f64) -> f64
   return %d : f64
 }
+
+// -----
+
+func.func @total(%u: memref<?xf64>, %n: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  // expected-error @below {{fluxion: forward mode in MLIR supports scf.parallel without reductions}}
+  %s = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> f64 {
+    %v = memref.load %u[%i] : memref<?xf64>
+    scf.reduce(%v : f64) {
+    ^bb0(%a: f64, %b: f64):
+      %t = arith.addf %a, %b : f64
+      scf.reduce.return %t : f64
+    }
+  }
+  return %s : f64
+}
+
+func.func @d(%u: memref<?xf64>, %du: memref<?xf64>, %n: index) -> f64 {
+  %d = "fluxion.fwddiff"(%u, %du, %n) {callee = @total, activity = ["dup", "const"]} : (memref<?xf64>, memref<?xf64>, index) -> f64
+  return %d : f64
+}

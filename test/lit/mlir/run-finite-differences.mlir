@@ -1,6 +1,7 @@
 // Tangents computed natively in MLIR, lowered to LLVM and run: a Rosenbrock
 // function over a memref in scf.for, a dot product of two dup memrefs, a
-// branch (scf.if) and a recursive call, an scf.while, each against a central difference
+// branch (scf.if) and a recursive call, an scf.while, a 1-D stencil in
+// scf.parallel into a local buffer, each against a central difference
 // of the same function (the program asserts the agreement, within 1e-5
 // relative, and prints both numbers).
 // REQUIRES: mlir
@@ -82,6 +83,41 @@ func.func @grow(%x: f64) -> f64 {
     scf.yield %n, %k : f64, index
   }
   return %r#0 : f64
+}
+
+// sum over interior i of (0.25 u[i-1] + 0.5 u[i] + 0.25 u[i+1])^2 sin(u[i])
+func.func @smooth_energy(%u: memref<?xf64>, %n: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %quarter = arith.constant 0.25 : f64
+  %half = arith.constant 0.5 : f64
+  %last = arith.subi %n, %c1 : index
+  %out = memref.alloc(%n) : memref<?xf64>
+  scf.parallel (%i) = (%c1) to (%last) step (%c1) {
+    %im1 = arith.subi %i, %c1 : index
+    %ip1 = arith.addi %i, %c1 : index
+    %l = memref.load %u[%im1] : memref<?xf64>
+    %m = memref.load %u[%i] : memref<?xf64>
+    %r = memref.load %u[%ip1] : memref<?xf64>
+    %a = arith.mulf %quarter, %l : f64
+    %b = arith.mulf %half, %m : f64
+    %c = arith.mulf %quarter, %r : f64
+    %ab = arith.addf %a, %b : f64
+    %s = arith.addf %ab, %c : f64
+    %w = math.sin %m : f64
+    %v = arith.mulf %s, %w : f64
+    memref.store %v, %out[%i] : memref<?xf64>
+    scf.reduce
+  }
+  %e = scf.for %i = %c1 to %last step %c1 iter_args(%acc = %zero) -> (f64) {
+    %v = memref.load %out[%i] : memref<?xf64>
+    %q = arith.mulf %v, %v : f64
+    %t = arith.addf %acc, %q : f64
+    scf.yield %t : f64
+  }
+  memref.dealloc %out : memref<?xf64>
+  return %e : f64
 }
 
 func.func private @printF64(f64)
@@ -179,5 +215,14 @@ func.func @main() {
   %diff3 = arith.subf %fp3, %fm3 : f64
   %fd3 = arith.divf %diff3, %twoh : f64
   call @check(%d3, %fd3) : (f64, f64) -> ()
+
+  // CHECK: [[S:[0-9.]+]]
+  // CHECK-NEXT: [[S]]
+  %d4 = "fluxion.fwddiff"(%x, %v, %n) {callee = @smooth_energy, activity = ["dup", "const"]} : (memref<?xf64>, memref<?xf64>, index) -> f64
+  %fp4 = call @smooth_energy(%xp, %n) : (memref<?xf64>, index) -> f64
+  %fm4 = call @smooth_energy(%xm, %n) : (memref<?xf64>, index) -> f64
+  %diff4 = arith.subf %fp4, %fm4 : f64
+  %fd4 = arith.divf %diff4, %twoh : f64
+  call @check(%d4, %fd4) : (f64, f64) -> ()
   return
 }
