@@ -114,12 +114,7 @@ struct LowerToLLVMPass : PassWrapper<LowerToLLVMPass, OperationPass<ModuleOp>> {
 
   void runOnOperation() override {
     ModuleOp Module = getOperation();
-    SmallVector<Operation *> Requests;
-    Module.walk([&](Operation *Op) {
-      if (isa<FwdDiffOp, AutoDiffOp>(Op))
-        Requests.push_back(Op);
-    });
-    for (Operation *Op : Requests) {
+    for (Operation *Op : derivativeRequests(Module)) {
       LogicalResult Lowered =
           isa<FwdDiffOp>(Op)
               ? lowerToCall(cast<FwdDiffOp>(Op), "__enzyme_fwddiff", Module)

@@ -114,4 +114,13 @@ LogicalResult AutoDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   return success();
 }
 
+SmallVector<Operation *> derivativeRequests(ModuleOp Module) {
+  SmallVector<Operation *> Requests;
+  Module.walk([&](Operation *Op) {
+    if (isa<FwdDiffOp, AutoDiffOp>(Op))
+      Requests.push_back(Op);
+  });
+  return Requests;
+}
+
 } // namespace fluxion

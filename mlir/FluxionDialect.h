@@ -16,6 +16,7 @@
 #define FLUXION_MLIR_FLUXIONDIALECT_H
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/SymbolTable.h"
@@ -89,6 +90,9 @@ public:
   mlir::LogicalResult
   verifySymbolUses(mlir::SymbolTableCollection &SymbolTable);
 };
+
+/// Every fluxion.fwddiff and fluxion.autodiff in \p Module, in order.
+llvm::SmallVector<mlir::Operation *> derivativeRequests(mlir::ModuleOp Module);
 
 } // namespace fluxion
 

@@ -492,12 +492,7 @@ struct DifferentiatePass
   void runOnOperation() override {
     ModuleOp Module = getOperation();
     TangentFunctions Tangents(Module);
-    SmallVector<Operation *> Requests;
-    Module.walk([&](Operation *Op) {
-      if (isa<FwdDiffOp, AutoDiffOp>(Op))
-        Requests.push_back(Op);
-    });
-    for (Operation *Op : Requests) {
+    for (Operation *Op : derivativeRequests(Module)) {
       LogicalResult Replaced = success();
       if (auto Gradient = dyn_cast<AutoDiffOp>(Op))
         Replaced = replace(Gradient, [&](func::FuncOp Callee) {

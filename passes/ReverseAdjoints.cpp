@@ -388,14 +388,18 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
   case CallKind::Unsupported:
   case CallKind::Deallocation:
     return true;
-  case CallKind::Barrier:
+  case CallKind::Barrier: {
     // Adjoints flow backwards through memory the barrier ordered forwards,
     // so the reverse sweep synchronizes at the mirrored point.
     if (I.getCalledFunction() &&
         openMPRole(*I.getCalledFunction()) != OpenMPRole::None)
       return mirrorOpenMPSynchronization(I);
-    B.Insert(mirror(I));
+    auto *Mirror = cast<CallBase>(I.clone());
+    for (Use &Arg : Mirror->args())
+      Arg.set(primal(Arg.get()));
+    B.Insert(Mirror);
     return true;
+  }
   case CallKind::Allocation:
     if (!AA.hasShadow(&I))
       return true;
@@ -444,13 +448,6 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
     return visitMemTransfer(cast<MemTransferInst>(I));
   }
   llvm_unreachable("unknown call kind");
-}
-
-CallBase *ReverseBuilder::mirror(CallBase &Call) {
-  auto *Mirror = cast<CallBase>(Call.clone());
-  for (Use &Arg : Mirror->args())
-    Arg.set(primal(Arg.get()));
-  return Mirror;
 }
 
 /// An OpenMP barrier, run by the reverse team's thread (`(loc, gtid)`: its

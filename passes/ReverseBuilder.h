@@ -249,8 +249,6 @@ private:
   bool addRuleAdjoints(llvm::CallBase &Call, llvm::CallInst &Adjoints);
   bool visitCheckpointedCall(llvm::CallBase &Call, const CheckpointPlan &Plan);
   bool visitShuffle(llvm::CallBase &Call);
-  /// A copy of \p Call on the primal values of its arguments.
-  llvm::CallBase *mirror(llvm::CallBase &Call);
   bool mirrorOpenMPSynchronization(llvm::CallBase &Call);
   /// Adds the adjoints a callee's reverse function returned to its Out
   /// arguments.
