@@ -56,7 +56,7 @@ lookupCallee(DiffOp Op, SymbolTableCollection &SymbolTable) {
 }
 
 LogicalResult FwdDiffOp::verify() {
-  return verifyAttributes(*this, {"const", "dup"});
+  return verifyAttributes(*this, {"const", "dup", "dupnoneed"});
 }
 
 LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
@@ -67,8 +67,9 @@ LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   unsigned Expected = 0;
   for (auto [Activity, Input] :
        llvm::zip(getActivities(), Signature.getArgumentTypes())) {
-    Expected += Activity == "dup" ? 2 : 1;
-    if (Activity == "dup" && !isa<FloatType, MemRefType>(Input))
+    bool Shadowed = Activity.starts_with("dup");
+    Expected += Shadowed ? 2 : 1;
+    if (Shadowed && !isa<FloatType, MemRefType>(Input))
       return emitOpError("only floats and memrefs of floats can be \"dup\"");
   }
   if (getNumOperands() != Expected)
@@ -80,7 +81,7 @@ LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
 }
 
 LogicalResult AutoDiffOp::verify() {
-  return verifyAttributes(*this, {"const", "active", "dup"});
+  return verifyAttributes(*this, {"const", "active", "dup", "dupnoneed"});
 }
 
 LogicalResult AutoDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
@@ -88,16 +89,18 @@ LogicalResult AutoDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   if (failed(Callee))
     return failure();
   FunctionOpInterface Signature = *Callee;
-  if (Signature.getNumResults() != 1 ||
-      !isa<FloatType>(Signature.getResultTypes().front()))
-    return emitOpError("needs a callee with one floating result");
+  if (Signature.getNumResults() > 1 ||
+      (Signature.getNumResults() == 1 &&
+       !isa<FloatType>(Signature.getResultTypes().front())))
+    return emitOpError("needs a callee with one floating result or none");
   SmallVector<Type> Adjoints;
   unsigned Expected = 0;
   for (auto [Activity, Input] :
        llvm::zip(getActivities(), Signature.getArgumentTypes())) {
-    Expected += Activity == "dup" ? 2 : 1;
+    bool Shadowed = Activity.starts_with("dup");
+    Expected += Shadowed ? 2 : 1;
     auto Memory = dyn_cast<MemRefType>(Input);
-    if (Activity == "dup" &&
+    if (Shadowed &&
         (!Memory || !isa<FloatType>(Memory.getElementType())))
       return emitOpError("only memrefs of floats can be \"dup\"");
     if (Activity != "active")

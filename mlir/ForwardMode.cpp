@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -74,7 +75,6 @@ private:
 /// The tangent functions of a module, one per callee and activity.
 class TangentFunctions {
 public:
-  explicit TangentFunctions(ModuleOp Module) : Module(Module) {}
 
   FailureOr<func::FuncOp> get(func::FuncOp Primal, const Activity &Dup) {
     auto Key = std::make_pair(Primal.getOperation(),
@@ -97,12 +97,13 @@ public:
       Name += HasTangent ? ".dup" : ".const";
     }
     llvm::append_range(Results, Primal.getFunctionType().getResults());
-    OpBuilder B(Module.getBodyRegion());
-    B.setInsertionPointToEnd(Module.getBody());
+    // At the end of the primal's symbol table (a module or gpu.module).
+    OpBuilder B(Primal);
+    B.setInsertionPointToEnd(&Primal->getParentOp()->getRegion(0).front());
     auto Target = func::FuncOp::create(B, Primal.getLoc(), Name,
                                        B.getFunctionType(Inputs, Results));
     Target.setPrivate();
-    SymbolTable(Module).insert(Target);
+    SymbolTable(Primal->getParentOp()).insert(Target);
     Cache[Key] = Target;
     ForwardBuilder Builder(*this, B);
     if (failed(Builder.build(Primal, Dup, Target)))
@@ -111,7 +112,6 @@ public:
   }
 
 private:
-  ModuleOp Module;
   std::map<std::pair<Operation *, std::vector<bool>>, func::FuncOp> Cache;
 };
 
@@ -461,8 +461,9 @@ struct DifferentiatePass
            "synthesized derivative functions";
   }
   void getDependentDialects(DialectRegistry &Registry) const override {
-    Registry.insert<arith::ArithDialect, func::FuncDialect, math::MathDialect,
-                    memref::MemRefDialect, scf::SCFDialect>();
+    Registry.insert<arith::ArithDialect, func::FuncDialect, gpu::GPUDialect,
+                    math::MathDialect, memref::MemRefDialect,
+                    scf::SCFDialect>();
   }
 
   /// Replaces \p Request by a call of the derivative \p Synthesize makes of
@@ -491,7 +492,7 @@ struct DifferentiatePass
 
   void runOnOperation() override {
     ModuleOp Module = getOperation();
-    TangentFunctions Tangents(Module);
+    TangentFunctions Tangents;
     for (Operation *Op : derivativeRequests(Module)) {
       LogicalResult Replaced = success();
       if (auto Gradient = dyn_cast<AutoDiffOp>(Op))
@@ -502,7 +503,7 @@ struct DifferentiatePass
         Replaced = replace(Tangent, [&](func::FuncOp Callee) {
           Activity Dup;
           for (StringRef A : Tangent.getActivities())
-            Dup.push_back(A == "dup");
+            Dup.push_back(A.starts_with("dup"));
           return Tangents.get(Callee, Dup);
         });
       if (failed(Replaced))

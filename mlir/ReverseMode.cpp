@@ -1,29 +1,19 @@
 //===- ReverseMode.cpp - Reverse-mode derivatives of MLIR functions -------===//
 //
-// The gradient function of a fluxion.autodiff recomputes its callee, with
-// calls of single-block callees inlined, then walks the recomputed
-// operations backwards from a seed of 1 on the result, adding each
-// operand's adjoint (the result's adjoint times the partial from the shared
-// rule table). Values outside loops are still live where the walk needs
-// them; an scf.for stores the scalars its body computes in memrefs sized by
-// its trip count at entry, and its reverse is an scf.for counting down that
-// loads them, carrying the adjoints of the iteration arguments and of the
-// outer values the body reads. The reverse of an scf.if branches on the
-// same condition and computes the taken side again before walking it
-// backwards. Loops and branches must have straight-line bodies; other
-// structured control flow is an error at its location.
+// The reverse sweep of a gradient function (see GradientBuilder.h) and the
+// function itself. Adjoints of memory go to shadows: a load's adjoint is
+// added to the shadow element it read, atomically where another iteration
+// of a parallel loop or another GPU thread may add to the same element; a
+// store's takes the shadow of what it overwrote and clears it.
 //
 //===----------------------------------------------------------------------===//
 
-#include "FluxionDialect.h"
 #include "FluxionPasses.h"
+#include "GradientBuilder.h"
 #include "MLIRRules.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/IRMapping.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
@@ -31,191 +21,167 @@ using namespace mlir;
 namespace fluxion {
 namespace {
 
-/// How deep calls are inlined before a call counts as recursive.
-constexpr unsigned MaxInlineDepth = 16;
-
-class GradientBuilder {
-public:
-  explicit GradientBuilder(OpBuilder &B) : B(B) {}
-
-  LogicalResult build(func::FuncOp Primal, ArrayRef<StringRef> Activities,
-                      func::FuncOp Target);
-
-private:
-  /// Recomputes \p Body with its arguments mapped; returns the values its
-  /// return gives.
-  FailureOr<SmallVector<Value>> recompute(Block &Body, unsigned Depth);
-  /// Recomputes \p For, storing the scalars of each iteration.
-  LogicalResult recomputeLoop(scf::ForOp For);
-  LogicalResult reverse(Operation &Op);
-  LogicalResult reverseLoop(scf::ForOp For);
-  /// The reverse of \p If: a branch on the same condition that computes the
-  /// taken side again and walks it backwards.
-  LogicalResult reverseBranch(scf::IfOp If);
-  LogicalResult checkStraightLine(Operation *Parent);
-  /// The adjoint of a load adds to the shadow of what it read; a store's
-  /// takes the shadow of what it overwrote and clears it.
-  LogicalResult reverseLoad(memref::LoadOp Load);
-  LogicalResult reverseStore(memref::StoreOp Store);
-  SmallVector<Value> primalIndices(ValueRange Indices);
-  /// The primal value of \p V where the reverse code is being built.
-  Value primal(Value V) { return Primal.lookupOrDefault(V); }
-  void addAdjoint(Value V, Value Delta);
-  Value zero(Type T) {
-    return arith::ConstantOp::create(B, Loc, FloatAttr::get(T, 0.0));
-  }
-
-  OpBuilder &B;
-  Location Loc = B.getUnknownLoc();
-  IRMapping Map;
-  SmallVector<Operation *> Recomputed;
-  DenseMap<Value, Value> Adjoint;
-  /// The shadow of each "dup" memref argument, where its elements' adjoints
-  /// are added; the memref arguments without one are constant.
-  DenseMap<Value, Value> Shadow;
-  SmallPtrSet<Value, 4> ConstantMemory;
-  /// Inside a reverse loop: each scalar of the recomputed loop's body, loaded
-  /// from its cache for the iteration being reversed.
-  IRMapping Primal;
-
-  /// What a recomputed loop kept for its reverse.
-  struct LoopCache {
-    Value Trip, LowerBound, Step;
-    /// Each scalar of the body (iteration arguments, results of its
-    /// operations) and the memref holding it per iteration.
-    SmallVector<std::pair<Value, Value>> Slots;
-  };
-  DenseMap<Operation *, LoopCache> Caches;
-};
-
-bool isScalar(Type T) { return T.isIntOrIndexOrFloat(); }
-
-FailureOr<SmallVector<Value>> GradientBuilder::recompute(Block &Body,
-                                                         unsigned Depth) {
-  for (Operation &Op : Body) {
-    if (auto Return = dyn_cast<func::ReturnOp>(Op)) {
-      SmallVector<Value> Results;
-      for (Value V : Return.getOperands())
-        Results.push_back(Map.lookupOrDefault(V));
-      return Results;
-    }
-    if (auto Call = dyn_cast<func::CallOp>(Op)) {
-      auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
-          Call, Call.getCalleeAttr());
-      if (!Callee || Callee.isExternal())
-        return Call.emitError(
-                   "fluxion: no reverse rule for external function '")
-               << Call.getCallee() << "'";
-      if (Depth == MaxInlineDepth || !Callee.getBody().hasOneBlock())
-        return Call.emitError("fluxion: reverse mode in MLIR inlines calls "
-                              "and cannot inline '")
-               << Call.getCallee() << "' (recursive or not one block)";
-      for (auto [Arg, Operand] :
-           llvm::zip(Callee.getArguments(), Call.getOperands()))
-        Map.map(Arg, Map.lookupOrDefault(Operand));
-      FailureOr<SmallVector<Value>> Results =
-          recompute(Callee.getBody().front(), Depth + 1);
-      if (failed(Results))
-        return failure();
-      for (auto [Result, Value] : llvm::zip(Call.getResults(), *Results))
-        Map.map(Result, Value);
-      continue;
-    }
-    if (auto For = dyn_cast<scf::ForOp>(Op)) {
-      if (failed(recomputeLoop(For)))
-        return failure();
-      continue;
-    }
-    if (auto If = dyn_cast<scf::IfOp>(Op)) {
-      if (failed(checkStraightLine(If)))
-        return failure();
-      Recomputed.push_back(B.clone(Op, Map));
-      continue;
-    }
-    if (Op.getNumRegions())
-      return Op.emitError("fluxion: reverse mode in MLIR supports "
-                          "straight-line code, scf.for and scf.if only, not '")
-             << Op.getName() << "'";
-    Recomputed.push_back(B.clone(Op, Map));
-  }
-  return Body.getParentOp()->emitError("fluxion: a block without a return");
-}
-
-LogicalResult GradientBuilder::checkStraightLine(Operation *Parent) {
-  for (Region &R : Parent->getRegions())
-    for (Operation &Inner : R.getOps())
-      if (Inner.getNumRegions() || isa<func::CallOp>(Inner))
-        return Inner.emitError("fluxion: reverse mode in MLIR supports loops "
-                               "and branches whose bodies are straight-line "
-                               "code, not '")
-               << Inner.getName() << "'";
-  return success();
-}
-
-LogicalResult GradientBuilder::recomputeLoop(scf::ForOp For) {
-  if (failed(checkStraightLine(For)))
-    return failure();
-  Location At = For.getLoc();
-  Value Lower = Map.lookupOrDefault(For.getLowerBound());
-  Value Upper = Map.lookupOrDefault(For.getUpperBound());
-  Value Step = Map.lookupOrDefault(For.getStep());
-  // ceil((upper - lower) / step), at least 0, for a positive step.
-  Type IndexTy = Lower.getType();
-  auto Constant = [&](int64_t C) -> Value {
-    return arith::ConstantOp::create(B, At, B.getIntegerAttr(IndexTy, C));
-  };
-  Value Span = arith::SubIOp::create(B, At, Upper, Lower);
-  Value Rounded = arith::AddIOp::create(
-      B, At, Span, arith::SubIOp::create(B, At, Step, Constant(1)));
-  Value Trip = arith::MaxSIOp::create(
-      B, At, arith::DivSIOp::create(B, At, Rounded, Step), Constant(0));
-  auto New = cast<scf::ForOp>(B.clone(*For, Map));
-  Recomputed.push_back(New);
-
-  LoopCache &Cache = Caches[New];
-  Cache.Trip = Trip;
-  Cache.LowerBound = Lower;
-  Cache.Step = Step;
-  SmallVector<Value> Scalars;
-  for (Value Arg : New.getRegionIterArgs())
-    if (isScalar(Arg.getType()))
-      Scalars.push_back(Arg);
-  for (Operation &Inner : New.getBody()->without_terminator())
-    for (Value Result : Inner.getResults())
-      if (isScalar(Result.getType()))
-        Scalars.push_back(Result);
-  OpBuilder::InsertionGuard Guard(B);
-  B.setInsertionPoint(New);
-  Value Size = Trip;
-  if (!Size.getType().isIndex())
-    Size = arith::IndexCastOp::create(B, At, B.getIndexType(), Trip);
-  for (Value Scalar : Scalars)
-    Cache.Slots.push_back(
-        {Scalar,
-         memref::AllocOp::create(
-             B, At, MemRefType::get({ShapedType::kDynamic}, Scalar.getType()),
-             ValueRange{Size})});
-  B.setInsertionPoint(New.getBody()->getTerminator());
-  Value Offset = arith::SubIOp::create(B, At, New.getInductionVar(), Lower);
-  Value Index = arith::DivSIOp::create(B, At, Offset, Step);
-  if (!Index.getType().isIndex())
-    Index = arith::IndexCastOp::create(B, At, B.getIndexType(), Index);
-  for (auto [Scalar, Memory] : Cache.Slots)
-    memref::StoreOp::create(B, At, Scalar, Memory, ValueRange{Index});
-  return success();
-}
-
-LogicalResult GradientBuilder::reverseLoop(scf::ForOp For) {
-  LoopCache &Cache = Caches[For];
-  Block &Body = *For.getBody();
-  // Floating values from outside the loop that the body reads: their
-  // adjoints accumulate across iterations.
+/// The floating values defined outside \p Op that operations inside it read.
+llvm::SetVector<Value> outerFloats(Operation *Op) {
   llvm::SetVector<Value> Outer;
-  for (Operation &Inner : Body.without_terminator())
-    for (Value Operand : Inner.getOperands())
+  Op->walk([&](Operation *Inner) {
+    if (Inner == Op)
+      return;
+    for (Value Operand : Inner->getOperands())
       if (isa<FloatType>(Operand.getType()) &&
-          Operand.getParentBlock() != &Body)
+          !Op->isAncestor(Operand.getParentRegion()->getParentOp()))
         Outer.insert(Operand);
+  });
+  return Outer;
+}
+
+Value memoryOf(Operation *Access) {
+  if (auto Load = dyn_cast<memref::LoadOp>(Access))
+    return Load.getMemRef();
+  if (auto Store = dyn_cast<memref::StoreOp>(Access))
+    return Store.getMemRef();
+  return {};
+}
+
+ValueRange indicesOf(Operation *Access) {
+  if (auto Load = dyn_cast<memref::LoadOp>(Access))
+    return Load.getIndices();
+  return cast<memref::StoreOp>(Access).getIndices();
+}
+
+} // namespace
+
+void GradientBuilder::addAdjoint(Value V, Value Delta) {
+  Value &Sum = Adjoint[V];
+  Sum = Sum ? arith::AddFOp::create(B, Loc, Sum, Delta).getResult() : Delta;
+}
+
+SmallVector<Value> GradientBuilder::primalIndices(ValueRange Indices) {
+  SmallVector<Value> Result;
+  for (Value Index : Indices)
+    Result.push_back(primal(Index));
+  return Result;
+}
+
+void GradientBuilder::addToMemory(Value Memory, ValueRange Indices,
+                                  Value Delta, bool Atomic) {
+  if (Atomic) {
+    memref::AtomicRMWOp::create(B, Loc, arith::AtomicRMWKind::addf, Delta,
+                                Memory, Indices);
+    return;
+  }
+  Value Old = memref::LoadOp::create(B, Loc, Memory, Indices);
+  memref::StoreOp::create(B, Loc, arith::AddFOp::create(B, Loc, Old, Delta),
+                          Memory, Indices);
+}
+
+bool GradientBuilder::exclusive(Operation *Access) {
+  auto Loop = Access->getParentOfType<scf::ParallelOp>();
+  if (!Loop && !OnGPU)
+    return true;
+  Operation *Scope = Loop ? Loop.getOperation() : Target.getOperation();
+  Value Memory = memoryOf(Access);
+  ValueRange Indices = indicesOf(Access);
+  // Every access of the memory uses the same indices, and they are either
+  // the parallel loop's induction variables or an element this instance
+  // stores to, which a race-free primal lets no other instance touch.
+  bool Stored = false;
+  WalkResult Walk = Scope->walk([&](Operation *Other) {
+    if (memoryOf(Other) != Memory)
+      return WalkResult::advance();
+    if (indicesOf(Other) != Indices)
+      return WalkResult::interrupt();
+    Stored |= isa<memref::StoreOp>(Other);
+    return WalkResult::advance();
+  });
+  if (Walk.wasInterrupted())
+    return false;
+  if (Stored)
+    return true;
+  return Loop && llvm::all_of(Loop.getInductionVars(), [&](Value IV) {
+           return llvm::is_contained(Indices, IV);
+         });
+}
+
+LogicalResult GradientBuilder::reverseLoad(memref::LoadOp Load) {
+  Value Seed = Adjoint.lookup(Load.getResult());
+  if (!Seed)
+    return success();
+  Value Memory = Shadow.lookup(Load.getMemRef());
+  if (!Memory) {
+    if (ConstantMemory.contains(Load.getMemRef()))
+      return success();
+    return Load.emitError("fluxion: reverse mode in MLIR tracks the adjoints "
+                          "of \"dup\" memref arguments, local allocations "
+                          "and workgroup memory only");
+  }
+  addToMemory(Memory, primalIndices(Load.getIndices()), Seed,
+              !exclusive(Load));
+  return success();
+}
+
+LogicalResult GradientBuilder::reverseStore(memref::StoreOp Store) {
+  Value Memory = Shadow.lookup(Store.getMemRef());
+  if (!Memory)
+    return success();
+  SmallVector<Value> Indices = primalIndices(Store.getIndices());
+  Value Flowing = memref::LoadOp::create(B, Loc, Memory, Indices);
+  memref::StoreOp::create(B, Loc, zero(Flowing.getType()), Memory, Indices);
+  if (isa<FloatType>(Store.getValue().getType()))
+    addAdjoint(Store.getValue(), Flowing);
+  return success();
+}
+
+LogicalResult GradientBuilder::reverseCopy(memref::CopyOp Copy) {
+  Value To = Shadow.lookup(Copy.getTarget());
+  if (!To)
+    return success();
+  Value From = Shadow.lookup(Copy.getSource());
+  forEachElement(To, [&](ValueRange Indices) {
+    Value Flowing = memref::LoadOp::create(B, Loc, To, Indices);
+    memref::StoreOp::create(B, Loc, zero(Flowing.getType()), To, Indices);
+    if (From)
+      addToMemory(From, Indices, Flowing, /*Atomic=*/false);
+  });
+  return success();
+}
+
+void GradientBuilder::loadIteration(LoopCache &Cache, Block &Body,
+                                    Value Index) {
+  for (auto [Scalar, Memory] : Cache.Slots)
+    Primal.map(Scalar,
+               memref::LoadOp::create(B, Loc, Memory, ValueRange{Index}));
+  for (Operation &Op : Body) {
+    if (Op.hasTrait<OpTrait::ConstantLike>()) {
+      Primal.map(Op.getResult(0), B.clone(Op)->getResult(0));
+      continue;
+    }
+    // A view taken in the body is taken again, of the primal and of its
+    // shadow.
+    auto View = dyn_cast<memref::SubViewOp>(Op);
+    if (!View || Bookkeeping.contains(View))
+      continue;
+    auto Again = cast<memref::SubViewOp>(B.clone(*View, Primal));
+    Primal.map(View.getResult(), Again.getResult());
+    if (Value SourceShadow = Shadow.lookup(View.getSource())) {
+      IRMapping ToShadow = Primal;
+      ToShadow.map(View.getSource(), SourceShadow);
+      Shadow[View] = B.clone(*View, ToShadow)->getResult(0);
+    }
+  }
+}
+
+LogicalResult GradientBuilder::reverseBlock(Block &Body) {
+  for (Operation &Op : llvm::reverse(Body.without_terminator()))
+    if (failed(reverse(Op)))
+      return failure();
+  return success();
+}
+
+LogicalResult GradientBuilder::reverseFor(scf::ForOp For) {
+  LoopCache &Cache = *Caches.find(For)->second;
+  Block &Body = *For.getBody();
+  llvm::SetVector<Value> Outer = outerFloats(For);
   SmallVector<unsigned> Carried;
   for (auto [Idx, Arg] : llvm::enumerate(For.getRegionIterArgs()))
     if (isa<FloatType>(Arg.getType()))
@@ -230,34 +196,36 @@ LogicalResult GradientBuilder::reverseLoop(scf::ForOp For) {
     Value A = Adjoint.lookup(V);
     Inits.push_back(A ? A : zero(V.getType()));
   }
-  Location At = For.getLoc();
-  Type IndexTy = Cache.Trip.getType();
-  auto Constant = [&](int64_t C) -> Value {
-    return arith::ConstantOp::create(B, At, B.getIntegerAttr(IndexTy, C));
-  };
-  auto Reverse =
-      scf::ForOp::create(B, At, Constant(0), Cache.Trip, Constant(1), Inits);
+  auto Reverse = scf::ForOp::create(B, Loc, index(0), Cache.Trip, index(1),
+                                    Inits);
   {
     OpBuilder::InsertionGuard Guard(B);
     Block &RevBody = *Reverse.getBody();
     if (!RevBody.empty())
       RevBody.getTerminator()->erase();
     B.setInsertionPointToEnd(&RevBody);
-    // Iteration j of the primal, counted down.
+    // Iteration J of the primal, counted down.
     Value J = arith::SubIOp::create(
-        B, At, arith::SubIOp::create(B, At, Cache.Trip, Constant(1)),
+        B, Loc, arith::SubIOp::create(B, Loc, Cache.Trip, index(1)),
         Reverse.getInductionVar());
-    Value Index = J;
-    if (!Index.getType().isIndex())
-      Index = arith::IndexCastOp::create(B, At, B.getIndexType(), J);
-    Primal.clear();
-    Primal.map(
-        For.getInductionVar(),
-        arith::AddIOp::create(B, At, Cache.LowerBound,
-                              arith::MulIOp::create(B, At, J, Cache.Step)));
-    for (auto [Scalar, Memory] : Cache.Slots)
-      Primal.map(Scalar,
-                 memref::LoadOp::create(B, At, Memory, ValueRange{Index}));
+    Value Index =
+        Position ? arith::AddIOp::create(
+                       B, Loc,
+                       arith::MulIOp::create(B, Loc, Position, Cache.Trip), J)
+                       .getResult()
+                 : J;
+    IRMapping SavedPrimal = Primal;
+    Value Lower = primal(Cache.Lower.front());
+    Value Step = primal(Cache.Step.front());
+    Value Iteration = J;
+    if (Iteration.getType() != Lower.getType())
+      Iteration = arith::IndexCastOp::create(B, Loc, Lower.getType(), J);
+    Primal.map(For.getInductionVar(),
+               arith::AddIOp::create(
+                   B, Loc, Lower,
+                   arith::MulIOp::create(B, Loc, Iteration, Step)));
+    loadIteration(Cache, Body, Index);
+    Value OuterIndex = std::exchange(Position, Index);
     DenseMap<Value, Value> Saved = std::move(Adjoint);
     Adjoint.clear();
     for (auto [Pos, Idx] : llvm::enumerate(Carried))
@@ -265,9 +233,8 @@ LogicalResult GradientBuilder::reverseLoop(scf::ForOp For) {
                  RevBody.getArgument(1 + Pos));
     for (auto [Pos, V] : llvm::enumerate(Outer))
       addAdjoint(V, RevBody.getArgument(1 + Carried.size() + Pos));
-    for (Operation &Inner : llvm::reverse(Body.without_terminator()))
-      if (failed(reverse(Inner)))
-        return failure();
+    if (failed(reverseBlock(Body)))
+      return failure();
     SmallVector<Value> Yielded;
     for (unsigned Idx : Carried) {
       Value Arg = For.getRegionIterArgs()[Idx];
@@ -276,9 +243,10 @@ LogicalResult GradientBuilder::reverseLoop(scf::ForOp For) {
     }
     for (Value V : Outer)
       Yielded.push_back(Adjoint.lookup(V));
-    scf::YieldOp::create(B, At, Yielded);
+    scf::YieldOp::create(B, Loc, Yielded);
     Adjoint = std::move(Saved);
-    Primal.clear();
+    Primal = std::move(SavedPrimal);
+    Position = OuterIndex;
   }
   // The outer adjoints were carried from their values before the loop; an
   // initial value may be one of them too.
@@ -286,52 +254,95 @@ LogicalResult GradientBuilder::reverseLoop(scf::ForOp For) {
     Adjoint[V] = Reverse.getResult(Carried.size() + Pos);
   for (auto [Pos, Idx] : llvm::enumerate(Carried))
     addAdjoint(For.getInitArgs()[Idx], Reverse.getResult(Pos));
-  for (auto [Scalar, Memory] : Cache.Slots)
-    memref::DeallocOp::create(B, At, Memory);
   return success();
 }
 
-LogicalResult GradientBuilder::reverseBranch(scf::IfOp If) {
-  // Floating values from outside that either side reads.
-  llvm::SetVector<Value> Outer;
-  for (Region &Side : If->getRegions())
-    for (Operation &Inner : Side.getOps())
-      for (Value Operand : Inner.getOperands())
-        if (isa<FloatType>(Operand.getType()) &&
-            !Side.isAncestor(Operand.getParentRegion()))
-          Outer.insert(Operand);
+LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
+  LoopCache &Cache = *Caches.find(Loop)->second;
+  llvm::SetVector<Value> Outer = outerFloats(Loop);
+  SmallVector<Value> Inits;
+  for (Value V : Outer)
+    Inits.push_back(zero(V.getType()));
+  auto Reverse = scf::ParallelOp::create(
+      B, Loc, primalIndices(Loop.getLowerBound()),
+      primalIndices(Loop.getUpperBound()), primalIndices(Loop.getStep()),
+      Inits);
+  {
+    OpBuilder::InsertionGuard Guard(B);
+    Block &RevBody = *Reverse.getBody();
+    if (!RevBody.empty())
+      RevBody.getTerminator()->erase();
+    B.setInsertionPointToEnd(&RevBody);
+    IRMapping SavedPrimal = Primal;
+    for (auto [From, To] :
+         llvm::zip(Loop.getInductionVars(), Reverse.getInductionVars()))
+      Primal.map(From, To);
+    Value Index = linearIndex(Cache, Reverse.getInductionVars(), Position);
+    loadIteration(Cache, *Loop.getBody(), Index);
+    Value OuterIndex = std::exchange(Position, Index);
+    DenseMap<Value, Value> Saved = std::move(Adjoint);
+    Adjoint.clear();
+    if (failed(reverseBlock(*Loop.getBody())))
+      return failure();
+    SmallVector<Value> Sums;
+    for (Value V : Outer) {
+      Value A = Adjoint.lookup(V);
+      Sums.push_back(A ? A : zero(V.getType()));
+    }
+    auto Reduce = scf::ReduceOp::create(B, Loc, Sums);
+    for (Region &Combine : Reduce.getReductions()) {
+      Block &Pair = Combine.front();
+      B.setInsertionPointToEnd(&Pair);
+      scf::ReduceReturnOp::create(
+          B, Loc,
+          arith::AddFOp::create(B, Loc, Pair.getArgument(0),
+                                Pair.getArgument(1)));
+    }
+    Adjoint = std::move(Saved);
+    Primal = std::move(SavedPrimal);
+    Position = OuterIndex;
+  }
+  for (auto [Pos, V] : llvm::enumerate(Outer))
+    addAdjoint(V, Reverse.getResult(Pos));
+  return success();
+}
+
+LogicalResult GradientBuilder::reverseIf(scf::IfOp If) {
+  llvm::SetVector<Value> Outer = outerFloats(If);
   SmallVector<Type> Types;
   for (Value V : Outer)
     Types.push_back(V.getType());
-  Location At = If.getLoc();
-  auto Reverse = scf::IfOp::create(B, At, Types, primal(If.getCondition()),
+  auto Reverse = scf::IfOp::create(B, Loc, Types, primal(If.getCondition()),
                                    /*withElseRegion=*/true);
   for (auto [From, To] : llvm::zip(If->getRegions(), Reverse->getRegions())) {
     OpBuilder::InsertionGuard Guard(B);
-    Block &Target = To.front();
-    if (!Target.empty())
-      Target.getTerminator()->erase();
-    B.setInsertionPointToEnd(&Target);
+    Block &Dest = To.front();
+    if (!Dest.empty())
+      Dest.getTerminator()->erase();
+    B.setInsertionPointToEnd(&Dest);
     DenseMap<Value, Value> Saved = Adjoint;
     IRMapping SavedPrimal = Primal;
-    if (!From.empty()) {
-      Block &Side = From.front();
-      // The side's values, computed again where its reverse runs.
-      for (Operation &Inner : Side.without_terminator())
-        B.clone(Inner, Primal);
-      for (auto [Idx, Result] : llvm::enumerate(If.getResults()))
-        if (Value A = Saved.lookup(Result))
-          addAdjoint(Side.getTerminator()->getOperand(Idx), A);
-      for (Operation &Inner : llvm::reverse(Side.without_terminator()))
-        if (failed(reverse(Inner)))
-          return failure();
+    Block &Side = From.front();
+    for (Operation &Op : Side) {
+      if (Op.hasTrait<OpTrait::ConstantLike>()) {
+        Primal.map(Op.getResult(0), B.clone(Op)->getResult(0));
+        continue;
+      }
+      for (Value Result : Op.getResults())
+        if (Value Carrier = Exposed.lookup(Result))
+          Primal.map(Result, primal(Carrier));
     }
+    for (auto [Idx, Result] : llvm::enumerate(If.getResults()))
+      if (Value A = Saved.lookup(Result))
+        addAdjoint(Side.getTerminator()->getOperand(Idx), A);
+    if (failed(reverseBlock(Side)))
+      return failure();
     SmallVector<Value> Yielded;
     for (Value V : Outer) {
       Value A = Adjoint.lookup(V);
       Yielded.push_back(A ? A : zero(V.getType()));
     }
-    scf::YieldOp::create(B, At, Yielded);
+    scf::YieldOp::create(B, Loc, Yielded);
     Adjoint = std::move(Saved);
     Primal = std::move(SavedPrimal);
   }
@@ -340,56 +351,26 @@ LogicalResult GradientBuilder::reverseBranch(scf::IfOp If) {
   return success();
 }
 
-SmallVector<Value> GradientBuilder::primalIndices(ValueRange Indices) {
-  SmallVector<Value> Result;
-  for (Value Index : Indices)
-    Result.push_back(primal(Index));
-  return Result;
-}
-
-LogicalResult GradientBuilder::reverseLoad(memref::LoadOp Load) {
-  Value Seed = Adjoint.lookup(Load.getResult());
-  if (!Seed)
-    return success();
-  Value Memory = Shadow.lookup(Load.getMemRef());
-  if (!Memory) {
-    if (ConstantMemory.contains(Load.getMemRef()))
-      return success();
-    return Load.emitError("fluxion: reverse mode in MLIR tracks the "
-                          "adjoints of \"dup\" memref arguments only");
-  }
-  SmallVector<Value> Indices = primalIndices(Load.getIndices());
-  Value Old = memref::LoadOp::create(B, Loc, Memory, Indices);
-  memref::StoreOp::create(B, Loc, arith::AddFOp::create(B, Loc, Old, Seed),
-                          Memory, Indices);
-  return success();
-}
-
-LogicalResult GradientBuilder::reverseStore(memref::StoreOp Store) {
-  Value Memory = Shadow.lookup(Store.getMemRef());
-  if (!Memory)
-    return success();
-  SmallVector<Value> Indices = primalIndices(Store.getIndices());
-  Value Flowing = memref::LoadOp::create(B, Loc, Memory, Indices);
-  memref::StoreOp::create(B, Loc, zero(Flowing.getType()), Memory, Indices);
-  addAdjoint(Store.getValue(), Flowing);
-  return success();
-}
-
-void GradientBuilder::addAdjoint(Value V, Value Delta) {
-  Value &Sum = Adjoint[V];
-  Sum = Sum ? arith::AddFOp::create(B, Loc, Sum, Delta).getResult() : Delta;
-}
-
 LogicalResult GradientBuilder::reverse(Operation &Op) {
+  if (Bookkeeping.contains(&Op))
+    return success();
+  Loc = Op.getLoc();
   if (auto For = dyn_cast<scf::ForOp>(Op))
-    return reverseLoop(For);
+    return reverseFor(For);
+  if (auto Loop = dyn_cast<scf::ParallelOp>(Op))
+    return reverseParallel(Loop);
   if (auto If = dyn_cast<scf::IfOp>(Op))
-    return reverseBranch(If);
+    return reverseIf(If);
   if (auto Store = dyn_cast<memref::StoreOp>(Op))
     return reverseStore(Store);
   if (auto Load = dyn_cast<memref::LoadOp>(Op))
     return reverseLoad(Load);
+  if (auto Copy = dyn_cast<memref::CopyOp>(Op))
+    return reverseCopy(Copy);
+  if (isa<gpu::BarrierOp>(Op)) {
+    gpu::BarrierOp::create(B, Loc);
+    return success();
+  }
   if (Op.getNumResults() != 1)
     return success();
   Value Seed = Adjoint.lookup(Op.getResult(0));
@@ -433,19 +414,21 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
   return Op.emitError("fluxion: no reverse rule for '") << Op.getName() << "'";
 }
 
-LogicalResult GradientBuilder::build(func::FuncOp Primal,
+LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
                                      ArrayRef<StringRef> Activities,
-                                     func::FuncOp Target) {
-  if (!Primal.getBody().hasOneBlock())
-    return Primal.emitError("fluxion: reverse mode in MLIR needs a function "
-                            "of one block");
+                                     func::FuncOp TargetFn) {
+  Target = TargetFn;
+  OnGPU = PrimalFn->getParentOfType<gpu::GPUModuleOp>() != nullptr;
+  if (!PrimalFn.getBody().hasOneBlock())
+    return PrimalFn.emitError("fluxion: reverse mode in MLIR needs a "
+                              "function of one block");
   Block *Entry = Target.addEntryBlock();
   SmallVector<Value> Active;
   unsigned Next = 0;
-  for (auto [From, Activity] : llvm::zip(Primal.getArguments(), Activities)) {
+  for (auto [From, Activity] : llvm::zip(PrimalFn.getArguments(), Activities)) {
     Value To = Entry->getArgument(Next++);
     Map.map(From, To);
-    if (Activity == "dup")
+    if (Activity == "dup" || Activity == "dupnoneed")
       Shadow[To] = Entry->getArgument(Next++);
     else if (isa<MemRefType>(To.getType()))
       ConstantMemory.insert(To);
@@ -454,46 +437,52 @@ LogicalResult GradientBuilder::build(func::FuncOp Primal,
   }
   B.setInsertionPointToEnd(Entry);
   FailureOr<SmallVector<Value>> Results =
-      recompute(Primal.getBody().front(), 0);
+      recompute(PrimalFn.getBody().front(), 0);
   if (failed(Results))
     return failure();
-  Value Result = Results->front();
-  addAdjoint(Result, arith::ConstantOp::create(
-                         B, Loc, FloatAttr::get(Result.getType(), 1.0)));
-  for (Operation *Op : llvm::reverse(Recomputed)) {
-    Loc = Op->getLoc();
+  SmallVector<Operation *> Forward;
+  for (Operation &Op : *Entry)
+    Forward.push_back(&Op);
+  if (!Results->empty()) {
+    Value Result = Results->front();
+    addAdjoint(Result, arith::ConstantOp::create(
+                           B, Loc, FloatAttr::get(Result.getType(), 1.0)));
+  }
+  for (Operation *Op : llvm::reverse(Forward))
     if (failed(reverse(*Op)))
       return failure();
-  }
+  Loc = PrimalFn.getLoc();
+  for (Value Memory : ToFree)
+    memref::DeallocOp::create(B, Loc, Memory);
   SmallVector<Value> Adjoints;
   for (Value Arg : Active) {
     Value A = Adjoint.lookup(Arg);
     Adjoints.push_back(A ? A : zero(Arg.getType()));
   }
-  func::ReturnOp::create(B, Primal.getLoc(), Adjoints);
+  func::ReturnOp::create(B, Loc, Adjoints);
   return success();
 }
 
-} // namespace
-
 FailureOr<func::FuncOp> gradientFunction(func::FuncOp Primal,
                                          ArrayRef<StringRef> Activities) {
-  auto Module = Primal->getParentOfType<ModuleOp>();
   std::string Name = ("fluxion.grad." + Primal.getSymName()).str();
   SmallVector<Type> Inputs, Adjoints;
   for (auto [Input, Activity] :
        llvm::zip(Primal.getFunctionType().getInputs(), Activities)) {
     Name += ("." + Activity).str();
     Inputs.push_back(Input);
-    if (Activity == "dup")
+    if (Activity == "dup" || Activity == "dupnoneed")
       Inputs.push_back(Input);
     if (Activity == "active")
       Adjoints.push_back(Input);
   }
-  if (auto Existing = Module.lookupSymbol<func::FuncOp>(Name))
+  Operation *Table = Primal->getParentOp();
+  if (auto Existing = dyn_cast_or_null<func::FuncOp>(
+          SymbolTable::lookupSymbolIn(Table, Name)))
     return Existing;
-  OpBuilder B(Module.getBodyRegion());
-  B.setInsertionPointToEnd(Module.getBody());
+  // At the end of the primal's symbol table (a module or gpu.module).
+  OpBuilder B(Primal);
+  B.setInsertionPointToEnd(&Table->getRegion(0).front());
   auto Target = func::FuncOp::create(B, Primal.getLoc(), Name,
                                      B.getFunctionType(Inputs, Adjoints));
   Target.setPrivate();

@@ -31,9 +31,10 @@ func.func @gradient(%x: f64, %n: index) -> f64 {
 // CHECK: scf.yield %{{.*}}, %{{.*}} : f64, f64
 // CHECK: memref.dealloc %[[CACHE]]
 
-// The reverse of an scf.if branches on the same condition and computes the
-// taken side again before walking it backwards; each side yields the
-// adjoints of the outer values (x, y) that either side reads.
+// The recomputed scf.if yields the scalars each side computes as extra
+// results (zero on the other side), so the reverse, which branches on the
+// same condition, reads sin(x) instead of computing it again; each side
+// yields the adjoints of the outer values (x, y) that either side reads.
 func.func @branchy(%x: f64, %y: f64) -> f64 {
   %zero = arith.constant 0.0 : f64
   %c = arith.cmpf ogt, %x, %zero : f64
@@ -56,9 +57,13 @@ func.func @branch_gradient(%x: f64, %y: f64) -> (f64, f64) {
 
 // CHECK-LABEL: func.func private @fluxion.grad.branchy.active.active(
 // CHECK: %[[C:.*]] = arith.cmpf ogt
-// CHECK: scf.if %[[C]] -> (f64) {
+// CHECK: %[[F:.*]]:4 = scf.if %[[C]] -> (f64, f64, f64, f64) {
+// CHECK: %[[SIN:.*]] = math.sin
+// CHECK: %[[P:.*]] = arith.mulf %[[SIN]]
+// CHECK: scf.yield %[[P]], %[[SIN]], %[[P]], %{{.*}} : f64, f64, f64, f64
 // CHECK: %[[R:.*]]:2 = scf.if %[[C]] -> (f64, f64) {
-// CHECK: math.sin
+// CHECK-NOT: math.sin
+// CHECK: arith.mulf %{{.*}}, %[[F]]#1
 // CHECK: math.cos
 // CHECK: scf.yield %{{.*}}, %{{.*}} : f64, f64
 // CHECK: } else {

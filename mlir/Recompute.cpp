@@ -1,0 +1,487 @@
+//===- Recompute.cpp - The forward sweep of MLIR gradients ----------------===//
+//
+// Computes the callee again inside its gradient function, keeping what the
+// reverse sweep needs (see GradientBuilder.h): loop caches, the inner
+// scalars of branches as results, shadows of local and workgroup memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GradientBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "llvm/ADT/ScopeExit.h"
+
+using namespace mlir;
+
+namespace fluxion {
+namespace {
+
+/// How deep calls are inlined before a call counts as recursive.
+constexpr unsigned MaxInlineDepth = 16;
+
+bool isScalar(Type T) { return T.isIntOrIndexOrFloat(); }
+
+/// Whether \p V is defined inside \p Op (a block argument of its regions
+/// included).
+bool definedInside(Operation *Op, Value V) {
+  return Op->isAncestor(V.getParentRegion()->getParentOp());
+}
+
+} // namespace
+
+Value GradientBuilder::zero(Type T) {
+  return arith::ConstantOp::create(B, Loc, cast<TypedAttr>(B.getZeroAttr(T)));
+}
+
+Value GradientBuilder::index(int64_t C) {
+  return arith::ConstantIndexOp::create(B, Loc, C);
+}
+
+/// \p V as an index.
+static Value asIndex(OpBuilder &B, Location Loc, Value V) {
+  if (V.getType().isIndex())
+    return V;
+  return arith::IndexCastOp::create(B, Loc, B.getIndexType(), V);
+}
+
+FailureOr<SmallVector<Value>> GradientBuilder::recompute(Block &Src,
+                                                         unsigned Depth) {
+  for (Operation &Op : Src) {
+    if (Op.hasTrait<OpTrait::IsTerminator>()) {
+      SmallVector<Value> Results;
+      for (Value V : Op.getOperands())
+        Results.push_back(Map.lookupOrDefault(V));
+      return Results;
+    }
+    if (failed(recomputeOp(Op, Depth)))
+      return failure();
+  }
+  return Src.getParentOp()->emitError("fluxion: a block without terminator");
+}
+
+LogicalResult GradientBuilder::recomputeOp(Operation &Op, unsigned Depth) {
+  Loc = Op.getLoc();
+  if (auto Call = dyn_cast<func::CallOp>(Op))
+    return recomputeCall(Call, Depth);
+  if (auto For = dyn_cast<scf::ForOp>(Op))
+    return recomputeFor(For, Depth);
+  if (auto Loop = dyn_cast<scf::ParallelOp>(Op))
+    return recomputeParallel(Loop, Depth);
+  if (auto If = dyn_cast<scf::IfOp>(Op))
+    return recomputeIf(If, Depth);
+  if (isa<memref::AllocOp, memref::AllocaOp>(Op))
+    return recomputeAllocation(Op);
+  if (auto View = dyn_cast<memref::SubViewOp>(Op))
+    return recomputeSubView(View);
+  if (auto Get = dyn_cast<memref::GetGlobalOp>(Op))
+    return recomputeGlobal(Get);
+  // Local memory is freed after the reverse sweep has used its shadow.
+  if (auto Free = dyn_cast<memref::DeallocOp>(Op))
+    if (llvm::is_contained(ToFree, Map.lookupOrDefault(Free.getMemref())))
+      return success();
+  if (Op.getNumRegions())
+    return Op.emitError("fluxion: reverse mode in MLIR supports scf.for, "
+                        "scf.parallel and scf.if, not '")
+           << Op.getName() << "'";
+  B.clone(Op, Map);
+  return success();
+}
+
+LogicalResult GradientBuilder::recomputeCall(func::CallOp Call,
+                                             unsigned Depth) {
+  auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+      Call, Call.getCalleeAttr());
+  if (!Callee || Callee.isExternal())
+    return Call.emitError("fluxion: no reverse rule for external function '")
+           << Call.getCallee() << "'";
+  if (Depth == MaxInlineDepth || !Callee.getBody().hasOneBlock())
+    return Call.emitError("fluxion: reverse mode in MLIR inlines calls and "
+                          "cannot inline '")
+           << Call.getCallee() << "' (recursive or not one block)";
+  for (auto [Arg, Operand] :
+       llvm::zip(Callee.getArguments(), Call.getOperands()))
+    Map.map(Arg, Map.lookupOrDefault(Operand));
+  FailureOr<SmallVector<Value>> Results =
+      recompute(Callee.getBody().front(), Depth + 1);
+  if (failed(Results))
+    return failure();
+  for (auto [Result, Value] : llvm::zip(Call.getResults(), *Results))
+    Map.map(Result, Value);
+  return success();
+}
+
+FailureOr<GradientBuilder::LoopCache *>
+GradientBuilder::openCache(Operation *Loop, ValueRange Lower, ValueRange Upper,
+                           ValueRange Step) {
+  for (ValueRange Bounds : {Lower, Upper, Step})
+    for (Value V : Bounds)
+      if (Loop != Anchor && definedInside(Anchor, V))
+        return Loop->emitError("fluxion: reverse mode in MLIR needs the "
+                               "bounds of a nested loop defined outside the "
+                               "outermost loop");
+  OpBuilder::InsertionGuard Guard(B);
+  B.setInsertionPoint(Anchor);
+  auto Cache = std::make_unique<LoopCache>();
+  Cache->Parent = Enclosing;
+  for (auto [L, U, S] : llvm::zip(Lower, Upper, Step)) {
+    Value Span = arith::SubIOp::create(B, Loc, asIndex(B, Loc, U),
+                                       asIndex(B, Loc, L));
+    Value Trip = arith::MaxSIOp::create(
+        B, Loc, arith::CeilDivSIOp::create(B, Loc, Span, asIndex(B, Loc, S)),
+        index(0));
+    Cache->Lower.push_back(L);
+    Cache->Step.push_back(S);
+    Cache->Trips.push_back(Trip);
+    Cache->Trip =
+        Cache->Trip ? arith::MulIOp::create(B, Loc, Cache->Trip, Trip) : Trip;
+  }
+  Cache->Size = Enclosing ? arith::MulIOp::create(B, Loc, Enclosing->Size,
+                                                  Cache->Trip)
+                          : Cache->Trip;
+  auto &Slot = Caches[Loop];
+  Slot = std::move(Cache);
+  return Slot.get();
+}
+
+Value GradientBuilder::linearIndex(LoopCache &Cache, ValueRange IVs,
+                                   Value EnclosingIndex) {
+  auto Keep = [&](Value V) {
+    if (Operation *Op = V.getDefiningOp())
+      Bookkeeping.insert(Op);
+    return V;
+  };
+  Value Result;
+  for (auto [IV, L, S, Trip] :
+       llvm::zip(IVs, Cache.Lower, Cache.Step, Cache.Trips)) {
+    Value Offset = Keep(arith::SubIOp::create(B, Loc, Keep(asIndex(B, Loc, IV)),
+                                              Keep(asIndex(B, Loc, L))));
+    Value Iteration =
+        Keep(arith::DivSIOp::create(B, Loc, Offset, Keep(asIndex(B, Loc, S))));
+    Result = Result ? Keep(arith::AddIOp::create(
+                          B, Loc, Keep(arith::MulIOp::create(B, Loc, Result, Trip)),
+                          Iteration))
+                    : Iteration;
+  }
+  if (EnclosingIndex)
+    Result = Keep(arith::AddIOp::create(
+        B, Loc, Keep(arith::MulIOp::create(B, Loc, EnclosingIndex, Cache.Trip)),
+        Result));
+  return Result;
+}
+
+void GradientBuilder::cacheBody(LoopCache &Cache, Block &Body, Value Index) {
+  SmallVector<Value> Scalars;
+  if (auto For = dyn_cast<scf::ForOp>(Body.getParentOp()))
+    for (Value Arg : For.getRegionIterArgs())
+      if (isScalar(Arg.getType()))
+        Scalars.push_back(Arg);
+  for (Operation &Op : Body.without_terminator()) {
+    if (Bookkeeping.contains(&Op) || Op.hasTrait<OpTrait::ConstantLike>())
+      continue;
+    for (Value Result : Op.getResults())
+      if (isScalar(Result.getType()))
+        Scalars.push_back(Result);
+  }
+  {
+    OpBuilder::InsertionGuard Guard(B);
+    B.setInsertionPoint(Anchor);
+    for (Value Scalar : Scalars) {
+      Value Memory = memref::AllocOp::create(
+          B, Loc, MemRefType::get({ShapedType::kDynamic}, Scalar.getType()),
+          ValueRange{Cache.Size});
+      Cache.Slots.push_back({Scalar, Memory});
+      ToFree.push_back(Memory);
+    }
+  }
+  for (auto [Scalar, Memory] : Cache.Slots)
+    Bookkeeping.insert(
+        memref::StoreOp::create(B, Loc, Scalar, Memory, ValueRange{Index}));
+}
+
+LogicalResult GradientBuilder::recomputeFor(scf::ForOp For, unsigned Depth) {
+  if (For.getUnsignedCmp())
+    return For.emitError("fluxion: reverse mode in MLIR needs scf.for with "
+                         "signed bounds");
+  Value Lower = Map.lookupOrDefault(For.getLowerBound());
+  Value Upper = Map.lookupOrDefault(For.getUpperBound());
+  Value Step = Map.lookupOrDefault(For.getStep());
+  SmallVector<Value> Inits;
+  for (Value V : For.getInitArgs())
+    Inits.push_back(Map.lookupOrDefault(V));
+  auto New = scf::ForOp::create(B, Loc, Lower, Upper, Step, Inits);
+  bool IsAnchor = !Anchor;
+  if (IsAnchor)
+    Anchor = New;
+  auto ResetAnchor = llvm::make_scope_exit([&] {
+    if (IsAnchor)
+      Anchor = nullptr;
+  });
+  FailureOr<LoopCache *> Cache = openCache(New, Lower, Upper, Step);
+  if (failed(Cache))
+    return failure();
+  Block &Body = *New.getBody();
+  if (!Body.empty())
+    Body.getTerminator()->erase();
+  Map.map(For.getInductionVar(), New.getInductionVar());
+  for (auto [From, To] :
+       llvm::zip(For.getRegionIterArgs(), New.getRegionIterArgs()))
+    Map.map(From, To);
+
+  OpBuilder::InsertionGuard Guard(B);
+  B.setInsertionPointToEnd(&Body);
+  Value Index = linearIndex(**Cache, New.getInductionVar(), Position);
+  LoopCache *OuterCache = std::exchange(Enclosing, *Cache);
+  Value OuterIndex = std::exchange(Position, Index);
+  FailureOr<SmallVector<Value>> Yields = recompute(*For.getBody(), Depth);
+  Enclosing = OuterCache;
+  Position = OuterIndex;
+  if (failed(Yields))
+    return failure();
+  auto Yield = scf::YieldOp::create(B, For.getLoc(), *Yields);
+  B.setInsertionPoint(Yield);
+  cacheBody(**Cache, Body, Index);
+  for (auto [From, To] : llvm::zip(For.getResults(), New.getResults()))
+    Map.map(From, To);
+  return success();
+}
+
+LogicalResult GradientBuilder::recomputeParallel(scf::ParallelOp Loop,
+                                                 unsigned Depth) {
+  if (!Loop.getInitVals().empty())
+    return Loop.emitError("fluxion: reverse mode in MLIR supports "
+                          "scf.parallel without reductions");
+  SmallVector<Value> Lower, Upper, Step;
+  for (auto [From, To] : {std::make_pair(Loop.getLowerBound(), &Lower),
+                          std::make_pair(Loop.getUpperBound(), &Upper),
+                          std::make_pair(Loop.getStep(), &Step)})
+    for (Value V : From)
+      To->push_back(Map.lookupOrDefault(V));
+  auto New = scf::ParallelOp::create(B, Loc, Lower, Upper, Step);
+  bool IsAnchor = !Anchor;
+  if (IsAnchor)
+    Anchor = New;
+  auto ResetAnchor = llvm::make_scope_exit([&] {
+    if (IsAnchor)
+      Anchor = nullptr;
+  });
+  FailureOr<LoopCache *> Cache = openCache(New, Lower, Upper, Step);
+  if (failed(Cache))
+    return failure();
+  Block &Body = *New.getBody();
+  if (!Body.empty())
+    Body.getTerminator()->erase();
+  for (auto [From, To] :
+       llvm::zip(Loop.getInductionVars(), New.getInductionVars()))
+    Map.map(From, To);
+
+  OpBuilder::InsertionGuard Guard(B);
+  B.setInsertionPointToEnd(&Body);
+  Value Index = linearIndex(**Cache, New.getInductionVars(), Position);
+  LoopCache *OuterCache = std::exchange(Enclosing, *Cache);
+  Value OuterIndex = std::exchange(Position, Index);
+  FailureOr<SmallVector<Value>> Yields = recompute(*Loop.getBody(), Depth);
+  Enclosing = OuterCache;
+  Position = OuterIndex;
+  if (failed(Yields))
+    return failure();
+  auto Reduce = scf::ReduceOp::create(B, Loop.getLoc());
+  B.setInsertionPoint(Reduce);
+  cacheBody(**Cache, Body, Index);
+  return success();
+}
+
+LogicalResult GradientBuilder::recomputeIf(scf::IfOp If, unsigned Depth) {
+  Value Condition = Map.lookupOrDefault(If.getCondition());
+  auto Draft = scf::IfOp::create(B, Loc, If.getResultTypes(), Condition,
+                                 /*withElseRegion=*/true);
+  bool IsAnchor = !Anchor;
+  if (IsAnchor)
+    Anchor = Draft;
+  auto ResetAnchor = llvm::make_scope_exit([&] {
+    if (IsAnchor)
+      Anchor = nullptr;
+  });
+  SmallVector<Value> Yields[2], Inner[2];
+  for (unsigned Side = 0; Side < 2; ++Side) {
+    Block &To = Draft->getRegion(Side).front();
+    if (!To.empty())
+      To.getTerminator()->erase();
+    Region &From = If->getRegion(Side);
+    if (From.empty())
+      continue;
+    OpBuilder::InsertionGuard Guard(B);
+    B.setInsertionPointToEnd(&To);
+    FailureOr<SmallVector<Value>> Results = recompute(From.front(), Depth);
+    if (failed(Results))
+      return failure();
+    Yields[Side] = std::move(*Results);
+    for (Operation &Op : To)
+      if (!Op.hasTrait<OpTrait::ConstantLike>())
+        for (Value Result : Op.getResults())
+          if (isScalar(Result.getType()))
+            Inner[Side].push_back(Result);
+  }
+  // The inner scalars leave through extra results, zero on the other side.
+  SmallVector<Type> Types(If.getResultTypes());
+  for (ArrayRef<Value> Values : Inner)
+    for (Value V : Values)
+      Types.push_back(V.getType());
+  auto Expanded = scf::IfOp::create(B, Loc, Types, Condition,
+                                    /*withElseRegion=*/true);
+  if (IsAnchor)
+    Anchor = Expanded;
+  for (unsigned Side = 0; Side < 2; ++Side) {
+    Region &To = Expanded->getRegion(Side);
+    To.takeBody(Draft->getRegion(Side));
+    OpBuilder::InsertionGuard Guard(B);
+    B.setInsertionPointToEnd(&To.front());
+    SmallVector<Value> Operands(Yields[Side]);
+    for (unsigned Other = 0; Other < 2; ++Other)
+      for (Value V : Inner[Other])
+        Operands.push_back(Other == Side ? V : zero(V.getType()));
+    scf::YieldOp::create(B, Loc, Operands);
+  }
+  Draft.erase();
+  unsigned Next = If.getNumResults();
+  for (auto [From, To] : llvm::zip(If.getResults(), Expanded.getResults()))
+    Map.map(From, To);
+  for (ArrayRef<Value> Values : Inner)
+    for (Value V : Values)
+      Exposed[V] = Expanded.getResult(Next++);
+  return success();
+}
+
+void GradientBuilder::keepSince(Operation *First) {
+  for (Operation &Op : llvm::make_range(Block::iterator(First),
+                                        B.getInsertionPoint()))
+    Bookkeeping.insert(&Op);
+}
+
+void GradientBuilder::forEachElement(Value Memory,
+                                     function_ref<void(ValueRange)> Body) {
+  auto Type = cast<MemRefType>(Memory.getType());
+  SmallVector<Value> Indices;
+  std::function<void(unsigned)> Nest = [&](unsigned Dim) {
+    if (Dim == Type.getRank())
+      return Body(Indices);
+    Value Extent = memref::DimOp::create(B, Loc, Memory, Dim);
+    auto For = scf::ForOp::create(B, Loc, index(0), Extent, index(1));
+    OpBuilder::InsertionGuard Guard(B);
+    B.setInsertionPoint(For.getBody()->getTerminator());
+    Indices.push_back(For.getInductionVar());
+    Nest(Dim + 1);
+    Indices.pop_back();
+  };
+  Nest(0);
+}
+
+void GradientBuilder::zeroFill(Value Memory) {
+  Value Zero = zero(cast<MemRefType>(Memory.getType()).getElementType());
+  forEachElement(Memory, [&](ValueRange Indices) {
+    memref::StoreOp::create(B, Loc, Zero, Memory, Indices);
+  });
+}
+
+LogicalResult GradientBuilder::recomputeAllocation(Operation &Op) {
+  if (Anchor)
+    return Op.emitError("fluxion: reverse mode in MLIR needs memory "
+                        "allocated outside loops and branches");
+  Operation *New = B.clone(Op, Map);
+  Value Memory = New->getResult(0);
+  bool OnHeap = isa<memref::AllocOp>(Op);
+  if (OnHeap)
+    ToFree.push_back(Memory);
+  if (!isa<FloatType>(cast<MemRefType>(Memory.getType()).getElementType()))
+    return success();
+  Operation *ShadowAllocation = B.clone(*New);
+  Value ShadowMemory = ShadowAllocation->getResult(0);
+  Bookkeeping.insert(ShadowAllocation);
+  Shadow[Memory] = ShadowMemory;
+  if (OnHeap)
+    ToFree.push_back(ShadowMemory);
+  zeroFill(ShadowMemory);
+  keepSince(ShadowAllocation);
+  return success();
+}
+
+LogicalResult GradientBuilder::recomputeSubView(memref::SubViewOp View) {
+  auto New = cast<memref::SubViewOp>(B.clone(*View, Map));
+  Value Source = New.getSource();
+  if (ConstantMemory.contains(Source))
+    ConstantMemory.insert(New);
+  if (Value SourceShadow = Shadow.lookup(Source)) {
+    IRMapping ToShadow;
+    ToShadow.map(Source, SourceShadow);
+    Operation *ShadowView = B.clone(*New, ToShadow);
+    Bookkeeping.insert(ShadowView);
+    Shadow[New] = ShadowView->getResult(0);
+  }
+  return success();
+}
+
+LogicalResult GradientBuilder::recomputeGlobal(memref::GetGlobalOp Get) {
+  auto New = cast<memref::GetGlobalOp>(B.clone(*Get, Map));
+  auto Global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      Get, Get.getNameAttr());
+  if (!Global || Global.getConstant()) {
+    ConstantMemory.insert(New);
+    return success();
+  }
+  MemRefType Type = Get.getType();
+  if (!isa<FloatType>(Type.getElementType()) ||
+      !gpu::GPUDialect::isWorkgroupMemoryAddressSpace(Type.getMemorySpace()))
+    return success();
+  if (Anchor)
+    return Get.emitError("fluxion: reverse mode in MLIR needs workgroup "
+                         "memory taken outside loops and branches");
+  // A shadow in workgroup memory, zeroed by the threads together.
+  std::string Name = (Global.getSymName() + ".fluxion.shadow").str();
+  Operation *Table = Global->getParentOp();
+  if (!SymbolTable::lookupSymbolIn(Table, Name)) {
+    OpBuilder G(Global);
+    G.setInsertionPointAfter(Global);
+    auto Copy = cast<memref::GlobalOp>(G.clone(*Global));
+    Copy.setSymName(Name);
+    Copy.setPrivate();
+  }
+  Value ShadowMemory = memref::GetGlobalOp::create(B, Loc, Type, Name);
+  Shadow[New] = ShadowMemory;
+  Bookkeeping.insert(ShadowMemory.getDefiningOp());
+  auto Thread = [&](gpu::Dimension D) -> Value {
+    return gpu::ThreadIdOp::create(B, Loc, D);
+  };
+  auto Extent = [&](gpu::Dimension D) -> Value {
+    return gpu::BlockDimOp::create(B, Loc, D);
+  };
+  Value X = Extent(gpu::Dimension::x), Y = Extent(gpu::Dimension::y);
+  Value Self = arith::AddIOp::create(
+      B, Loc, Thread(gpu::Dimension::x),
+      arith::MulIOp::create(
+          B, Loc, X,
+          arith::AddIOp::create(
+              B, Loc, Thread(gpu::Dimension::y),
+              arith::MulIOp::create(B, Loc, Y, Thread(gpu::Dimension::z)))));
+  Value Threads = arith::MulIOp::create(
+      B, Loc, arith::MulIOp::create(B, Loc, X, Y), Extent(gpu::Dimension::z));
+  auto For = scf::ForOp::create(B, Loc, Self, index(Type.getNumElements()),
+                                Threads);
+  {
+    OpBuilder::InsertionGuard Guard(B);
+    B.setInsertionPoint(For.getBody()->getTerminator());
+    SmallVector<Value> Indices;
+    Value Rest = For.getInductionVar();
+    for (int64_t Extent : llvm::reverse(Type.getShape())) {
+      Indices.push_back(arith::RemSIOp::create(B, Loc, Rest, index(Extent)));
+      Rest = arith::DivSIOp::create(B, Loc, Rest, index(Extent));
+    }
+    std::reverse(Indices.begin(), Indices.end());
+    memref::StoreOp::create(B, Loc, zero(Type.getElementType()), ShadowMemory,
+                            Indices);
+  }
+  gpu::BarrierOp::create(B, Loc);
+  keepSince(ShadowMemory.getDefiningOp());
+  return success();
+}
+
+} // namespace fluxion
