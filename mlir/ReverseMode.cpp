@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
@@ -21,7 +22,8 @@ using namespace mlir;
 namespace fluxion {
 namespace {
 
-/// The floating values defined outside \p Op that operations inside it read.
+/// The floating values defined outside \p Op, constants aside, that
+/// operations inside it read.
 llvm::SetVector<Value> outerFloats(Operation *Op) {
   llvm::SetVector<Value> Outer;
   Op->walk([&](Operation *Inner) {
@@ -29,7 +31,8 @@ llvm::SetVector<Value> outerFloats(Operation *Op) {
       return;
     for (Value Operand : Inner->getOperands())
       if (isa<FloatType>(Operand.getType()) &&
-          !Op->isAncestor(Operand.getParentRegion()->getParentOp()))
+          !Op->isAncestor(Operand.getParentRegion()->getParentOp()) &&
+          !matchPattern(Operand, m_Constant()))
         Outer.insert(Operand);
   });
   return Outer;

@@ -5,8 +5,8 @@
 // --fluxion-differentiate synthesizes them in MLIR and the upstream
 // pipeline lowers and runs the result:
 //
-//   fluxion-opt --fluxion-differentiate --convert-math-to-libm \
-//       --convert-scf-to-cf --convert-math-to-llvm --convert-arith-to-llvm \
+//   fluxion-opt --fluxion-differentiate --convert-math-to-llvm \
+//       --convert-math-to-libm --convert-scf-to-cf --convert-arith-to-llvm \
 //       --convert-cf-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 //       --reconcile-unrealized-casts rosenbrock.mlir |
 //     mlir-runner-22 -e main -entry-point-result=void \
