@@ -3,6 +3,7 @@
 #include "FluxionDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -115,6 +116,11 @@ LogicalResult AutoDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   if (getResultTypes() != TypeRange(Adjoints))
     return emitOpError("results must be the types of the active arguments");
   return success();
+}
+
+std::string derivativeName(Operation *Primal, ArrayRef<StringRef> Parts) {
+  bool OnGPU = Primal->getParentOfType<gpu::GPUModuleOp>() != nullptr;
+  return llvm::join(Parts, OnGPU ? "_" : ".");
 }
 
 SmallVector<Operation *> derivativeRequests(ModuleOp Module) {

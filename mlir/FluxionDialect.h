@@ -91,6 +91,11 @@ public:
   verifySymbolUses(mlir::SymbolTableCollection &SymbolTable);
 };
 
+/// The name of a derivative of \p Primal: \p Parts joined by dots, or by
+/// underscores inside a gpu.module, since PTX names cannot hold dots.
+std::string derivativeName(mlir::Operation *Primal,
+                           llvm::ArrayRef<llvm::StringRef> Parts);
+
 /// Every fluxion.fwddiff and fluxion.autodiff in \p Module, in order.
 llvm::SmallVector<mlir::Operation *> derivativeRequests(mlir::ModuleOp Module);
 

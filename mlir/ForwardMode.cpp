@@ -88,14 +88,15 @@ public:
                                 "results, not ")
                << Result;
     SmallVector<Type> Inputs, Results(Primal.getFunctionType().getResults());
-    std::string Name = ("fluxion.fwd." + Primal.getSymName()).str();
+    SmallVector<StringRef> Parts = {"fluxion", "fwd", Primal.getSymName()};
     for (auto [Input, HasTangent] :
          llvm::zip(Primal.getFunctionType().getInputs(), Dup)) {
       Inputs.push_back(Input);
       if (HasTangent)
         Inputs.push_back(Input);
-      Name += HasTangent ? ".dup" : ".const";
+      Parts.push_back(HasTangent ? "dup" : "const");
     }
+    std::string Name = derivativeName(Primal, Parts);
     llvm::append_range(Results, Primal.getFunctionType().getResults());
     // At the end of the primal's symbol table (a module or gpu.module).
     OpBuilder B(Primal);

@@ -186,12 +186,17 @@ void GradientBuilder::cacheBody(LoopCache &Cache, Block &Body, Value Index) {
   {
     OpBuilder::InsertionGuard Guard(B);
     B.setInsertionPoint(Anchor);
+    // On a GPU each thread keeps its caches on its own stack.
     for (Value Scalar : Scalars) {
-      Value Memory = memref::AllocOp::create(
-          B, Loc, MemRefType::get({ShapedType::kDynamic}, Scalar.getType()),
-          ValueRange{Cache.Size});
+      auto Type = MemRefType::get({ShapedType::kDynamic}, Scalar.getType());
+      Value Memory;
+      if (OnGPU) {
+        Memory = memref::AllocaOp::create(B, Loc, Type, ValueRange{Cache.Size});
+      } else {
+        Memory = memref::AllocOp::create(B, Loc, Type, ValueRange{Cache.Size});
+        ToFree.push_back(Memory);
+      }
       Cache.Slots.push_back({Scalar, Memory});
-      ToFree.push_back(Memory);
     }
   }
   for (auto [Scalar, Memory] : Cache.Slots)
@@ -436,7 +441,7 @@ LogicalResult GradientBuilder::recomputeGlobal(memref::GetGlobalOp Get) {
     return Get.emitError("fluxion: reverse mode in MLIR needs workgroup "
                          "memory taken outside loops and branches");
   // A shadow in workgroup memory, zeroed by the threads together.
-  std::string Name = (Global.getSymName() + ".fluxion.shadow").str();
+  std::string Name = (Global.getSymName() + "_fluxion_shadow").str();
   Operation *Table = Global->getParentOp();
   if (!SymbolTable::lookupSymbolIn(Table, Name)) {
     OpBuilder G(Global);

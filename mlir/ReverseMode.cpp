@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FluxionDialect.h"
 #include "FluxionPasses.h"
 #include "GradientBuilder.h"
 #include "MLIRRules.h"
@@ -468,17 +469,18 @@ LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
 
 FailureOr<func::FuncOp> gradientFunction(func::FuncOp Primal,
                                          ArrayRef<StringRef> Activities) {
-  std::string Name = ("fluxion.grad." + Primal.getSymName()).str();
+  SmallVector<StringRef> Parts = {"fluxion", "grad", Primal.getSymName()};
   SmallVector<Type> Inputs, Adjoints;
   for (auto [Input, Activity] :
        llvm::zip(Primal.getFunctionType().getInputs(), Activities)) {
-    Name += ("." + Activity).str();
+    Parts.push_back(Activity);
     Inputs.push_back(Input);
     if (Activity == "dup" || Activity == "dupnoneed")
       Inputs.push_back(Input);
     if (Activity == "active")
       Adjoints.push_back(Input);
   }
+  std::string Name = derivativeName(Primal, Parts);
   Operation *Table = Primal->getParentOp();
   if (auto Existing = dyn_cast_or_null<func::FuncOp>(
           SymbolTable::lookupSymbolIn(Table, Name)))

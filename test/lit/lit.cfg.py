@@ -1,4 +1,6 @@
 import os
+import shutil
+import sys
 import lit.formats
 
 config.name = "Fluxion"
@@ -40,4 +42,13 @@ if os.path.exists(fluxion_opt):
     config.substitutions.append(("%mlir-runner", " ".join([
         f"{tools}/mlir-runner", "-e main -entry-point-result=void",
         f"-shared-libs={libs}/libmlir_c_runner_utils.so,{libs}/libmlir_runner_utils.so"])))
+    config.substitutions.append(("%extract-ptx", " ".join([
+        sys.executable,
+        os.path.join(config.fluxion_source_dir, "mlir", "Inputs", "extract-ptx.py")])))
+    ptxas = shutil.which("ptxas", path="/usr/local/cuda/bin")
+    if ptxas:
+        config.available_features.add("ptxas")
+        config.substitutions.append(("%ptxas", ptxas))
+        # Where MLIR's NVVM target finds libdevice for math functions.
+        config.environment["CUDA_HOME"] = os.path.dirname(os.path.dirname(ptxas))
 config.suffixes.append(".mlir")
