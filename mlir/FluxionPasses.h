@@ -4,6 +4,7 @@
 #define FLUXION_MLIR_FLUXIONPASSES_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 
 #include <memory>
@@ -20,6 +21,10 @@ std::unique_ptr<mlir::Pass> createDifferentiatePass();
 mlir::FailureOr<mlir::func::FuncOp>
 gradientFunction(mlir::func::FuncOp Primal,
                  llvm::ArrayRef<llvm::StringRef> Activities);
+
+/// The global holding the derivatives of workgroup memory \p Global, next
+/// to it (Recompute.cpp).
+mlir::memref::GlobalOp shadowGlobal(mlir::memref::GlobalOp Global);
 
 /// Registers --fluxion-lower-to-llvm (Bridge.cpp).
 void registerBridgePass();

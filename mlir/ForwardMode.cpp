@@ -438,6 +438,39 @@ LogicalResult ForwardBuilder::visit(Operation &Op) {
       memref::DeallocOp::create(B, Loc, Shadow);
     return success();
   }
+  if (auto View = dyn_cast<memref::SubViewOp>(Op)) {
+    if (Value Shadow = TangentOf.lookup(View.getSource())) {
+      IRMapping ToShadow = Map;
+      ToShadow.map(View.getSource(), Shadow);
+      TangentOf[View] = B.clone(Op, ToShadow)->getResult(0);
+      Map.map(View.getResult(), Copy->getResult(0));
+    }
+    return success();
+  }
+  if (auto Copying = dyn_cast<memref::CopyOp>(Op)) {
+    Value From = TangentOf.lookup(Copying.getSource());
+    Value To = TangentOf.lookup(Copying.getTarget());
+    if (From && To)
+      memref::CopyOp::create(B, Loc, From, To);
+    else if (To)
+      return Op.emitError("fluxion: forward mode in MLIR cannot copy memory "
+                          "without tangents into memory with them");
+    return success();
+  }
+  if (auto Get = dyn_cast<memref::GetGlobalOp>(Op)) {
+    auto Global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+        Get, Get.getNameAttr());
+    MemRefType Type = Get.getType();
+    if (!Global || Global.getConstant() ||
+        !isFloatLike(Type.getElementType()))
+      return success();
+    if (!gpu::GPUDialect::isWorkgroupMemoryAddressSpace(Type.getMemorySpace()))
+      return Op.emitError("fluxion: forward mode in MLIR tracks tangents in "
+                          "constant globals and workgroup memory only");
+    TangentOf[Get] = memref::GetGlobalOp::create(
+        B, Loc, Type, shadowGlobal(Global).getSymName());
+    return success();
+  }
   if (Op.getNumRegions() ||
       llvm::any_of(
           Op.getResultTypes(),

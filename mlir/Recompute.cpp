@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FluxionPasses.h"
 #include "GradientBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -357,6 +358,20 @@ LogicalResult GradientBuilder::recomputeIf(scf::IfOp If, unsigned Depth) {
   return success();
 }
 
+memref::GlobalOp shadowGlobal(memref::GlobalOp Global) {
+  std::string Name = (Global.getSymName() + "_fluxion_shadow").str();
+  Operation *Table = Global->getParentOp();
+  if (auto Existing = dyn_cast_or_null<memref::GlobalOp>(
+          SymbolTable::lookupSymbolIn(Table, Name)))
+    return Existing;
+  OpBuilder B(Global);
+  B.setInsertionPointAfter(Global);
+  auto Copy = cast<memref::GlobalOp>(B.clone(*Global));
+  Copy.setSymName(Name);
+  Copy.setPrivate();
+  return Copy;
+}
+
 void GradientBuilder::keepSince(Operation *First) {
   for (Operation &Op : llvm::make_range(Block::iterator(First),
                                         B.getInsertionPoint()))
@@ -441,15 +456,7 @@ LogicalResult GradientBuilder::recomputeGlobal(memref::GetGlobalOp Get) {
     return Get.emitError("fluxion: reverse mode in MLIR needs workgroup "
                          "memory taken outside loops and branches");
   // A shadow in workgroup memory, zeroed by the threads together.
-  std::string Name = (Global.getSymName() + "_fluxion_shadow").str();
-  Operation *Table = Global->getParentOp();
-  if (!SymbolTable::lookupSymbolIn(Table, Name)) {
-    OpBuilder G(Global);
-    G.setInsertionPointAfter(Global);
-    auto Copy = cast<memref::GlobalOp>(G.clone(*Global));
-    Copy.setSymName(Name);
-    Copy.setPrivate();
-  }
+  StringRef Name = shadowGlobal(Global).getSymName();
   Value ShadowMemory = memref::GetGlobalOp::create(B, Loc, Type, Name);
   Shadow[New] = ShadowMemory;
   Bookkeeping.insert(ShadowMemory.getDefiningOp());

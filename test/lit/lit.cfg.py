@@ -42,9 +42,9 @@ if os.path.exists(fluxion_opt):
     config.substitutions.append(("%mlir-runner", " ".join([
         f"{tools}/mlir-runner", "-e main -entry-point-result=void",
         f"-shared-libs={libs}/libmlir_c_runner_utils.so,{libs}/libmlir_runner_utils.so"])))
-    config.substitutions.append(("%extract-ptx", " ".join([
+    config.substitutions.append(("%gpu-object", " ".join([
         sys.executable,
-        os.path.join(config.fluxion_source_dir, "mlir", "Inputs", "extract-ptx.py")])))
+        os.path.join(config.fluxion_source_dir, "..", "..", "mlir", "utils", "gpu-object.py")])))
     ptxas = shutil.which("ptxas", path="/usr/local/cuda/bin")
     if ptxas:
         config.available_features.add("ptxas")

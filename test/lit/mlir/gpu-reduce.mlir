@@ -10,7 +10,7 @@
 // elements. Lowered through NVVM for sm_90, ptxas assembles it.
 // REQUIRES: mlir
 // RUN: %fluxion-opt --fluxion-differentiate %s | %FileCheck %s
-// RUN: %if ptxas %{ %fluxion-opt --fluxion-differentiate --gpu-lower-to-nvvm-pipeline="cubin-chip=sm_90 cubin-features=+ptx80 cubin-format=isa" %s | %extract-ptx > %t.ptx %}
+// RUN: %if ptxas %{ %fluxion-opt --fluxion-differentiate --gpu-lower-to-nvvm-pipeline="cubin-chip=sm_90 cubin-features=+ptx80 cubin-format=isa" %s | %gpu-object assembly > %t.ptx %}
 // RUN: %if ptxas %{ %FileCheck --check-prefix=PTX %s < %t.ptx %}
 // RUN: %if ptxas %{ %ptxas -arch=sm_90 %t.ptx -o %t.cubin %}
 
