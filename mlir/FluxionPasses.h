@@ -22,6 +22,9 @@ mlir::FailureOr<mlir::func::FuncOp>
 gradientFunction(mlir::func::FuncOp Primal,
                  llvm::ArrayRef<llvm::StringRef> Activities);
 
+/// Whether \p Combine, a region of scf.reduce, adds its two arguments.
+bool isSumReduction(mlir::Region &Combine);
+
 /// The global holding the derivatives of workgroup memory \p Global, next
 /// to it (Recompute.cpp).
 mlir::memref::GlobalOp shadowGlobal(mlir::memref::GlobalOp Global);

@@ -319,25 +319,60 @@ LogicalResult ForwardBuilder::visitWhile(scf::WhileOp While) {
 /// A parallel loop without reductions: the same loop with the tangent code
 /// in its body (each iteration writes its own elements, as the primal's).
 LogicalResult ForwardBuilder::visitParallel(scf::ParallelOp Parallel) {
-  if (Parallel.getNumReductions())
-    return Parallel.emitError("fluxion: forward mode in MLIR supports "
-                              "scf.parallel without reductions");
+  auto Reduce = cast<scf::ReduceOp>(Parallel.getBody()->getTerminator());
+  for (auto [Operand, Combine] :
+       llvm::zip(Reduce.getOperands(), Reduce.getReductions()))
+    if (isFloatLike(Operand.getType()) && !isSumReduction(Combine))
+      return Parallel.emitError("fluxion: forward mode in MLIR supports "
+                                "scf.parallel reductions that are sums");
   auto Mapped = [&](ValueRange Values) {
     SmallVector<Value> Result;
     for (Value V : Values)
       Result.push_back(Map.lookupOrDefault(V));
     return Result;
   };
+  // A sum's tangent is the sum of the tangents: one more reduction each.
   auto NewParallel = scf::ParallelOp::create(
       B, Parallel.getLoc(), Mapped(Parallel.getLowerBound()),
-      Mapped(Parallel.getUpperBound()), Mapped(Parallel.getStep()));
+      Mapped(Parallel.getUpperBound()), Mapped(Parallel.getStep()),
+      withTangents(Parallel.getInitVals()));
   for (auto [From, To] :
        llvm::zip(Parallel.getInductionVars(), NewParallel.getInductionVars()))
     Map.map(From, To);
-  OpBuilder::InsertionGuard Guard(B);
-  Block &Body = *NewParallel.getBody();
-  B.setInsertionPoint(Body.getTerminator());
-  return visitBlock(*Parallel.getBody(), [](Operation &) { return success(); });
+  {
+    OpBuilder::InsertionGuard Guard(B);
+    Block &Body = *NewParallel.getBody();
+    if (!Body.empty() && Body.back().hasTrait<OpTrait::IsTerminator>())
+      Body.back().erase();
+    B.setInsertionPointToEnd(&Body);
+    LogicalResult Visited = visitBlock(*Parallel.getBody(), [&](Operation &) {
+      auto NewReduce = scf::ReduceOp::create(B, Reduce.getLoc(),
+                                             withTangents(Reduce.getOperands()));
+      unsigned Next = 0;
+      auto CloneInto = [&](Region &Combine) {
+        Region &To = NewReduce.getReductions()[Next++];
+        To.getBlocks().clear();
+        IRMapping Same;
+        Combine.cloneInto(&To, Same);
+      };
+      for (Region &Combine : Reduce.getReductions())
+        CloneInto(Combine);
+      for (auto [Operand, Combine] :
+           llvm::zip(Reduce.getOperands(), Reduce.getReductions()))
+        if (isFloatLike(Operand.getType()))
+          CloneInto(Combine);
+      return success();
+    });
+    if (failed(Visited))
+      return failure();
+  }
+  unsigned Tangents = Parallel.getNumResults();
+  for (auto [Idx, Result] : llvm::enumerate(Parallel.getResults())) {
+    Map.map(Result, NewParallel.getResult(Idx));
+    if (isFloatLike(Result.getType()))
+      TangentOf[Result] = NewParallel.getResult(Tangents++);
+  }
+  return success();
 }
 
 LogicalResult ForwardBuilder::visitCall(func::CallOp Call) {
@@ -547,6 +582,17 @@ struct DifferentiatePass
 };
 
 } // namespace
+
+bool isSumReduction(Region &Combine) {
+  Block &Pair = Combine.front();
+  if (Pair.getOperations().size() != 2)
+    return false;
+  auto Add = dyn_cast<arith::AddFOp>(Pair.front());
+  auto Return = dyn_cast<scf::ReduceReturnOp>(Pair.back());
+  return Add && Return && Return.getResult() == Add.getResult() &&
+         llvm::is_contained(Add->getOperands(), Pair.getArgument(0)) &&
+         llvm::is_contained(Add->getOperands(), Pair.getArgument(1));
+}
 
 std::unique_ptr<Pass> createDifferentiatePass() {
   return std::make_unique<DifferentiatePass>();

@@ -254,16 +254,21 @@ LogicalResult GradientBuilder::recomputeFor(scf::ForOp For, unsigned Depth) {
 
 LogicalResult GradientBuilder::recomputeParallel(scf::ParallelOp Loop,
                                                  unsigned Depth) {
-  if (!Loop.getInitVals().empty())
-    return Loop.emitError("fluxion: reverse mode in MLIR supports "
-                          "scf.parallel without reductions");
-  SmallVector<Value> Lower, Upper, Step;
+  auto Reduce = cast<scf::ReduceOp>(Loop.getBody()->getTerminator());
+  for (auto [Operand, Combine] :
+       llvm::zip(Reduce.getOperands(), Reduce.getReductions()))
+    if (isa<FloatType>(Operand.getType()) && !isSumReduction(Combine))
+      return Loop.emitError("fluxion: reverse mode in MLIR supports "
+                            "scf.parallel reductions that are sums");
+  SmallVector<Value> Lower, Upper, Step, Inits;
+  for (Value V : Loop.getInitVals())
+    Inits.push_back(Map.lookupOrDefault(V));
   for (auto [From, To] : {std::make_pair(Loop.getLowerBound(), &Lower),
                           std::make_pair(Loop.getUpperBound(), &Upper),
                           std::make_pair(Loop.getStep(), &Step)})
     for (Value V : From)
       To->push_back(Map.lookupOrDefault(V));
-  auto New = scf::ParallelOp::create(B, Loc, Lower, Upper, Step);
+  auto New = scf::ParallelOp::create(B, Loc, Lower, Upper, Step, Inits);
   bool IsAnchor = !Anchor;
   if (IsAnchor)
     Anchor = New;
@@ -275,8 +280,8 @@ LogicalResult GradientBuilder::recomputeParallel(scf::ParallelOp Loop,
   if (failed(Cache))
     return failure();
   Block &Body = *New.getBody();
-  if (!Body.empty())
-    Body.getTerminator()->erase();
+  if (!Body.empty() && Body.back().hasTrait<OpTrait::IsTerminator>())
+    Body.back().erase();
   for (auto [From, To] :
        llvm::zip(Loop.getInductionVars(), New.getInductionVars()))
     Map.map(From, To);
@@ -291,9 +296,17 @@ LogicalResult GradientBuilder::recomputeParallel(scf::ParallelOp Loop,
   Position = OuterIndex;
   if (failed(Yields))
     return failure();
-  auto Reduce = scf::ReduceOp::create(B, Loop.getLoc());
-  B.setInsertionPoint(Reduce);
+  auto NewReduce = scf::ReduceOp::create(B, Reduce.getLoc(), *Yields);
+  for (auto [From, To] :
+       llvm::zip(Reduce.getReductions(), NewReduce.getReductions())) {
+    To.getBlocks().clear();
+    IRMapping Same;
+    From.cloneInto(&To, Same);
+  }
+  B.setInsertionPoint(NewReduce);
   cacheBody(**Cache, Body, Index);
+  for (auto [From, To] : llvm::zip(Loop.getResults(), New.getResults()))
+    Map.map(From, To);
   return success();
 }
 

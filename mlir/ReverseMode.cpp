@@ -286,6 +286,12 @@ LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
     Value OuterIndex = std::exchange(Position, Index);
     DenseMap<Value, Value> Saved = std::move(Adjoint);
     Adjoint.clear();
+    // Each iteration's part of a sum gets the sum's adjoint.
+    Operation *Parts = Loop.getBody()->getTerminator();
+    for (auto [Result, Part] :
+         llvm::zip(Loop.getResults(), Parts->getOperands()))
+      if (Value A = Saved.lookup(Result))
+        addAdjoint(Part, A);
     if (failed(reverseBlock(*Loop.getBody())))
       return failure();
     SmallVector<Value> Sums;
@@ -308,6 +314,9 @@ LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
   }
   for (auto [Pos, V] : llvm::enumerate(Outer))
     addAdjoint(V, Reverse.getResult(Pos));
+  for (auto [Result, Init] : llvm::zip(Loop.getResults(), Loop.getInitVals()))
+    if (Value A = Adjoint.lookup(Result); A && isa<FloatType>(Init.getType()))
+      addAdjoint(Init, A);
   return success();
 }
 

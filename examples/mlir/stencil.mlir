@@ -2,11 +2,13 @@
 //
 // residual[i] = k (u[i-1] - 2 u[i] + u[i+1]) + sin(u[i]) for the interior
 // points, computed in parallel into a local buffer; energy = sum of
-// residual^2. In the gradient every iteration of the reversed parallel loop
+// residual^2, a parallel sum reduction. In the gradient every iteration of the reversed parallel loop
 // adds the adjoints of its three reads of u to u's shadow: neighbouring
 // iterations read the same elements, so those additions are atomic
 // (memref.atomic_rmw addf); the adjoint of k, read by every iteration, is
-// summed by an scf.reduce. main compares the reverse-mode gradient (in u
+// summed by an scf.reduce; each term of the energy's sum gets the
+// energy's adjoint, and in forward mode the tangents are summed beside the
+// terms. main compares the reverse-mode gradient (in u
 // and k) and the forward-mode derivative along a direction with the
 // central difference of the energy along it, and asserts agreement within
 // 1e-6 relative. Run it with the pipeline in rosenbrock.mlir.
@@ -33,11 +35,14 @@ func.func @energy(%u: memref<?xf64>, %k: f64, %n: index) -> f64 {
     memref.store %v, %r[%i] : memref<?xf64>
     scf.reduce
   }
-  %e = scf.for %i = %c1 to %last step %c1 iter_args(%acc = %zero) -> (f64) {
+  %e = scf.parallel (%i) = (%c1) to (%last) step (%c1) init (%zero) -> f64 {
     %v = memref.load %r[%i] : memref<?xf64>
     %q = arith.mulf %v, %v : f64
-    %s = arith.addf %acc, %q : f64
-    scf.yield %s : f64
+    scf.reduce(%q : f64) {
+    ^bb0(%a: f64, %b: f64):
+      %s = arith.addf %a, %b : f64
+      scf.reduce.return %s : f64
+    }
   }
   memref.dealloc %r : memref<?xf64>
   return %e : f64

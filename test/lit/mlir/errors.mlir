@@ -1,5 +1,6 @@
-// What forward mode cannot differentiate is an error at the operation, and
-// malformed fluxion.fwddiff ops are rejected by the verifier.
+// What either mode cannot differentiate is an error at the operation, and
+// malformed fluxion.fwddiff and fluxion.autodiff ops are rejected by the
+// verifier.
 // REQUIRES: mlir
 // RUN: %fluxion-opt --fluxion-differentiate --split-input-file --verify-diagnostics %s
 
@@ -130,12 +131,12 @@ func.func @total(%u: memref<?xf64>, %n: index) -> f64 {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f64
-  // expected-error @below {{fluxion: forward mode in MLIR supports scf.parallel without reductions}}
+  // expected-error @below {{fluxion: forward mode in MLIR supports scf.parallel reductions that are sums}}
   %s = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> f64 {
     %v = memref.load %u[%i] : memref<?xf64>
     scf.reduce(%v : f64) {
     ^bb0(%a: f64, %b: f64):
-      %t = arith.addf %a, %b : f64
+      %t = arith.mulf %a, %b : f64
       scf.reduce.return %t : f64
     }
   }
@@ -144,5 +145,91 @@ func.func @total(%u: memref<?xf64>, %n: index) -> f64 {
 
 func.func @d(%u: memref<?xf64>, %du: memref<?xf64>, %n: index) -> f64 {
   %d = "fluxion.fwddiff"(%u, %du, %n) {callee = @total, activity = ["dup", "const"]} : (memref<?xf64>, memref<?xf64>, index) -> f64
+  return %d : f64
+}
+
+// -----
+
+// A nested loop whose bounds the outer loop computes: its cache could not
+// be sized before the outer loop.
+func.func @triangle(%x: f64, %n: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%a = %x) -> (f64) {
+    // expected-error @below {{fluxion: reverse mode in MLIR needs the bounds of a nested loop defined outside the outermost loop}}
+    %t = scf.for %j = %c0 to %i step %c1 iter_args(%b = %a) -> (f64) {
+      %p = arith.mulf %b, %x : f64
+      scf.yield %p : f64
+    }
+    scf.yield %t : f64
+  }
+  return %s : f64
+}
+
+func.func @g(%x: f64, %n: index) -> f64 {
+  %d = "fluxion.autodiff"(%x, %n) {callee = @triangle, activity = ["active", "const"]} : (f64, index) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func @scratch_in_loop(%x: f64, %n: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%a = %x) -> (f64) {
+    // expected-error @below {{fluxion: reverse mode in MLIR needs memory allocated outside loops and branches}}
+    %m = memref.alloca() : memref<1xf64>
+    memref.store %a, %m[%c0] : memref<1xf64>
+    %v = memref.load %m[%c0] : memref<1xf64>
+    %p = arith.mulf %v, %x : f64
+    scf.yield %p : f64
+  }
+  return %s : f64
+}
+
+func.func @g(%x: f64, %n: index) -> f64 {
+  %d = "fluxion.autodiff"(%x, %n) {callee = @scratch_in_loop, activity = ["active", "const"]} : (f64, index) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func @product(%u: memref<?xf64>, %n: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f64
+  // expected-error @below {{fluxion: reverse mode in MLIR supports scf.parallel reductions that are sums}}
+  %s = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%one) -> f64 {
+    %v = memref.load %u[%i] : memref<?xf64>
+    scf.reduce(%v : f64) {
+    ^bb0(%a: f64, %b: f64):
+      %t = arith.mulf %a, %b : f64
+      scf.reduce.return %t : f64
+    }
+  }
+  return %s : f64
+}
+
+func.func @g(%u: memref<?xf64>, %du: memref<?xf64>, %n: index) -> f64 {
+  %one = arith.constant 1.0 : f64
+  "fluxion.autodiff"(%u, %du, %n) {callee = @product, activity = ["dup", "const"]} : (memref<?xf64>, memref<?xf64>, index) -> ()
+  return %one : f64
+}
+
+// -----
+
+memref.global "private" @state : memref<1xf64> = dense<0.0>
+
+func.func @through_global(%x: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{fluxion: forward mode in MLIR tracks tangents in constant globals and workgroup memory only}}
+  %m = memref.get_global @state : memref<1xf64>
+  memref.store %x, %m[%c0] : memref<1xf64>
+  %y = memref.load %m[%c0] : memref<1xf64>
+  return %y : f64
+}
+
+func.func @f(%x: f64, %dx: f64) -> f64 {
+  %d = "fluxion.fwddiff"(%x, %dx) {callee = @through_global, activity = ["dup"]} : (f64, f64) -> f64
   return %d : f64
 }
