@@ -57,6 +57,9 @@ lookupCallee(DiffOp Op, SymbolTableCollection &SymbolTable) {
 }
 
 LogicalResult FwdDiffOp::verify() {
+  if (auto Width = (*this)->getAttrOfType<IntegerAttr>("width");
+      Width && Width.getInt() < 1)
+    return emitOpError("needs a width of at least 1");
   return verifyAttributes(*this, {"const", "dup", "dupnoneed"});
 }
 
@@ -69,15 +72,19 @@ LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   for (auto [Activity, Input] :
        llvm::zip(getActivities(), Signature.getArgumentTypes())) {
     bool Shadowed = Activity.starts_with("dup");
-    Expected += Shadowed ? 2 : 1;
+    Expected += Shadowed ? 1 + getWidth() : 1;
     if (Shadowed && !isa<FloatType, MemRefType>(Input))
       return emitOpError("only floats and memrefs of floats can be \"dup\"");
   }
   if (getNumOperands() != Expected)
     return emitOpError("takes ")
            << Expected << " operands, not " << getNumOperands();
-  if (getResultTypes() != TypeRange(Signature.getResultTypes()))
-    return emitOpError("results must be the callee's result types");
+  SmallVector<Type> Tangents;
+  for (unsigned Direction = 0; Direction < getWidth(); ++Direction)
+    llvm::append_range(Tangents, Signature.getResultTypes());
+  if (getResultTypes() != TypeRange(Tangents))
+    return emitOpError("results must be the callee's result types, once per "
+                       "direction");
   return success();
 }
 

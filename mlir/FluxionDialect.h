@@ -62,11 +62,23 @@ public:
   }
 };
 
-/// Activities: "const" or "dup".
+/// Activities: "const", "dup" or "dupnoneed" (the same: only tangents are
+/// returned). With `width = N`, vector forward mode: each "dup" argument is
+/// followed by N tangents, and the results are the tangents of the callee's
+/// results along the first direction, then along the second, and so on.
 class FwdDiffOp : public DiffOpBase<FwdDiffOp> {
 public:
   using DiffOpBase::DiffOpBase;
   static llvm::StringRef getOperationName() { return "fluxion.fwddiff"; }
+  static llvm::ArrayRef<llvm::StringRef> getAttributeNames() {
+    static llvm::StringRef Names[] = {"callee", "activity", "width"};
+    return Names;
+  }
+  /// The number of directions, 1 without a `width` attribute.
+  unsigned getWidth() {
+    auto Width = (*this)->getAttrOfType<mlir::IntegerAttr>("width");
+    return Width ? Width.getInt() : 1;
+  }
   mlir::LogicalResult verify();
   mlir::LogicalResult
   verifySymbolUses(mlir::SymbolTableCollection &SymbolTable);

@@ -559,6 +559,44 @@ struct DifferentiatePass
     return success();
   }
 
+  /// Replaces \p Request by a call of the tangent function per direction.
+  LogicalResult replaceTangent(FwdDiffOp Request, TangentFunctions &Tangents) {
+    auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        Request, Request.getCallee());
+    if (!Callee)
+      return Request.emitError(
+          "fluxion: --fluxion-differentiate needs a func.func callee; an "
+          "llvm.func goes to --fluxion-lower-to-llvm");
+    SmallVector<StringRef, 4> Activities = Request.getActivities();
+    Activity Dup;
+    for (StringRef A : Activities)
+      Dup.push_back(A.starts_with("dup"));
+    FailureOr<func::FuncOp> Target = Tangents.get(Callee, Dup);
+    if (failed(Target))
+      return failure();
+    OpBuilder B(Request);
+    unsigned Width = Request.getWidth();
+    SmallVector<Value> Results;
+    for (unsigned Direction = 0; Direction < Width; ++Direction) {
+      SmallVector<Value> Operands;
+      unsigned Next = 0;
+      for (bool HasTangent : Dup) {
+        Operands.push_back(Request->getOperand(Next++));
+        if (!HasTangent)
+          continue;
+        Operands.push_back(Request->getOperand(Next + Direction));
+        Next += Width;
+      }
+      auto Call =
+          func::CallOp::create(B, Request.getLoc(), *Target, Operands);
+      llvm::append_range(
+          Results, Call.getResults().take_back(Callee.getNumResults()));
+    }
+    Request->replaceAllUsesWith(Results);
+    Request->erase();
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp Module = getOperation();
     TangentFunctions Tangents;
@@ -569,12 +607,7 @@ struct DifferentiatePass
           return gradientFunction(Callee, Gradient.getActivities());
         });
       else if (auto Tangent = dyn_cast<FwdDiffOp>(Op))
-        Replaced = replace(Tangent, [&](func::FuncOp Callee) {
-          Activity Dup;
-          for (StringRef A : Tangent.getActivities())
-            Dup.push_back(A.starts_with("dup"));
-          return Tangents.get(Callee, Dup);
-        });
+        Replaced = replaceTangent(Tangent, Tangents);
       if (failed(Replaced))
         return signalPassFailure();
     }

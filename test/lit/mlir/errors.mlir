@@ -233,3 +233,16 @@ func.func @f(%x: f64, %dx: f64) -> f64 {
   %d = "fluxion.fwddiff"(%x, %dx) {callee = @through_global, activity = ["dup"]} : (f64, f64) -> f64
   return %d : f64
 }
+
+// -----
+
+func.func @sq(%x: f64) -> f64 {
+  %y = arith.mulf %x, %x : f64
+  return %y : f64
+}
+
+func.func @two_directions(%x: f64, %dx: f64) -> f64 {
+  // expected-error @below {{takes 3 operands, not 2}}
+  %d = "fluxion.fwddiff"(%x, %dx) {callee = @sq, activity = ["dup"], width = 2 : i64} : (f64, f64) -> f64
+  return %d : f64
+}
