@@ -26,11 +26,16 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 #include <memory>
 
 namespace fluxion {
+
+/// The floating values defined outside \p Op, constants aside, that
+/// operations inside it read: their adjoints flow through its reverse.
+llvm::SetVector<mlir::Value> outerFloats(mlir::Operation *Op);
 
 class GradientBuilder {
 public:
@@ -55,6 +60,15 @@ private:
     llvm::SmallVector<std::pair<mlir::Value, mlir::Value>> Slots;
   };
 
+  /// What a recomputed scf.while keeps for its reverse: its iteration
+  /// count, and each scalar of its regions with the memref holding it per
+  /// iteration (grown by doubling as the loop runs).
+  struct WhileCache {
+    unsigned Arguments = 0, Results = 0;
+    mlir::Value Count;
+    llvm::SmallVector<std::pair<mlir::Value, mlir::Value>> Before, After;
+  };
+
   // The forward sweep (Recompute.cpp).
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> recompute(mlir::Block &Src,
                                                             unsigned Depth);
@@ -64,6 +78,9 @@ private:
   mlir::LogicalResult recomputeParallel(mlir::scf::ParallelOp Loop,
                                         unsigned Depth);
   mlir::LogicalResult recomputeIf(mlir::scf::IfOp If, unsigned Depth);
+  /// In WhileLoops.cpp, with its reverse.
+  mlir::LogicalResult recomputeWhile(mlir::scf::WhileOp While,
+                                     unsigned Depth);
   mlir::LogicalResult recomputeAllocation(mlir::Operation &Op);
   mlir::LogicalResult recomputeSubView(mlir::memref::SubViewOp View);
   mlir::LogicalResult recomputeGlobal(mlir::memref::GetGlobalOp Get);
@@ -94,12 +111,14 @@ private:
   mlir::LogicalResult reverseFor(mlir::scf::ForOp For);
   mlir::LogicalResult reverseParallel(mlir::scf::ParallelOp Loop);
   mlir::LogicalResult reverseIf(mlir::scf::IfOp If);
+  mlir::LogicalResult reverseWhile(mlir::scf::WhileOp While);
+  /// Maps each scalar of \p Slots to its load at \p Index, and each
+  /// constant of \p Body to a copy.
+  void loadSlots(llvm::ArrayRef<std::pair<mlir::Value, mlir::Value>> Slots,
+                 mlir::Block &Body, mlir::Value Index);
   mlir::LogicalResult reverseLoad(mlir::memref::LoadOp Load);
   mlir::LogicalResult reverseStore(mlir::memref::StoreOp Store);
   mlir::LogicalResult reverseCopy(mlir::memref::CopyOp Copy);
-  /// Maps each cached scalar of \p Cache to its load at \p Index, and each
-  /// constant of \p Body to a copy.
-  void loadIteration(LoopCache &Cache, mlir::Block &Body, mlir::Value Index);
   /// Whether no other iteration or thread touches the element \p Access
   /// reads, so its adjoint needs no atomic update.
   bool exclusive(mlir::Operation *Access);
@@ -129,6 +148,7 @@ private:
   /// carries them out.
   llvm::DenseMap<mlir::Value, mlir::Value> Exposed;
   llvm::DenseMap<mlir::Operation *, std::unique_ptr<LoopCache>> Caches;
+  llvm::DenseMap<mlir::Operation *, WhileCache> WhileCaches;
   /// What the forward sweep added for its own bookkeeping.
   llvm::SmallPtrSet<mlir::Operation *, 32> Bookkeeping;
   /// Memory to free at the end: caches, local allocations and shadows.

@@ -71,6 +71,8 @@ LogicalResult GradientBuilder::recomputeOp(Operation &Op, unsigned Depth) {
     return recomputeParallel(Loop, Depth);
   if (auto If = dyn_cast<scf::IfOp>(Op))
     return recomputeIf(If, Depth);
+  if (auto While = dyn_cast<scf::WhileOp>(Op))
+    return recomputeWhile(While, Depth);
   if (isa<memref::AllocOp, memref::AllocaOp>(Op))
     return recomputeAllocation(Op);
   if (auto View = dyn_cast<memref::SubViewOp>(Op))
@@ -83,7 +85,7 @@ LogicalResult GradientBuilder::recomputeOp(Operation &Op, unsigned Depth) {
       return success();
   if (Op.getNumRegions())
     return Op.emitError("fluxion: reverse mode in MLIR supports scf.for, "
-                        "scf.parallel and scf.if, not '")
+                        "scf.parallel, scf.while and scf.if, not '")
            << Op.getName() << "'";
   B.clone(Op, Map);
   return success();

@@ -21,10 +21,7 @@
 using namespace mlir;
 
 namespace fluxion {
-namespace {
 
-/// The floating values defined outside \p Op, constants aside, that
-/// operations inside it read.
 llvm::SetVector<Value> outerFloats(Operation *Op) {
   llvm::SetVector<Value> Outer;
   Op->walk([&](Operation *Inner) {
@@ -38,6 +35,8 @@ llvm::SetVector<Value> outerFloats(Operation *Op) {
   });
   return Outer;
 }
+
+namespace {
 
 Value memoryOf(Operation *Access) {
   if (auto Load = dyn_cast<memref::LoadOp>(Access))
@@ -150,9 +149,9 @@ LogicalResult GradientBuilder::reverseCopy(memref::CopyOp Copy) {
   return success();
 }
 
-void GradientBuilder::loadIteration(LoopCache &Cache, Block &Body,
-                                    Value Index) {
-  for (auto [Scalar, Memory] : Cache.Slots)
+void GradientBuilder::loadSlots(ArrayRef<std::pair<Value, Value>> Slots,
+                                Block &Body, Value Index) {
+  for (auto [Scalar, Memory] : Slots)
     Primal.map(Scalar,
                memref::LoadOp::create(B, Loc, Memory, ValueRange{Index}));
   for (Operation &Op : Body) {
@@ -228,7 +227,7 @@ LogicalResult GradientBuilder::reverseFor(scf::ForOp For) {
                arith::AddIOp::create(
                    B, Loc, Lower,
                    arith::MulIOp::create(B, Loc, Iteration, Step)));
-    loadIteration(Cache, Body, Index);
+    loadSlots(Cache.Slots, Body, Index);
     Value OuterIndex = std::exchange(Position, Index);
     DenseMap<Value, Value> Saved = std::move(Adjoint);
     Adjoint.clear();
@@ -282,7 +281,7 @@ LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
          llvm::zip(Loop.getInductionVars(), Reverse.getInductionVars()))
       Primal.map(From, To);
     Value Index = linearIndex(Cache, Reverse.getInductionVars(), Position);
-    loadIteration(Cache, *Loop.getBody(), Index);
+    loadSlots(Cache.Slots, *Loop.getBody(), Index);
     Value OuterIndex = std::exchange(Position, Index);
     DenseMap<Value, Value> Saved = std::move(Adjoint);
     Adjoint.clear();
@@ -374,6 +373,8 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
     return reverseParallel(Loop);
   if (auto If = dyn_cast<scf::IfOp>(Op))
     return reverseIf(If);
+  if (auto While = dyn_cast<scf::WhileOp>(Op))
+    return reverseWhile(While);
   if (auto Store = dyn_cast<memref::StoreOp>(Op))
     return reverseStore(Store);
   if (auto Load = dyn_cast<memref::LoadOp>(Op))

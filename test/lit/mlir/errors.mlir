@@ -63,22 +63,47 @@ func.func @d(%x: f64) -> f64 {
 
 // -----
 
-func.func @repeat(%x: f64) -> f64 {
+func.func @repeat(%x: f64, %n: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
   %limit = arith.constant 10.0 : f64
-  // expected-error @below {{fluxion: reverse mode in MLIR supports scf.for, scf.parallel and scf.if, not 'scf.while'}}
-  %r = scf.while (%a = %x) : (f64) -> f64 {
-    %go = arith.cmpf olt, %a, %limit : f64
-    scf.condition(%go) %a : f64
-  } do {
-  ^bb0(%b: f64):
-    %c = arith.mulf %b, %b : f64
-    scf.yield %c : f64
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%y = %x) -> (f64) {
+    // expected-error @below {{fluxion: reverse mode in MLIR supports scf.while outside loops and branches}}
+    %r = scf.while (%a = %y) : (f64) -> f64 {
+      %go = arith.cmpf olt, %a, %limit : f64
+      scf.condition(%go) %a : f64
+    } do {
+    ^bb0(%b: f64):
+      %c = arith.mulf %b, %b : f64
+      scf.yield %c : f64
+    }
+    scf.yield %r : f64
+  }
+  return %s : f64
+}
+
+func.func @g(%x: f64, %n: index) -> f64 {
+  %d = "fluxion.autodiff"(%x, %n) {callee = @repeat, activity = ["active", "const"]} : (f64, index) -> f64
+  return %d : f64
+}
+
+// -----
+
+func.func @pick(%x: f64, %k: index) -> f64 {
+  // expected-error @below {{fluxion: reverse mode in MLIR supports scf.for, scf.parallel, scf.while and scf.if, not 'scf.index_switch'}}
+  %r = scf.index_switch %k -> f64
+  case 0 {
+    %y = arith.mulf %x, %x : f64
+    scf.yield %y : f64
+  }
+  default {
+    scf.yield %x : f64
   }
   return %r : f64
 }
 
-func.func @g(%x: f64) -> f64 {
-  %d = "fluxion.autodiff"(%x) {callee = @repeat, activity = ["active"]} : (f64) -> f64
+func.func @g(%x: f64, %k: index) -> f64 {
+  %d = "fluxion.autodiff"(%x, %k) {callee = @pick, activity = ["active", "const"]} : (f64, index) -> f64
   return %d : f64
 }
 
