@@ -108,8 +108,7 @@ LogicalResult AutoDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
     bool Shadowed = Activity.starts_with("dup");
     Expected += Shadowed ? 2 : 1;
     auto Memory = dyn_cast<MemRefType>(Input);
-    if (Shadowed &&
-        (!Memory || !isa<FloatType>(Memory.getElementType())))
+    if (Shadowed && (!Memory || !isa<FloatType>(Memory.getElementType())))
       return emitOpError("only memrefs of floats can be \"dup\"");
     if (Activity != "active")
       continue;

@@ -75,7 +75,6 @@ private:
 /// The tangent functions of a module, one per callee and activity.
 class TangentFunctions {
 public:
-
   FailureOr<func::FuncOp> get(func::FuncOp Primal, const Activity &Dup) {
     auto Key = std::make_pair(Primal.getOperation(),
                               std::vector<bool>(Dup.begin(), Dup.end()));
@@ -346,8 +345,8 @@ LogicalResult ForwardBuilder::visitParallel(scf::ParallelOp Parallel) {
       Body.back().erase();
     B.setInsertionPointToEnd(&Body);
     LogicalResult Visited = visitBlock(*Parallel.getBody(), [&](Operation &) {
-      auto NewReduce = scf::ReduceOp::create(B, Reduce.getLoc(),
-                                             withTangents(Reduce.getOperands()));
+      auto NewReduce = scf::ReduceOp::create(
+          B, Reduce.getLoc(), withTangents(Reduce.getOperands()));
       unsigned Next = 0;
       auto CloneInto = [&](Region &Combine) {
         Region &To = NewReduce.getReductions()[Next++];
@@ -496,8 +495,7 @@ LogicalResult ForwardBuilder::visit(Operation &Op) {
     auto Global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
         Get, Get.getNameAttr());
     MemRefType Type = Get.getType();
-    if (!Global || Global.getConstant() ||
-        !isFloatLike(Type.getElementType()))
+    if (!Global || Global.getConstant() || !isFloatLike(Type.getElementType()))
       return success();
     if (!gpu::GPUDialect::isWorkgroupMemoryAddressSpace(Type.getMemorySpace()))
       return Op.emitError("fluxion: forward mode in MLIR tracks tangents in "
@@ -530,9 +528,9 @@ struct DifferentiatePass
            "synthesized derivative functions";
   }
   void getDependentDialects(DialectRegistry &Registry) const override {
-    Registry.insert<arith::ArithDialect, func::FuncDialect, gpu::GPUDialect,
-                    math::MathDialect, memref::MemRefDialect,
-                    scf::SCFDialect>();
+    Registry
+        .insert<arith::ArithDialect, func::FuncDialect, gpu::GPUDialect,
+                math::MathDialect, memref::MemRefDialect, scf::SCFDialect>();
   }
 
   /// Replaces \p Request by a call of the derivative \p Synthesize makes of
@@ -587,10 +585,9 @@ struct DifferentiatePass
         Operands.push_back(Request->getOperand(Next + Direction));
         Next += Width;
       }
-      auto Call =
-          func::CallOp::create(B, Request.getLoc(), *Target, Operands);
-      llvm::append_range(
-          Results, Call.getResults().take_back(Callee.getNumResults()));
+      auto Call = func::CallOp::create(B, Request.getLoc(), *Target, Operands);
+      llvm::append_range(Results,
+                         Call.getResults().take_back(Callee.getNumResults()));
     }
     Request->replaceAllUsesWith(Results);
     Request->erase();

@@ -79,8 +79,7 @@ private:
                                         unsigned Depth);
   mlir::LogicalResult recomputeIf(mlir::scf::IfOp If, unsigned Depth);
   /// In WhileLoops.cpp, with its reverse.
-  mlir::LogicalResult recomputeWhile(mlir::scf::WhileOp While,
-                                     unsigned Depth);
+  mlir::LogicalResult recomputeWhile(mlir::scf::WhileOp While, unsigned Depth);
   mlir::LogicalResult recomputeAllocation(mlir::Operation &Op);
   mlir::LogicalResult recomputeSubView(mlir::memref::SubViewOp View);
   mlir::LogicalResult recomputeGlobal(mlir::memref::GetGlobalOp Get);

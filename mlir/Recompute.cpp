@@ -128,8 +128,8 @@ GradientBuilder::openCache(Operation *Loop, ValueRange Lower, ValueRange Upper,
   auto Cache = std::make_unique<LoopCache>();
   Cache->Parent = Enclosing;
   for (auto [L, U, S] : llvm::zip(Lower, Upper, Step)) {
-    Value Span = arith::SubIOp::create(B, Loc, asIndex(B, Loc, U),
-                                       asIndex(B, Loc, L));
+    Value Span =
+        arith::SubIOp::create(B, Loc, asIndex(B, Loc, U), asIndex(B, Loc, L));
     Value Trip = arith::MaxSIOp::create(
         B, Loc, arith::CeilDivSIOp::create(B, Loc, Span, asIndex(B, Loc, S)),
         index(0));
@@ -139,9 +139,9 @@ GradientBuilder::openCache(Operation *Loop, ValueRange Lower, ValueRange Upper,
     Cache->Trip =
         Cache->Trip ? arith::MulIOp::create(B, Loc, Cache->Trip, Trip) : Trip;
   }
-  Cache->Size = Enclosing ? arith::MulIOp::create(B, Loc, Enclosing->Size,
-                                                  Cache->Trip)
-                          : Cache->Trip;
+  Cache->Size =
+      Enclosing ? arith::MulIOp::create(B, Loc, Enclosing->Size, Cache->Trip)
+                : Cache->Trip;
   auto &Slot = Caches[Loop];
   Slot = std::move(Cache);
   return Slot.get();
@@ -161,10 +161,11 @@ Value GradientBuilder::linearIndex(LoopCache &Cache, ValueRange IVs,
                                               Keep(asIndex(B, Loc, L))));
     Value Iteration =
         Keep(arith::DivSIOp::create(B, Loc, Offset, Keep(asIndex(B, Loc, S))));
-    Result = Result ? Keep(arith::AddIOp::create(
-                          B, Loc, Keep(arith::MulIOp::create(B, Loc, Result, Trip)),
-                          Iteration))
-                    : Iteration;
+    Result =
+        Result ? Keep(arith::AddIOp::create(
+                     B, Loc, Keep(arith::MulIOp::create(B, Loc, Result, Trip)),
+                     Iteration))
+               : Iteration;
   }
   if (EnclosingIndex)
     Result = Keep(arith::AddIOp::create(
@@ -388,8 +389,8 @@ memref::GlobalOp shadowGlobal(memref::GlobalOp Global) {
 }
 
 void GradientBuilder::keepSince(Operation *First) {
-  for (Operation &Op : llvm::make_range(Block::iterator(First),
-                                        B.getInsertionPoint()))
+  for (Operation &Op :
+       llvm::make_range(Block::iterator(First), B.getInsertionPoint()))
     Bookkeeping.insert(&Op);
 }
 
@@ -491,8 +492,8 @@ LogicalResult GradientBuilder::recomputeGlobal(memref::GetGlobalOp Get) {
               arith::MulIOp::create(B, Loc, Y, Thread(gpu::Dimension::z)))));
   Value Threads = arith::MulIOp::create(
       B, Loc, arith::MulIOp::create(B, Loc, X, Y), Extent(gpu::Dimension::z));
-  auto For = scf::ForOp::create(B, Loc, Self, index(Type.getNumElements()),
-                                Threads);
+  auto For =
+      scf::ForOp::create(B, Loc, Self, index(Type.getNumElements()), Threads);
   {
     OpBuilder::InsertionGuard Guard(B);
     B.setInsertionPoint(For.getBody()->getTerminator());

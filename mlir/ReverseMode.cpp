@@ -66,8 +66,8 @@ SmallVector<Value> GradientBuilder::primalIndices(ValueRange Indices) {
   return Result;
 }
 
-void GradientBuilder::addToMemory(Value Memory, ValueRange Indices,
-                                  Value Delta, bool Atomic) {
+void GradientBuilder::addToMemory(Value Memory, ValueRange Indices, Value Delta,
+                                  bool Atomic) {
   if (Atomic) {
     memref::AtomicRMWOp::create(B, Loc, arith::AtomicRMWKind::addf, Delta,
                                 Memory, Indices);
@@ -118,8 +118,7 @@ LogicalResult GradientBuilder::reverseLoad(memref::LoadOp Load) {
                           "of \"dup\" memref arguments, local allocations "
                           "and workgroup memory only");
   }
-  addToMemory(Memory, primalIndices(Load.getIndices()), Seed,
-              !exclusive(Load));
+  addToMemory(Memory, primalIndices(Load.getIndices()), Seed, !exclusive(Load));
   return success();
 }
 
@@ -199,8 +198,8 @@ LogicalResult GradientBuilder::reverseFor(scf::ForOp For) {
     Value A = Adjoint.lookup(V);
     Inits.push_back(A ? A : zero(V.getType()));
   }
-  auto Reverse = scf::ForOp::create(B, Loc, index(0), Cache.Trip, index(1),
-                                    Inits);
+  auto Reverse =
+      scf::ForOp::create(B, Loc, index(0), Cache.Trip, index(1), Inits);
   {
     OpBuilder::InsertionGuard Guard(B);
     Block &RevBody = *Reverse.getBody();
@@ -223,10 +222,10 @@ LogicalResult GradientBuilder::reverseFor(scf::ForOp For) {
     Value Iteration = J;
     if (Iteration.getType() != Lower.getType())
       Iteration = arith::IndexCastOp::create(B, Loc, Lower.getType(), J);
-    Primal.map(For.getInductionVar(),
-               arith::AddIOp::create(
-                   B, Loc, Lower,
-                   arith::MulIOp::create(B, Loc, Iteration, Step)));
+    Primal.map(
+        For.getInductionVar(),
+        arith::AddIOp::create(B, Loc, Lower,
+                              arith::MulIOp::create(B, Loc, Iteration, Step)));
     loadSlots(Cache.Slots, Body, Index);
     Value OuterIndex = std::exchange(Position, Index);
     DenseMap<Value, Value> Saved = std::move(Adjoint);
@@ -266,10 +265,10 @@ LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
   SmallVector<Value> Inits;
   for (Value V : Outer)
     Inits.push_back(zero(V.getType()));
-  auto Reverse = scf::ParallelOp::create(
-      B, Loc, primalIndices(Loop.getLowerBound()),
-      primalIndices(Loop.getUpperBound()), primalIndices(Loop.getStep()),
-      Inits);
+  auto Reverse =
+      scf::ParallelOp::create(B, Loc, primalIndices(Loop.getLowerBound()),
+                              primalIndices(Loop.getUpperBound()),
+                              primalIndices(Loop.getStep()), Inits);
   {
     OpBuilder::InsertionGuard Guard(B);
     Block &RevBody = *Reverse.getBody();
@@ -302,10 +301,10 @@ LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
     for (Region &Combine : Reduce.getReductions()) {
       Block &Pair = Combine.front();
       B.setInsertionPointToEnd(&Pair);
-      scf::ReduceReturnOp::create(
-          B, Loc,
-          arith::AddFOp::create(B, Loc, Pair.getArgument(0),
-                                Pair.getArgument(1)));
+      scf::ReduceReturnOp::create(B, Loc,
+                                  arith::AddFOp::create(B, Loc,
+                                                        Pair.getArgument(0),
+                                                        Pair.getArgument(1)));
     }
     Adjoint = std::move(Saved);
     Primal = std::move(SavedPrimal);

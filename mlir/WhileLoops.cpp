@@ -70,8 +70,7 @@ LogicalResult GradientBuilder::recomputeWhile(scf::WhileOp While,
   auto Rebuild = [&](Block &Source, Region &Into) -> FailureOr<Block *> {
     OpBuilder::InsertionGuard Guard(B);
     SmallVector<Location> Locs(Source.getNumArguments(), Loc);
-    Block *Body =
-        B.createBlock(&Into, {}, Source.getArgumentTypes(), Locs);
+    Block *Body = B.createBlock(&Into, {}, Source.getArgumentTypes(), Locs);
     for (auto [From, To] :
          llvm::zip(Source.getArguments(), Body->getArguments()))
       Map.map(From, To);
@@ -88,15 +87,15 @@ LogicalResult GradientBuilder::recomputeWhile(scf::WhileOp While,
   };
   FailureOr<Block *> Before = Rebuild(SourceBefore, Draft.getBefore());
   FailureOr<Block *> After = failed(Before)
-                                  ? FailureOr<Block *>(failure())
-                                  : Rebuild(SourceAfter, Draft.getAfter());
+                                 ? FailureOr<Block *>(failure())
+                                 : Rebuild(SourceAfter, Draft.getAfter());
   Anchor = nullptr;
   if (failed(After)) {
     Draft.erase();
     return failure();
   }
-  SmallVector<Value> BeforeScalars = scalarsOf(**Before, Arguments,
-                                               Bookkeeping);
+  SmallVector<Value> BeforeScalars =
+      scalarsOf(**Before, Arguments, Bookkeeping);
   SmallVector<Value> AfterScalars = scalarsOf(**After, Forwarded, Bookkeeping);
 
   // The loop again, carrying k and the caches.
@@ -105,8 +104,8 @@ LogicalResult GradientBuilder::recomputeWhile(scf::WhileOp While,
   for (ArrayRef<Value> Scalars : {BeforeScalars, AfterScalars})
     for (Value Scalar : Scalars) {
       auto Type = MemRefType::get({ShapedType::kDynamic}, Scalar.getType());
-      Value Memory = memref::AllocOp::create(B, Loc, Type,
-                                             ValueRange{index(InitialCapacity)});
+      Value Memory = memref::AllocOp::create(
+          B, Loc, Type, ValueRange{index(InitialCapacity)});
       Bookkeeping.insert(Memory.getDefiningOp());
       Slots.push_back(Memory);
       SlotTypes.push_back(Type);
@@ -143,8 +142,8 @@ LogicalResult GradientBuilder::recomputeWhile(scf::WhileOp While,
     SmallVector<Value> Grown(InBefore.begin() + 1, InBefore.end());
     if (!Grown.empty()) {
       Value Size = memref::DimOp::create(B, Loc, Grown.front(), 0);
-      Value Full = arith::CmpIOp::create(B, Loc, arith::CmpIPredicate::uge,
-                                         Count, Size);
+      Value Full =
+          arith::CmpIOp::create(B, Loc, arith::CmpIPredicate::uge, Count, Size);
       auto Grow = scf::IfOp::create(B, Loc, SlotTypes, Full,
                                     /*withElseRegion=*/true);
       {
