@@ -22,6 +22,13 @@ mlir::FailureOr<mlir::func::FuncOp>
 gradientFunction(mlir::func::FuncOp Primal,
                  llvm::ArrayRef<llvm::StringRef> Activities);
 
+/// Lifts the unstructured control flow (cf) of \p Function and of the
+/// functions it calls to scf, in place, with MLIR's CFG-to-SCF
+/// transformation: both engines differentiate structured control flow.
+/// \p Seen holds the functions already visited.
+mlir::LogicalResult liftControlFlow(mlir::func::FuncOp Function,
+                                    llvm::DenseSet<mlir::Operation *> &Seen);
+
 /// Whether \p Combine, a region of scf.reduce, adds its two arguments.
 bool isSumReduction(mlir::Region &Combine);
 

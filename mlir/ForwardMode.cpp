@@ -16,14 +16,18 @@
 #include "FluxionPasses.h"
 #include "MLIRRules.h"
 
+#include "mlir/Conversion/ControlFlowToSCF/ControlFlowToSCF.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/CFGToSCF.h"
 
 #include <map>
 
@@ -597,7 +601,12 @@ struct DifferentiatePass
   void runOnOperation() override {
     ModuleOp Module = getOperation();
     TangentFunctions Tangents;
+    DenseSet<Operation *> Lifted;
     for (Operation *Op : derivativeRequests(Module)) {
+      auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+          Op, Op->getAttrOfType<FlatSymbolRefAttr>("callee"));
+      if (Callee && failed(liftControlFlow(Callee, Lifted)))
+        return signalPassFailure();
       LogicalResult Replaced = success();
       if (auto Gradient = dyn_cast<AutoDiffOp>(Op))
         Replaced = replace(Gradient, [&](func::FuncOp Callee) {
@@ -612,6 +621,28 @@ struct DifferentiatePass
 };
 
 } // namespace
+
+LogicalResult liftControlFlow(func::FuncOp Function,
+                              DenseSet<Operation *> &Seen) {
+  if (!Seen.insert(Function).second || Function.isExternal())
+    return success();
+  if (!Function.getBody().hasOneBlock()) {
+    ControlFlowToSCFTransformation Transformation;
+    DominanceInfo Dominance(Function);
+    if (failed(
+            transformCFGToSCF(Function.getBody(), Transformation, Dominance)))
+      return Function.emitError("fluxion: cannot lift the control flow of "
+                                "this function to scf");
+  }
+  WalkResult Walk = Function.walk([&](func::CallOp Call) {
+    auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        Call, Call.getCalleeAttr());
+    if (Callee && failed(liftControlFlow(Callee, Seen)))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(Walk.wasInterrupted());
+}
 
 bool isSumReduction(Region &Combine) {
   Block &Pair = Combine.front();

@@ -7,6 +7,7 @@
 //
 //   fluxion-opt --fluxion-differentiate --convert-math-to-llvm \
 //       --convert-math-to-libm --convert-scf-to-cf --convert-arith-to-llvm \
+//       --convert-ub-to-llvm \
 //       --convert-cf-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 //       --reconcile-unrealized-casts rosenbrock.mlir |
 //     mlir-runner-22 -e main -entry-point-result=void \

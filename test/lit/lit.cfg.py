@@ -32,7 +32,7 @@ if os.path.exists(fluxion_opt):
     config.substitutions.append(("%fluxion-opt", fluxion_opt))
     config.substitutions.append(("%lower-to-llvm", " ".join([
         "--convert-math-to-llvm", "--convert-math-to-libm",
-        "--convert-scf-to-cf", "--convert-arith-to-llvm",
+        "--convert-scf-to-cf", "--convert-arith-to-llvm", "--convert-ub-to-llvm",
         "--convert-cf-to-llvm", "--finalize-memref-to-llvm",
         "--convert-func-to-llvm", "--reconcile-unrealized-casts"])))
     libs = os.path.join(os.path.dirname(tools), "lib")
