@@ -6,8 +6,10 @@
 // callee is now an llvm.func into a call of __enzyme_fwddiff or
 // __enzyme_autodiff with Enzyme's markers, which the plugin differentiates
 // once mlir-translate has made LLVM IR of the module. Whatever reaches the
-// llvm dialect can be differentiated that way. Arguments are scalars (a
-// memref would arrive as the five values of its descriptor).
+// llvm dialect can be differentiated that way. A memref argument arrives
+// as the fields of its descriptor: the two pointers take the activity
+// ("dup": with the shadow's pointers), offset, sizes and strides are
+// constant.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +48,27 @@ Value lowered(Value V) {
   return V;
 }
 
+/// The fields of the memref descriptor \p Descriptor, in the order the
+/// lowered function takes them: allocated and aligned pointers, offset,
+/// sizes, strides.
+SmallVector<Value> descriptorFields(OpBuilder &B, Location Loc,
+                                    Value Descriptor) {
+  auto Type = cast<LLVM::LLVMStructType>(Descriptor.getType());
+  SmallVector<Value> Fields;
+  for (auto [Pos, Field] : llvm::enumerate(Type.getBody())) {
+    auto Array = dyn_cast<LLVM::LLVMArrayType>(Field);
+    if (!Array) {
+      Fields.push_back(LLVM::ExtractValueOp::create(
+          B, Loc, Descriptor, ArrayRef<int64_t>{int64_t(Pos)}));
+      continue;
+    }
+    for (unsigned Dim = 0; Dim < Array.getNumElements(); ++Dim)
+      Fields.push_back(LLVM::ExtractValueOp::create(
+          B, Loc, Descriptor, ArrayRef<int64_t>{int64_t(Pos), Dim}));
+  }
+  return Fields;
+}
+
 template <typename DiffOp>
 LogicalResult lowerToCall(DiffOp Op, StringRef Builtin, ModuleOp Module) {
   auto Callee = Module.lookupSymbol<LLVM::LLVMFuncOp>(Op.getCallee());
@@ -60,23 +83,39 @@ LogicalResult lowerToCall(DiffOp Op, StringRef Builtin, ModuleOp Module) {
   auto Operands = Op->getOperands();
   unsigned Next = 0;
   for (StringRef Activity : Op.getActivities()) {
+    bool Shadowed = Activity.starts_with("dup");
     Value Arg = lowered(Operands[Next++]);
-    if (!LLVM::isCompatibleType(Arg.getType()) ||
-        isa<LLVM::LLVMStructType>(Arg.getType()))
+    Value Shadow = Shadowed ? lowered(Operands[Next++]) : Value();
+    if (!LLVM::isCompatibleType(Arg.getType()))
       return Op.emitError("fluxion: --fluxion-lower-to-llvm passes scalars "
-                          "only, not ")
+                          "and memrefs, not ")
              << Arg.getType();
+    if (isa<LLVM::LLVMStructType>(Arg.getType())) {
+      SmallVector<Value> Fields = descriptorFields(B, Loc, Arg);
+      SmallVector<Value> Shadows;
+      if (Shadowed)
+        Shadows = descriptorFields(B, Loc, Shadow);
+      for (auto [Pos, Field] : llvm::enumerate(Fields)) {
+        bool Pointer = Pos < 2 && Shadowed;
+        Args.push_back(marker(B, Loc, Module, Pointer ? "dup" : "const"));
+        Args.push_back(Field);
+        if (Pointer)
+          Args.push_back(Shadows[Pos]);
+      }
+      continue;
+    }
     if (Activity == "const")
       Args.push_back(marker(B, Loc, Module, "const"));
-    else if (Activity == "dup")
+    else if (Shadowed)
       Args.push_back(marker(B, Loc, Module, "dup"));
     Args.push_back(Arg);
-    if (Activity == "dup")
-      Args.push_back(lowered(Operands[Next++]));
+    if (Shadowed)
+      Args.push_back(Shadow);
   }
   // Several adjoints come back as a struct of them, as in C.
   Type ResultTy =
-      Op->getNumResults() == 1
+      Op->getNumResults() == 0 ? LLVM::LLVMVoidType::get(B.getContext())
+      : Op->getNumResults() == 1
           ? Op->getResult(0).getType()
           : LLVM::LLVMStructType::getLiteral(
                 B.getContext(), SmallVector<Type>(Op->getResultTypes()));
@@ -91,7 +130,7 @@ LogicalResult lowerToCall(DiffOp Op, StringRef Builtin, ModuleOp Module) {
       B, Loc, BuiltinTy, FlatSymbolRefAttr::get(B.getContext(), Builtin), Args);
   if (Op->getNumResults() == 1) {
     Op->getResult(0).replaceAllUsesWith(Call.getResult());
-  } else {
+  } else if (Op->getNumResults() > 1) {
     for (auto [Idx, Result] : llvm::enumerate(Op->getResults()))
       Result.replaceAllUsesWith(LLVM::ExtractValueOp::create(
           B, Loc, Call.getResult(), ArrayRef<int64_t>{int64_t(Idx)}));
@@ -115,6 +154,12 @@ struct LowerToLLVMPass : PassWrapper<LowerToLLVMPass, OperationPass<ModuleOp>> {
   void runOnOperation() override {
     ModuleOp Module = getOperation();
     for (Operation *Op : derivativeRequests(Module)) {
+      if (auto Tangent = dyn_cast<FwdDiffOp>(Op);
+          Tangent && Tangent.getWidth() > 1) {
+        Op->emitError("fluxion: --fluxion-lower-to-llvm takes one direction; "
+                      "--fluxion-differentiate takes several");
+        return signalPassFailure();
+      }
       LogicalResult Lowered =
           isa<FwdDiffOp>(Op)
               ? lowerToCall(cast<FwdDiffOp>(Op), "__enzyme_fwddiff", Module)

@@ -35,6 +35,13 @@ if os.path.exists(fluxion_opt):
         "--convert-scf-to-cf", "--convert-arith-to-llvm", "--convert-ub-to-llvm",
         "--convert-cf-to-llvm", "--finalize-memref-to-llvm",
         "--convert-func-to-llvm", "--reconcile-unrealized-casts"])))
+    # The same conversions with the fluxion ops handed to the LLVM plugin.
+    config.substitutions.append(("%bridge-to-llvm", " ".join([
+        "--convert-math-to-llvm", "--convert-math-to-libm",
+        "--convert-scf-to-cf", "--convert-arith-to-llvm", "--convert-ub-to-llvm",
+        "--convert-cf-to-llvm", "--finalize-memref-to-llvm",
+        "--convert-func-to-llvm", "--fluxion-lower-to-llvm",
+        "--reconcile-unrealized-casts"])))
     libs = os.path.join(os.path.dirname(tools), "lib")
     config.substitutions.append(("%mlir-translate", f"{tools}/mlir-translate"))
     config.substitutions.append(("%mlir-runtime-lib", " ".join([
