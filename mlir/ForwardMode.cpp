@@ -110,8 +110,11 @@ public:
     SymbolTable(Primal->getParentOp()).insert(Target);
     Cache[Key] = Target;
     ForwardBuilder Builder(*this, B);
-    if (failed(Builder.build(Primal, Dup, Target)))
+    if (failed(Builder.build(Primal, Dup, Target))) {
+      Cache.erase(Key);
+      Target.erase();
       return failure();
+    }
     return Target;
   }
 
@@ -526,6 +529,16 @@ struct DifferentiatePass
     : PassWrapper<DifferentiatePass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DifferentiatePass)
 
+  DifferentiatePass() = default;
+  DifferentiatePass(const DifferentiatePass &Other) : PassWrapper(Other) {}
+
+  Option<bool> BridgeUnsupported{
+      *this, "bridge-unsupported",
+      llvm::cl::desc("Leave a request the native engine cannot "
+                     "differentiate to --fluxion-lower-to-llvm and the LLVM "
+                     "plugin, with a remark, instead of failing"),
+      llvm::cl::init(false)};
+
   StringRef getArgument() const override { return "fluxion-differentiate"; }
   StringRef getDescription() const override {
     return "Replace fluxion.fwddiff and fluxion.autodiff by calls of "
@@ -607,16 +620,39 @@ struct DifferentiatePass
           Op, Op->getAttrOfType<FlatSymbolRefAttr>("callee"));
       if (Callee && failed(liftControlFlow(Callee, Lifted)))
         return signalPassFailure();
-      LogicalResult Replaced = success();
-      if (auto Gradient = dyn_cast<AutoDiffOp>(Op))
-        Replaced = replace(Gradient, [&](func::FuncOp Callee) {
-          return gradientFunction(Callee, Gradient.getActivities());
-        });
-      else if (auto Tangent = dyn_cast<FwdDiffOp>(Op))
-        Replaced = replaceTangent(Tangent, Tangents);
+      LogicalResult Replaced = differentiate(Op, [&]() -> LogicalResult {
+        if (auto Gradient = dyn_cast<AutoDiffOp>(Op))
+          return replace(Gradient, [&](func::FuncOp Callee) {
+            return gradientFunction(Callee, Gradient.getActivities());
+          });
+        return replaceTangent(cast<FwdDiffOp>(Op), Tangents);
+      });
       if (failed(Replaced))
         return signalPassFailure();
     }
+  }
+
+  /// Replaces \p Request natively where it can; with bridge-unsupported,
+  /// what it cannot do is said in a remark and the request is left for the
+  /// bridge.
+  LogicalResult differentiate(Operation *Request,
+                              function_ref<LogicalResult()> Replace) {
+    if (!BridgeUnsupported)
+      return Replace();
+    std::string Reason;
+    LogicalResult Replaced = success();
+    {
+      ScopedDiagnosticHandler Quiet(&getContext(), [&](Diagnostic &D) {
+        if (D.getSeverity() == DiagnosticSeverity::Error && Reason.empty())
+          Reason = D.str();
+        return success();
+      });
+      Replaced = Replace();
+    }
+    if (succeeded(Replaced))
+      return success();
+    Request->emitRemark("fluxion: left to the LLVM plugin (") << Reason << ")";
+    return success();
   }
 };
 
