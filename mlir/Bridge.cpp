@@ -160,6 +160,11 @@ struct LowerToLLVMPass : PassWrapper<LowerToLLVMPass, OperationPass<ModuleOp>> {
                       "--fluxion-differentiate takes several");
         return signalPassFailure();
       }
+      if (Op->hasAttr("ret_activity")) {
+        Op->emitError("fluxion: --fluxion-lower-to-llvm takes the default "
+                      "result activity; --fluxion-differentiate takes others");
+        return signalPassFailure();
+      }
       LogicalResult Lowered =
           isa<FwdDiffOp>(Op)
               ? lowerToCall(cast<FwdDiffOp>(Op), "__enzyme_fwddiff", Module)

@@ -61,10 +61,25 @@ lookupCallee(DiffOp Op, SymbolTableCollection &SymbolTable) {
   return F;
 }
 
+/// Checks the `ret_activity` attribute of \p Op: one of \p Allowed.
+static LogicalResult verifyResultActivity(Operation *Op,
+                                          ArrayRef<StringRef> Allowed) {
+  Attribute Activity = Op->getAttr("ret_activity");
+  if (!Activity)
+    return success();
+  auto Name = dyn_cast<StringAttr>(Activity);
+  if (!Name || !llvm::is_contained(Allowed, Name.getValue()))
+    return Op->emitOpError("result activities are \"")
+           << llvm::join(Allowed, "\" or \"") << "\"";
+  return success();
+}
+
 LogicalResult FwdDiffOp::verify() {
   if (auto Width = (*this)->getAttrOfType<IntegerAttr>("width");
       Width && Width.getInt() < 1)
     return emitOpError("needs a width of at least 1");
+  if (failed(verifyResultActivity(*this, {"dupnoneed", "dup"})))
+    return failure();
   return verifyAttributes(*this, {"const", "dup", "dupnoneed"});
 }
 
@@ -86,16 +101,20 @@ LogicalResult FwdDiffOp::verifySymbolUses(SymbolTableCollection &SymbolTable) {
   if (getNumOperands() != Expected)
     return emitOpError("takes ")
            << Expected << " operands, not " << getNumOperands();
-  SmallVector<Type> Tangents;
+  SmallVector<Type> Results;
+  if (getResultActivity("dupnoneed") == "dup")
+    llvm::append_range(Results, Signature.getResultTypes());
   for (unsigned Direction = 0; Direction < getWidth(); ++Direction)
-    llvm::append_range(Tangents, Signature.getResultTypes());
-  if (getResultTypes() != TypeRange(Tangents))
+    llvm::append_range(Results, Signature.getResultTypes());
+  if (getResultTypes() != TypeRange(Results))
     return emitOpError("results must be the callee's result types, once per "
-                       "direction");
+                       "direction (and once before for ret_activity \"dup\")");
   return success();
 }
 
 LogicalResult AutoDiffOp::verify() {
+  if (failed(verifyResultActivity(*this, {"active", "const"})))
+    return failure();
   return verifyAttributes(*this, {"const", "active", "dup", "dupnoneed"});
 }
 

@@ -44,11 +44,18 @@ public:
                  mlir::OpTrait::ZeroSuccessors,
                  mlir::SymbolUserOpInterface::Trait>::Op;
   static llvm::ArrayRef<llvm::StringRef> getAttributeNames() {
-    static llvm::StringRef Names[] = {"callee", "activity"};
+    static llvm::StringRef Names[] = {"callee", "activity", "ret_activity"};
     return Names;
   }
   mlir::FlatSymbolRefAttr getCallee() {
     return (*this)->template getAttrOfType<mlir::FlatSymbolRefAttr>("callee");
+  }
+  /// The activity of the callee's results, \p Default without a
+  /// `ret_activity` attribute.
+  llvm::StringRef getResultActivity(llvm::StringRef Default) {
+    auto Activity =
+        (*this)->template getAttrOfType<mlir::StringAttr>("ret_activity");
+    return Activity ? Activity.getValue() : Default;
   }
   /// The activity of each argument of the callee.
   llvm::SmallVector<llvm::StringRef, 4> getActivities() {
@@ -62,16 +69,19 @@ public:
   }
 };
 
-/// Activities: "const", "dup" or "dupnoneed" (the same: only tangents are
-/// returned). With `width = N`, vector forward mode: each "dup" argument is
-/// followed by N tangents, and the results are the tangents of the callee's
-/// results along the first direction, then along the second, and so on.
+/// Activities: "const", "dup" or "dupnoneed" (the same for an argument).
+/// With `width = N`, vector forward mode: each "dup" argument is followed by
+/// N tangents, and the results are the tangents of the callee's results
+/// along the first direction, then along the second, and so on. With
+/// `ret_activity = "dup"` the callee's results come first; the default,
+/// "dupnoneed", gives the tangents only.
 class FwdDiffOp : public DiffOpBase<FwdDiffOp> {
 public:
   using DiffOpBase::DiffOpBase;
   static llvm::StringRef getOperationName() { return "fluxion.fwddiff"; }
   static llvm::ArrayRef<llvm::StringRef> getAttributeNames() {
-    static llvm::StringRef Names[] = {"callee", "activity", "width"};
+    static llvm::StringRef Names[] = {"callee", "activity", "width",
+                                      "ret_activity"};
     return Names;
   }
   /// The number of directions, 1 without a `width` attribute.
@@ -93,7 +103,9 @@ public:
 ///
 /// takes each argument of @f, followed by its shadow where it is a "dup"
 /// memref (the adjoints of its elements are added there), and gives the
-/// adjoint of each "active" float for a seed of 1 on the result.
+/// adjoint of each "active" float for a seed of 1 on the result. With
+/// `ret_activity = "const"` the result is not seeded: only what @f writes
+/// to "dup" memrefs carries adjoints, as for a function without result.
 class AutoDiffOp : public DiffOpBase<AutoDiffOp> {
 public:
   using DiffOpBase::DiffOpBase;

@@ -17,10 +17,11 @@ std::unique_ptr<mlir::Pass> createDifferentiatePass();
 
 /// The gradient function of \p Primal (ReverseMode.cpp): its arguments,
 /// each "dup" memref followed by its shadow, returning the adjoint of each
-/// "active" one for a seed of 1; \p Activities has one entry per argument.
+/// "active" one for a seed of 1 on the result where \p SeedResult;
+/// \p Activities has one entry per argument.
 mlir::FailureOr<mlir::func::FuncOp>
 gradientFunction(mlir::func::FuncOp Primal,
-                 llvm::ArrayRef<llvm::StringRef> Activities);
+                 llvm::ArrayRef<llvm::StringRef> Activities, bool SeedResult);
 
 /// Lifts the unstructured control flow (cf) of \p Function and of the
 /// functions it calls to scf, in place, with MLIR's CFG-to-SCF

@@ -591,6 +591,7 @@ struct DifferentiatePass
       return failure();
     OpBuilder B(Request);
     unsigned Width = Request.getWidth();
+    bool WithPrimal = Request.getResultActivity("dupnoneed") == "dup";
     SmallVector<Value> Results;
     for (unsigned Direction = 0; Direction < Width; ++Direction) {
       SmallVector<Value> Operands;
@@ -603,6 +604,9 @@ struct DifferentiatePass
         Next += Width;
       }
       auto Call = func::CallOp::create(B, Request.getLoc(), *Target, Operands);
+      if (WithPrimal && Direction == 0)
+        llvm::append_range(
+            Results, Call.getResults().take_front(Callee.getNumResults()));
       llvm::append_range(Results,
                          Call.getResults().take_back(Callee.getNumResults()));
     }
@@ -623,7 +627,9 @@ struct DifferentiatePass
       LogicalResult Replaced = differentiate(Op, [&]() -> LogicalResult {
         if (auto Gradient = dyn_cast<AutoDiffOp>(Op))
           return replace(Gradient, [&](func::FuncOp Callee) {
-            return gradientFunction(Callee, Gradient.getActivities());
+            return gradientFunction(Callee, Gradient.getActivities(),
+                                    Gradient.getResultActivity("active") ==
+                                        "active");
           });
         return replaceTangent(cast<FwdDiffOp>(Op), Tangents);
       });

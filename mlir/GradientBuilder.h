@@ -42,10 +42,11 @@ public:
   explicit GradientBuilder(mlir::OpBuilder &B) : B(B) {}
 
   /// Fills \p Target, whose arguments are those of \p Primal with a shadow
-  /// after each "dup" memref, with the gradient.
+  /// after each "dup" memref, with the gradient; the result is seeded with
+  /// 1 where \p SeedResult.
   mlir::LogicalResult build(mlir::func::FuncOp Primal,
                             llvm::ArrayRef<llvm::StringRef> Activities,
-                            mlir::func::FuncOp Target);
+                            bool SeedResult, mlir::func::FuncOp Target);
 
 private:
   /// What a recomputed loop keeps for its reverse.

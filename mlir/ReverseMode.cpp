@@ -429,7 +429,7 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
 
 LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
                                      ArrayRef<StringRef> Activities,
-                                     func::FuncOp TargetFn) {
+                                     bool SeedResult, func::FuncOp TargetFn) {
   Target = TargetFn;
   OnGPU = PrimalFn->getParentOfType<gpu::GPUModuleOp>() != nullptr;
   if (!PrimalFn.getBody().hasOneBlock())
@@ -456,7 +456,7 @@ LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
   SmallVector<Operation *> Forward;
   for (Operation &Op : *Entry)
     Forward.push_back(&Op);
-  if (!Results->empty()) {
+  if (SeedResult && !Results->empty()) {
     Value Result = Results->front();
     addAdjoint(Result, arith::ConstantOp::create(
                            B, Loc, FloatAttr::get(Result.getType(), 1.0)));
@@ -477,7 +477,8 @@ LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
 }
 
 FailureOr<func::FuncOp> gradientFunction(func::FuncOp Primal,
-                                         ArrayRef<StringRef> Activities) {
+                                         ArrayRef<StringRef> Activities,
+                                         bool SeedResult) {
   SmallVector<StringRef> Parts = {"fluxion", "grad", Primal.getSymName()};
   SmallVector<Type> Inputs, Adjoints;
   for (auto [Input, Activity] :
@@ -489,6 +490,8 @@ FailureOr<func::FuncOp> gradientFunction(func::FuncOp Primal,
     if (Activity == "active")
       Adjoints.push_back(Input);
   }
+  if (!SeedResult && Primal.getNumResults())
+    Parts.push_back("unseeded");
   std::string Name = derivativeName(Primal, Parts);
   Operation *Table = Primal->getParentOp();
   if (auto Existing = dyn_cast_or_null<func::FuncOp>(
@@ -501,7 +504,7 @@ FailureOr<func::FuncOp> gradientFunction(func::FuncOp Primal,
                                      B.getFunctionType(Inputs, Adjoints));
   Target.setPrivate();
   GradientBuilder Builder(B);
-  if (failed(Builder.build(Primal, Activities, Target))) {
+  if (failed(Builder.build(Primal, Activities, SeedResult, Target))) {
     Target.erase();
     return failure();
   }

@@ -271,3 +271,17 @@ func.func @two_directions(%x: f64, %dx: f64) -> f64 {
   %d = "fluxion.fwddiff"(%x, %dx) {callee = @sq, activity = ["dup"], width = 2 : i64} : (f64, f64) -> f64
   return %d : f64
 }
+
+// -----
+
+func.func @cube(%x: f64) -> f64 {
+  %y = arith.mulf %x, %x : f64
+  %z = arith.mulf %y, %x : f64
+  return %z : f64
+}
+
+func.func @bad_result_activity(%x: f64) -> f64 {
+  // expected-error @below {{result activities are "active" or "const"}}
+  %d = "fluxion.autodiff"(%x) {callee = @cube, activity = ["active"], ret_activity = "dup"} : (f64) -> f64
+  return %d : f64
+}
