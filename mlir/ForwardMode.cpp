@@ -69,6 +69,9 @@ private:
   Value tangentOrZero(Value Primal);
   /// The primal values and tangents of \p Values, as a terminator yields them.
   SmallVector<Value> withTangents(ValueRange Values);
+  /// Maps \p From to the first values of \p To, and the floating ones to
+  /// their tangents, which follow in order.
+  void mapWithTangents(ValueRange From, ValueRange To);
 
   TangentFunctions &Tangents;
   OpBuilder &B;
@@ -166,6 +169,15 @@ Value ForwardBuilder::tangentOrZero(Value Primal) {
   return arith::ConstantOp::create(B, Primal.getLoc(), Zero);
 }
 
+void ForwardBuilder::mapWithTangents(ValueRange From, ValueRange To) {
+  unsigned Next = From.size();
+  for (auto [Idx, Result] : llvm::enumerate(From)) {
+    Map.map(Result, To[Idx]);
+    if (isFloatLike(Result.getType()))
+      TangentOf[Result] = To[Next++];
+  }
+}
+
 SmallVector<Value> ForwardBuilder::withTangents(ValueRange Values) {
   SmallVector<Value> Result;
   for (Value V : Values)
@@ -223,12 +235,7 @@ LogicalResult ForwardBuilder::visitFor(scf::ForOp For) {
         return success();
       })))
     return failure();
-  Next = NumPrimal;
-  for (auto [Idx, Result] : llvm::enumerate(For.getResults())) {
-    Map.map(Result, NewFor.getResult(Idx));
-    if (isFloatLike(Result.getType()))
-      TangentOf[Result] = NewFor.getResult(Next++);
-  }
+  mapWithTangents(For.getResults(), NewFor.getResults());
   return success();
 }
 
@@ -257,12 +264,7 @@ LogicalResult ForwardBuilder::visitIf(scf::IfOp If) {
         })))
       return failure();
   }
-  unsigned Next = If.getNumResults();
-  for (auto [Idx, Result] : llvm::enumerate(If.getResults())) {
-    Map.map(Result, NewIf.getResult(Idx));
-    if (isFloatLike(Result.getType()))
-      TangentOf[Result] = NewIf.getResult(Next++);
-  }
+  mapWithTangents(If.getResults(), NewIf.getResults());
   return success();
 }
 
@@ -313,12 +315,7 @@ LogicalResult ForwardBuilder::visitWhile(scf::WhileOp While) {
         return success();
       })))
     return failure();
-  unsigned Next = While.getNumResults();
-  for (auto [Idx, Result] : llvm::enumerate(While.getResults())) {
-    Map.map(Result, NewWhile.getResult(Idx));
-    if (isFloatLike(Result.getType()))
-      TangentOf[Result] = NewWhile.getResult(Next++);
-  }
+  mapWithTangents(While.getResults(), NewWhile.getResults());
   return success();
 }
 
@@ -372,12 +369,7 @@ LogicalResult ForwardBuilder::visitParallel(scf::ParallelOp Parallel) {
     if (failed(Visited))
       return failure();
   }
-  unsigned Tangents = Parallel.getNumResults();
-  for (auto [Idx, Result] : llvm::enumerate(Parallel.getResults())) {
-    Map.map(Result, NewParallel.getResult(Idx));
-    if (isFloatLike(Result.getType()))
-      TangentOf[Result] = NewParallel.getResult(Tangents++);
-  }
+  mapWithTangents(Parallel.getResults(), NewParallel.getResults());
   return success();
 }
 
@@ -545,9 +537,22 @@ struct DifferentiatePass
            "synthesized derivative functions";
   }
   void getDependentDialects(DialectRegistry &Registry) const override {
-    Registry
-        .insert<arith::ArithDialect, func::FuncDialect, gpu::GPUDialect,
-                math::MathDialect, memref::MemRefDialect, scf::SCFDialect>();
+    // ub: the poison values the lifting of cf to scf makes.
+    Registry.insert<arith::ArithDialect, func::FuncDialect, gpu::GPUDialect,
+                    math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+                    ub::UBDialect>();
+  }
+
+  /// The func.func \p Request differentiates.
+  template <typename DiffOp>
+  static FailureOr<func::FuncOp> nativeCallee(DiffOp Request) {
+    auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        Request, Request.getCallee());
+    if (!Callee)
+      return Request.emitError(
+          "fluxion: --fluxion-differentiate needs a func.func callee; an "
+          "llvm.func goes to --fluxion-lower-to-llvm");
+    return Callee;
   }
 
   /// Replaces \p Request by a call of the derivative \p Synthesize makes of
@@ -556,13 +561,10 @@ struct DifferentiatePass
   LogicalResult
   replace(DiffOp Request,
           function_ref<FailureOr<func::FuncOp>(func::FuncOp)> Synthesize) {
-    auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
-        Request, Request.getCallee());
-    if (!Callee)
-      return Request.emitError(
-          "fluxion: --fluxion-differentiate needs a func.func callee; an "
-          "llvm.func goes to --fluxion-lower-to-llvm");
-    FailureOr<func::FuncOp> Target = Synthesize(Callee);
+    FailureOr<func::FuncOp> Callee = nativeCallee(Request);
+    if (failed(Callee))
+      return failure();
+    FailureOr<func::FuncOp> Target = Synthesize(*Callee);
     if (failed(Target))
       return failure();
     OpBuilder B(Request);
@@ -576,12 +578,10 @@ struct DifferentiatePass
 
   /// Replaces \p Request by a call of the tangent function per direction.
   LogicalResult replaceTangent(FwdDiffOp Request, TangentFunctions &Tangents) {
-    auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
-        Request, Request.getCallee());
-    if (!Callee)
-      return Request.emitError(
-          "fluxion: --fluxion-differentiate needs a func.func callee; an "
-          "llvm.func goes to --fluxion-lower-to-llvm");
+    FailureOr<func::FuncOp> Found = nativeCallee(Request);
+    if (failed(Found))
+      return failure();
+    func::FuncOp Callee = *Found;
     SmallVector<StringRef, 4> Activities = Request.getActivities();
     Activity Dup;
     for (StringRef A : Activities)

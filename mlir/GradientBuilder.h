@@ -75,6 +75,16 @@ private:
                                                             unsigned Depth);
   mlir::LogicalResult recomputeOp(mlir::Operation &Op, unsigned Depth);
   mlir::LogicalResult recomputeCall(mlir::func::CallOp Call, unsigned Depth);
+  /// Recomputes \p Source, the body of a loop, into the body of \p New
+  /// (whose induction variables are \p IVs), caching its scalars;
+  /// \p Terminate ends the new body with the values the source's
+  /// terminator gives.
+  mlir::LogicalResult recomputeLoopBody(
+      mlir::Operation *New, mlir::Block &Source, mlir::ValueRange Lower,
+      mlir::ValueRange Upper, mlir::ValueRange Step, mlir::ValueRange IVs,
+      unsigned Depth,
+      llvm::function_ref<mlir::Operation *(llvm::ArrayRef<mlir::Value>)>
+          Terminate);
   mlir::LogicalResult recomputeFor(mlir::scf::ForOp For, unsigned Depth);
   mlir::LogicalResult recomputeParallel(mlir::scf::ParallelOp Loop,
                                         unsigned Depth);
@@ -108,6 +118,20 @@ private:
   // The reverse sweep (ReverseMode.cpp).
   mlir::LogicalResult reverse(mlir::Operation &Op);
   mlir::LogicalResult reverseBlock(mlir::Block &Body);
+  /// The floating values whose adjoints a reverse loop carries: the
+  /// results of the primal loop whose adjoints enter it, the values an
+  /// iteration yields for them, the iteration's arguments, and the initial
+  /// values that get what leaves.
+  struct CarriedValues {
+    llvm::SmallVector<mlir::Value> Entering, Leaving, Arriving, Inits;
+  };
+  /// An scf.for over \p Trip iterations counted down, carrying the
+  /// adjoints of \p Carried and of \p Outer; \p Walk reverses the primal
+  /// iteration it is given.
+  mlir::LogicalResult
+  reverseLoop(mlir::Value Trip, const CarriedValues &Carried,
+              llvm::ArrayRef<mlir::Value> Outer,
+              llvm::function_ref<mlir::LogicalResult(mlir::Value)> Walk);
   mlir::LogicalResult reverseFor(mlir::scf::ForOp For);
   mlir::LogicalResult reverseParallel(mlir::scf::ParallelOp Loop);
   mlir::LogicalResult reverseIf(mlir::scf::IfOp If);
@@ -126,6 +150,8 @@ private:
   /// The primal value of \p V where the reverse code is being built.
   mlir::Value primal(mlir::Value V) { return Primal.lookupOrDefault(V); }
   void addAdjoint(mlir::Value V, mlir::Value Delta);
+  /// The adjoint of \p V so far, or zero.
+  mlir::Value adjointOrZero(mlir::Value V);
   /// Adds \p Delta to the element of \p Memory at \p Indices, atomically
   /// where \p Atomic.
   void addToMemory(mlir::Value Memory, mlir::ValueRange Indices,

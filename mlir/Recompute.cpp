@@ -208,6 +208,39 @@ void GradientBuilder::cacheBody(LoopCache &Cache, Block &Body, Value Index) {
         memref::StoreOp::create(B, Loc, Scalar, Memory, ValueRange{Index}));
 }
 
+LogicalResult GradientBuilder::recomputeLoopBody(
+    Operation *New, Block &Source, ValueRange Lower, ValueRange Upper,
+    ValueRange Step, ValueRange IVs, unsigned Depth,
+    function_ref<Operation *(ArrayRef<Value>)> Terminate) {
+  bool IsAnchor = !Anchor;
+  if (IsAnchor)
+    Anchor = New;
+  auto ResetAnchor = llvm::make_scope_exit([&] {
+    if (IsAnchor)
+      Anchor = nullptr;
+  });
+  FailureOr<LoopCache *> Cache = openCache(New, Lower, Upper, Step);
+  if (failed(Cache))
+    return failure();
+  Block &Body = New->getRegion(0).front();
+  if (!Body.empty() && Body.back().hasTrait<OpTrait::IsTerminator>())
+    Body.back().erase();
+
+  OpBuilder::InsertionGuard Guard(B);
+  B.setInsertionPointToEnd(&Body);
+  Value Index = linearIndex(**Cache, IVs, Position);
+  LoopCache *OuterCache = std::exchange(Enclosing, *Cache);
+  Value OuterIndex = std::exchange(Position, Index);
+  FailureOr<SmallVector<Value>> Ends = recompute(Source, Depth);
+  Enclosing = OuterCache;
+  Position = OuterIndex;
+  if (failed(Ends))
+    return failure();
+  B.setInsertionPoint(Terminate(*Ends));
+  cacheBody(**Cache, Body, Index);
+  return success();
+}
+
 LogicalResult GradientBuilder::recomputeFor(scf::ForOp For, unsigned Depth) {
   if (For.getUnsignedCmp())
     return For.emitError("fluxion: reverse mode in MLIR needs scf.for with "
@@ -219,37 +252,16 @@ LogicalResult GradientBuilder::recomputeFor(scf::ForOp For, unsigned Depth) {
   for (Value V : For.getInitArgs())
     Inits.push_back(Map.lookupOrDefault(V));
   auto New = scf::ForOp::create(B, Loc, Lower, Upper, Step, Inits);
-  bool IsAnchor = !Anchor;
-  if (IsAnchor)
-    Anchor = New;
-  auto ResetAnchor = llvm::make_scope_exit([&] {
-    if (IsAnchor)
-      Anchor = nullptr;
-  });
-  FailureOr<LoopCache *> Cache = openCache(New, Lower, Upper, Step);
-  if (failed(Cache))
-    return failure();
-  Block &Body = *New.getBody();
-  if (!Body.empty())
-    Body.getTerminator()->erase();
   Map.map(For.getInductionVar(), New.getInductionVar());
   for (auto [From, To] :
        llvm::zip(For.getRegionIterArgs(), New.getRegionIterArgs()))
     Map.map(From, To);
-
-  OpBuilder::InsertionGuard Guard(B);
-  B.setInsertionPointToEnd(&Body);
-  Value Index = linearIndex(**Cache, New.getInductionVar(), Position);
-  LoopCache *OuterCache = std::exchange(Enclosing, *Cache);
-  Value OuterIndex = std::exchange(Position, Index);
-  FailureOr<SmallVector<Value>> Yields = recompute(*For.getBody(), Depth);
-  Enclosing = OuterCache;
-  Position = OuterIndex;
-  if (failed(Yields))
+  if (failed(recomputeLoopBody(
+          New, *For.getBody(), Lower, Upper, Step, New.getInductionVar(), Depth,
+          [&](ArrayRef<Value> Yields) {
+            return scf::YieldOp::create(B, For.getLoc(), Yields);
+          })))
     return failure();
-  auto Yield = scf::YieldOp::create(B, For.getLoc(), *Yields);
-  B.setInsertionPoint(Yield);
-  cacheBody(**Cache, Body, Index);
   for (auto [From, To] : llvm::zip(For.getResults(), New.getResults()))
     Map.map(From, To);
   return success();
@@ -272,42 +284,22 @@ LogicalResult GradientBuilder::recomputeParallel(scf::ParallelOp Loop,
     for (Value V : From)
       To->push_back(Map.lookupOrDefault(V));
   auto New = scf::ParallelOp::create(B, Loc, Lower, Upper, Step, Inits);
-  bool IsAnchor = !Anchor;
-  if (IsAnchor)
-    Anchor = New;
-  auto ResetAnchor = llvm::make_scope_exit([&] {
-    if (IsAnchor)
-      Anchor = nullptr;
-  });
-  FailureOr<LoopCache *> Cache = openCache(New, Lower, Upper, Step);
-  if (failed(Cache))
-    return failure();
-  Block &Body = *New.getBody();
-  if (!Body.empty() && Body.back().hasTrait<OpTrait::IsTerminator>())
-    Body.back().erase();
   for (auto [From, To] :
        llvm::zip(Loop.getInductionVars(), New.getInductionVars()))
     Map.map(From, To);
-
-  OpBuilder::InsertionGuard Guard(B);
-  B.setInsertionPointToEnd(&Body);
-  Value Index = linearIndex(**Cache, New.getInductionVars(), Position);
-  LoopCache *OuterCache = std::exchange(Enclosing, *Cache);
-  Value OuterIndex = std::exchange(Position, Index);
-  FailureOr<SmallVector<Value>> Yields = recompute(*Loop.getBody(), Depth);
-  Enclosing = OuterCache;
-  Position = OuterIndex;
-  if (failed(Yields))
+  if (failed(recomputeLoopBody(
+          New, *Loop.getBody(), Lower, Upper, Step, New.getInductionVars(),
+          Depth, [&](ArrayRef<Value> Parts) {
+            auto NewReduce = scf::ReduceOp::create(B, Reduce.getLoc(), Parts);
+            for (auto [From, To] :
+                 llvm::zip(Reduce.getReductions(), NewReduce.getReductions())) {
+              To.getBlocks().clear();
+              IRMapping Same;
+              From.cloneInto(&To, Same);
+            }
+            return NewReduce;
+          })))
     return failure();
-  auto NewReduce = scf::ReduceOp::create(B, Reduce.getLoc(), *Yields);
-  for (auto [From, To] :
-       llvm::zip(Reduce.getReductions(), NewReduce.getReductions())) {
-    To.getBlocks().clear();
-    IRMapping Same;
-    From.cloneInto(&To, Same);
-  }
-  B.setInsertionPoint(NewReduce);
-  cacheBody(**Cache, Body, Index);
   for (auto [From, To] : llvm::zip(Loop.getResults(), New.getResults()))
     Map.map(From, To);
   return success();

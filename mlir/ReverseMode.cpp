@@ -54,6 +54,11 @@ ValueRange indicesOf(Operation *Access) {
 
 } // namespace
 
+Value GradientBuilder::adjointOrZero(Value V) {
+  Value A = Adjoint.lookup(V);
+  return A ? A : zero(V.getType());
+}
+
 void GradientBuilder::addAdjoint(Value V, Value Delta) {
   Value &Sum = Adjoint[V];
   Sum = Sum ? arith::AddFOp::create(B, Loc, Sum, Delta).getResult() : Delta;
@@ -180,26 +185,16 @@ LogicalResult GradientBuilder::reverseBlock(Block &Body) {
   return success();
 }
 
-LogicalResult GradientBuilder::reverseFor(scf::ForOp For) {
-  LoopCache &Cache = *Caches.find(For)->second;
-  Block &Body = *For.getBody();
-  llvm::SetVector<Value> Outer = outerFloats(For);
-  SmallVector<unsigned> Carried;
-  for (auto [Idx, Arg] : llvm::enumerate(For.getRegionIterArgs()))
-    if (isa<FloatType>(Arg.getType()))
-      Carried.push_back(Idx);
-
+LogicalResult
+GradientBuilder::reverseLoop(Value Trip, const CarriedValues &V,
+                             ArrayRef<Value> Outer,
+                             function_ref<LogicalResult(Value)> Walk) {
   SmallVector<Value> Inits;
-  for (unsigned Idx : Carried) {
-    Value A = Adjoint.lookup(For.getResult(Idx));
-    Inits.push_back(A ? A : zero(For.getResult(Idx).getType()));
-  }
-  for (Value V : Outer) {
-    Value A = Adjoint.lookup(V);
-    Inits.push_back(A ? A : zero(V.getType()));
-  }
-  auto Reverse =
-      scf::ForOp::create(B, Loc, index(0), Cache.Trip, index(1), Inits);
+  for (Value Entering : V.Entering)
+    Inits.push_back(adjointOrZero(Entering));
+  for (Value Read : Outer)
+    Inits.push_back(adjointOrZero(Read));
+  auto Reverse = scf::ForOp::create(B, Loc, index(0), Trip, index(1), Inits);
   {
     OpBuilder::InsertionGuard Guard(B);
     Block &RevBody = *Reverse.getBody();
@@ -208,55 +203,70 @@ LogicalResult GradientBuilder::reverseFor(scf::ForOp For) {
     B.setInsertionPointToEnd(&RevBody);
     // Iteration J of the primal, counted down.
     Value J = arith::SubIOp::create(
-        B, Loc, arith::SubIOp::create(B, Loc, Cache.Trip, index(1)),
+        B, Loc, arith::SubIOp::create(B, Loc, Trip, index(1)),
         Reverse.getInductionVar());
-    Value Index =
-        Position ? arith::AddIOp::create(
-                       B, Loc,
-                       arith::MulIOp::create(B, Loc, Position, Cache.Trip), J)
-                       .getResult()
-                 : J;
     IRMapping SavedPrimal = Primal;
-    Value Lower = primal(Cache.Lower.front());
-    Value Step = primal(Cache.Step.front());
-    Value Iteration = J;
-    if (Iteration.getType() != Lower.getType())
-      Iteration = arith::IndexCastOp::create(B, Loc, Lower.getType(), J);
-    Primal.map(
-        For.getInductionVar(),
-        arith::AddIOp::create(B, Loc, Lower,
-                              arith::MulIOp::create(B, Loc, Iteration, Step)));
-    loadSlots(Cache.Slots, Body, Index);
-    Value OuterIndex = std::exchange(Position, Index);
     DenseMap<Value, Value> Saved = std::move(Adjoint);
     Adjoint.clear();
-    for (auto [Pos, Idx] : llvm::enumerate(Carried))
-      addAdjoint(Body.getTerminator()->getOperand(Idx),
-                 RevBody.getArgument(1 + Pos));
-    for (auto [Pos, V] : llvm::enumerate(Outer))
-      addAdjoint(V, RevBody.getArgument(1 + Carried.size() + Pos));
-    if (failed(reverseBlock(Body)))
+    for (auto [Pos, Leaving] : llvm::enumerate(V.Leaving))
+      addAdjoint(Leaving, RevBody.getArgument(1 + Pos));
+    for (auto [Pos, Read] : llvm::enumerate(Outer))
+      addAdjoint(Read, RevBody.getArgument(1 + V.Leaving.size() + Pos));
+    if (failed(Walk(J)))
       return failure();
     SmallVector<Value> Yielded;
-    for (unsigned Idx : Carried) {
-      Value Arg = For.getRegionIterArgs()[Idx];
-      Value A = Adjoint.lookup(Arg);
-      Yielded.push_back(A ? A : zero(Arg.getType()));
-    }
-    for (Value V : Outer)
-      Yielded.push_back(Adjoint.lookup(V));
+    for (Value Arriving : V.Arriving)
+      Yielded.push_back(adjointOrZero(Arriving));
+    for (Value Read : Outer)
+      Yielded.push_back(adjointOrZero(Read));
     scf::YieldOp::create(B, Loc, Yielded);
     Adjoint = std::move(Saved);
     Primal = std::move(SavedPrimal);
-    Position = OuterIndex;
   }
   // The outer adjoints were carried from their values before the loop; an
   // initial value may be one of them too.
-  for (auto [Pos, V] : llvm::enumerate(Outer))
-    Adjoint[V] = Reverse.getResult(Carried.size() + Pos);
-  for (auto [Pos, Idx] : llvm::enumerate(Carried))
-    addAdjoint(For.getInitArgs()[Idx], Reverse.getResult(Pos));
+  for (auto [Pos, Read] : llvm::enumerate(Outer))
+    Adjoint[Read] = Reverse.getResult(V.Leaving.size() + Pos);
+  for (auto [Pos, Init] : llvm::enumerate(V.Inits))
+    addAdjoint(Init, Reverse.getResult(Pos));
   return success();
+}
+
+LogicalResult GradientBuilder::reverseFor(scf::ForOp For) {
+  LoopCache &Cache = *Caches.find(For)->second;
+  Block &Body = *For.getBody();
+  CarriedValues Carried;
+  for (auto [Idx, Arg] : llvm::enumerate(For.getRegionIterArgs()))
+    if (isa<FloatType>(Arg.getType())) {
+      Carried.Entering.push_back(For.getResult(Idx));
+      Carried.Leaving.push_back(Body.getTerminator()->getOperand(Idx));
+      Carried.Arriving.push_back(Arg);
+      Carried.Inits.push_back(For.getInitArgs()[Idx]);
+    }
+  return reverseLoop(
+      Cache.Trip, Carried, outerFloats(For).takeVector(), [&](Value J) {
+        Value Index =
+            Position
+                ? arith::AddIOp::create(
+                      B, Loc,
+                      arith::MulIOp::create(B, Loc, Position, Cache.Trip), J)
+                      .getResult()
+                : J;
+        Value Lower = primal(Cache.Lower.front());
+        Value Step = primal(Cache.Step.front());
+        Value Iteration = J;
+        if (Iteration.getType() != Lower.getType())
+          Iteration = arith::IndexCastOp::create(B, Loc, Lower.getType(), J);
+        Primal.map(
+            For.getInductionVar(),
+            arith::AddIOp::create(
+                B, Loc, Lower, arith::MulIOp::create(B, Loc, Iteration, Step)));
+        loadSlots(Cache.Slots, Body, Index);
+        Value OuterIndex = std::exchange(Position, Index);
+        LogicalResult Walked = reverseBlock(Body);
+        Position = OuterIndex;
+        return Walked;
+      });
 }
 
 LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
@@ -293,10 +303,8 @@ LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
     if (failed(reverseBlock(*Loop.getBody())))
       return failure();
     SmallVector<Value> Sums;
-    for (Value V : Outer) {
-      Value A = Adjoint.lookup(V);
-      Sums.push_back(A ? A : zero(V.getType()));
-    }
+    for (Value V : Outer)
+      Sums.push_back(adjointOrZero(V));
     auto Reduce = scf::ReduceOp::create(B, Loc, Sums);
     for (Region &Combine : Reduce.getReductions()) {
       Block &Pair = Combine.front();
@@ -349,10 +357,8 @@ LogicalResult GradientBuilder::reverseIf(scf::IfOp If) {
     if (failed(reverseBlock(Side)))
       return failure();
     SmallVector<Value> Yielded;
-    for (Value V : Outer) {
-      Value A = Adjoint.lookup(V);
-      Yielded.push_back(A ? A : zero(V.getType()));
-    }
+    for (Value V : Outer)
+      Yielded.push_back(adjointOrZero(V));
     scf::YieldOp::create(B, Loc, Yielded);
     Adjoint = std::move(Saved);
     Primal = std::move(SavedPrimal);
@@ -468,10 +474,8 @@ LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
   for (Value Memory : ToFree)
     memref::DeallocOp::create(B, Loc, Memory);
   SmallVector<Value> Adjoints;
-  for (Value Arg : Active) {
-    Value A = Adjoint.lookup(Arg);
-    Adjoints.push_back(A ? A : zero(Arg.getType()));
-  }
+  for (Value Arg : Active)
+    Adjoints.push_back(adjointOrZero(Arg));
   func::ReturnOp::create(B, Loc, Adjoints);
   return success();
 }

@@ -227,11 +227,14 @@ LogicalResult GradientBuilder::reverseWhile(scf::WhileOp While) {
   auto Condition = cast<scf::ConditionOp>(Before.getTerminator());
   auto Yield = cast<scf::YieldOp>(After.getTerminator());
   unsigned Results = Cache.Results, Arguments = Cache.Arguments;
-  llvm::SetVector<Value> Outer = outerFloats(While);
-  SmallVector<unsigned> Carried;
+  CarriedValues Carried;
   for (unsigned Idx = 0; Idx < Arguments; ++Idx)
-    if (isa<FloatType>(Before.getArgument(Idx).getType()))
-      Carried.push_back(Idx);
+    if (isa<FloatType>(Before.getArgument(Idx).getType())) {
+      Carried.Entering.push_back(Before.getArgument(Idx));
+      Carried.Leaving.push_back(Yield.getOperand(Idx));
+      Carried.Arriving.push_back(Before.getArgument(Idx));
+      Carried.Inits.push_back(While.getInits()[Idx]);
+    }
 
   // The last "before", which ended the loop.
   IRMapping SavedPrimal = Primal;
@@ -243,59 +246,18 @@ LogicalResult GradientBuilder::reverseWhile(scf::WhileOp While) {
     return failure();
   Primal = SavedPrimal;
 
-  SmallVector<Value> Inits;
-  for (unsigned Idx : Carried) {
-    Value A = Adjoint.lookup(Before.getArgument(Idx));
-    Inits.push_back(A ? A : zero(Before.getArgument(Idx).getType()));
-  }
-  for (Value V : Outer) {
-    Value A = Adjoint.lookup(V);
-    Inits.push_back(A ? A : zero(V.getType()));
-  }
-  auto Reverse =
-      scf::ForOp::create(B, Loc, index(0), Cache.Count, index(1), Inits);
-  {
-    OpBuilder::InsertionGuard Guard(B);
-    Block &RevBody = *Reverse.getBody();
-    if (!RevBody.empty())
-      RevBody.getTerminator()->erase();
-    B.setInsertionPointToEnd(&RevBody);
-    Value K = arith::SubIOp::create(
-        B, Loc, arith::SubIOp::create(B, Loc, Cache.Count, index(1)),
-        Reverse.getInductionVar());
-    DenseMap<Value, Value> Saved = std::move(Adjoint);
-    Adjoint.clear();
-    loadSlots(Cache.After, After, K);
-    for (auto [Pos, Idx] : llvm::enumerate(Carried))
-      addAdjoint(Yield.getOperand(Idx), RevBody.getArgument(1 + Pos));
-    for (auto [Pos, V] : llvm::enumerate(Outer))
-      addAdjoint(V, RevBody.getArgument(1 + Carried.size() + Pos));
-    if (failed(reverseBlock(After)))
-      return failure();
-    loadSlots(Cache.Before, Before, K);
-    for (unsigned Idx = 0; Idx < Results; ++Idx)
-      if (Value A = Adjoint.lookup(After.getArgument(Idx)))
-        addAdjoint(Condition.getArgs()[Idx], A);
-    if (failed(reverseBlock(Before)))
-      return failure();
-    SmallVector<Value> Yielded;
-    for (unsigned Idx : Carried) {
-      Value A = Adjoint.lookup(Before.getArgument(Idx));
-      Yielded.push_back(A ? A : zero(Before.getArgument(Idx).getType()));
-    }
-    for (Value V : Outer) {
-      Value A = Adjoint.lookup(V);
-      Yielded.push_back(A ? A : zero(V.getType()));
-    }
-    scf::YieldOp::create(B, Loc, Yielded);
-    Adjoint = std::move(Saved);
-    Primal = std::move(SavedPrimal);
-  }
-  for (auto [Pos, V] : llvm::enumerate(Outer))
-    Adjoint[V] = Reverse.getResult(Carried.size() + Pos);
-  for (auto [Pos, Idx] : llvm::enumerate(Carried))
-    addAdjoint(While.getInits()[Idx], Reverse.getResult(Pos));
-  return success();
+  // Then each iteration: "after", and the "before" that led to it.
+  return reverseLoop(Cache.Count, Carried, outerFloats(While).takeVector(),
+                     [&](Value K) {
+                       loadSlots(Cache.After, After, K);
+                       if (failed(reverseBlock(After)))
+                         return failure();
+                       loadSlots(Cache.Before, Before, K);
+                       for (unsigned Idx = 0; Idx < Results; ++Idx)
+                         if (Value A = Adjoint.lookup(After.getArgument(Idx)))
+                           addAdjoint(Condition.getArgs()[Idx], A);
+                       return reverseBlock(Before);
+                     });
 }
 
 } // namespace fluxion
