@@ -136,10 +136,12 @@ private:
   mlir::LogicalResult reverseParallel(mlir::scf::ParallelOp Loop);
   mlir::LogicalResult reverseIf(mlir::scf::IfOp If);
   mlir::LogicalResult reverseWhile(mlir::scf::WhileOp While);
-  /// Maps each scalar of \p Slots to its load at \p Index, and each
-  /// constant of \p Body to a copy.
-  void loadSlots(llvm::ArrayRef<std::pair<mlir::Value, mlir::Value>> Slots,
-                 mlir::Block &Body, mlir::Value Index);
+  /// Maps each scalar of \p Slots to its load at \p Index, each constant
+  /// and view of \p Body to a copy, and gives each allocation of the body a
+  /// zeroed shadow, which it returns for the caller to free.
+  llvm::SmallVector<mlir::Value>
+  loadSlots(llvm::ArrayRef<std::pair<mlir::Value, mlir::Value>> Slots,
+            mlir::Block &Body, mlir::Value Index);
   mlir::LogicalResult reverseLoad(mlir::memref::LoadOp Load);
   mlir::LogicalResult reverseStore(mlir::memref::StoreOp Store);
   mlir::LogicalResult reverseCopy(mlir::memref::CopyOp Copy);
@@ -170,6 +172,8 @@ private:
   llvm::DenseMap<mlir::Value, mlir::Value> Shadow;
   /// Recomputed memrefs whose adjoints are dropped ("const" arguments).
   llvm::SmallPtrSet<mlir::Value, 4> ConstantMemory;
+  /// Recomputed allocations in loop bodies, which live for an iteration.
+  llvm::SmallPtrSet<mlir::Operation *, 4> IterationLocal;
   /// Scalars a recomputed scf.if computes inside a side, to the result that
   /// carries them out.
   llvm::DenseMap<mlir::Value, mlir::Value> Exposed;

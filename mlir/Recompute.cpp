@@ -412,9 +412,16 @@ void GradientBuilder::zeroFill(Value Memory) {
 }
 
 LogicalResult GradientBuilder::recomputeAllocation(Operation &Op) {
+  // Memory allocated in a loop's body lives for an iteration: its shadow
+  // is allocated again in the reverse of each iteration (loadSlots).
+  if (Caches.count(B.getInsertionBlock()->getParentOp())) {
+    IterationLocal.insert(B.clone(Op, Map));
+    return success();
+  }
   if (Anchor)
     return Op.emitError("fluxion: reverse mode in MLIR needs memory "
-                        "allocated outside loops and branches");
+                        "allocated in a loop's body or outside loops and "
+                        "branches");
   Operation *New = B.clone(Op, Map);
   Value Memory = New->getResult(0);
   bool OnHeap = isa<memref::AllocOp>(Op);

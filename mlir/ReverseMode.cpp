@@ -153,14 +153,32 @@ LogicalResult GradientBuilder::reverseCopy(memref::CopyOp Copy) {
   return success();
 }
 
-void GradientBuilder::loadSlots(ArrayRef<std::pair<Value, Value>> Slots,
-                                Block &Body, Value Index) {
+SmallVector<Value>
+GradientBuilder::loadSlots(ArrayRef<std::pair<Value, Value>> Slots, Block &Body,
+                           Value Index) {
   for (auto [Scalar, Memory] : Slots)
     Primal.map(Scalar,
                memref::LoadOp::create(B, Loc, Memory, ValueRange{Index}));
+  SmallVector<Value> IterationShadows;
   for (Operation &Op : Body) {
     if (Op.hasTrait<OpTrait::ConstantLike>()) {
       Primal.map(Op.getResult(0), B.clone(Op)->getResult(0));
+      continue;
+    }
+    if (IterationLocal.contains(&Op)) {
+      // A zeroed shadow for the iteration, on the heap whatever the primal
+      // used: the reverse loop frees it at the end of the iteration.
+      Value Memory = Op.getResult(0);
+      auto Type = cast<MemRefType>(Memory.getType());
+      if (!isa<FloatType>(Type.getElementType()))
+        continue;
+      SmallVector<Value> Sizes;
+      for (Value Size : Op.getOperands())
+        Sizes.push_back(primal(Size));
+      Value Fresh = memref::AllocOp::create(B, Loc, Type, Sizes);
+      zeroFill(Fresh);
+      Shadow[Memory] = Fresh;
+      IterationShadows.push_back(Fresh);
       continue;
     }
     // A view taken in the body is taken again, of the primal and of its
@@ -176,6 +194,7 @@ void GradientBuilder::loadSlots(ArrayRef<std::pair<Value, Value>> Slots,
       Shadow[View] = B.clone(*View, ToShadow)->getResult(0);
     }
   }
+  return IterationShadows;
 }
 
 LogicalResult GradientBuilder::reverseBlock(Block &Body) {
@@ -261,10 +280,12 @@ LogicalResult GradientBuilder::reverseFor(scf::ForOp For) {
             For.getInductionVar(),
             arith::AddIOp::create(
                 B, Loc, Lower, arith::MulIOp::create(B, Loc, Iteration, Step)));
-        loadSlots(Cache.Slots, Body, Index);
+        SmallVector<Value> Scratch = loadSlots(Cache.Slots, Body, Index);
         Value OuterIndex = std::exchange(Position, Index);
         LogicalResult Walked = reverseBlock(Body);
         Position = OuterIndex;
+        for (Value Memory : Scratch)
+          memref::DeallocOp::create(B, Loc, Memory);
         return Walked;
       });
 }
@@ -290,7 +311,7 @@ LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
          llvm::zip(Loop.getInductionVars(), Reverse.getInductionVars()))
       Primal.map(From, To);
     Value Index = linearIndex(Cache, Reverse.getInductionVars(), Position);
-    loadSlots(Cache.Slots, *Loop.getBody(), Index);
+    SmallVector<Value> Scratch = loadSlots(Cache.Slots, *Loop.getBody(), Index);
     Value OuterIndex = std::exchange(Position, Index);
     DenseMap<Value, Value> Saved = std::move(Adjoint);
     Adjoint.clear();
@@ -302,6 +323,8 @@ LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
         addAdjoint(Part, A);
     if (failed(reverseBlock(*Loop.getBody())))
       return failure();
+    for (Value Memory : Scratch)
+      memref::DeallocOp::create(B, Loc, Memory);
     SmallVector<Value> Sums;
     for (Value V : Outer)
       Sums.push_back(adjointOrZero(V));

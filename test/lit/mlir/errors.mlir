@@ -198,22 +198,25 @@ func.func @g(%x: f64, %n: index) -> f64 {
 
 // -----
 
-func.func @scratch_in_loop(%x: f64, %n: index) -> f64 {
+func.func @scratch_in_branch(%x: f64) -> f64 {
   %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %s = scf.for %i = %c0 to %n step %c1 iter_args(%a = %x) -> (f64) {
-    // expected-error @below {{fluxion: reverse mode in MLIR needs memory allocated outside loops and branches}}
+  %zero = arith.constant 0.0 : f64
+  %pos = arith.cmpf ogt, %x, %zero : f64
+  %s = scf.if %pos -> (f64) {
+    // expected-error @below {{fluxion: reverse mode in MLIR needs memory allocated in a loop's body or outside loops and branches}}
     %m = memref.alloca() : memref<1xf64>
-    memref.store %a, %m[%c0] : memref<1xf64>
+    memref.store %x, %m[%c0] : memref<1xf64>
     %v = memref.load %m[%c0] : memref<1xf64>
     %p = arith.mulf %v, %x : f64
     scf.yield %p : f64
+  } else {
+    scf.yield %x : f64
   }
   return %s : f64
 }
 
-func.func @g(%x: f64, %n: index) -> f64 {
-  %d = "fluxion.autodiff"(%x, %n) {callee = @scratch_in_loop, activity = ["active", "const"]} : (f64, index) -> f64
+func.func @g(%x: f64) -> f64 {
+  %d = "fluxion.autodiff"(%x) {callee = @scratch_in_branch, activity = ["active"]} : (f64) -> f64
   return %d : f64
 }
 
