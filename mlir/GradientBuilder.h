@@ -56,7 +56,10 @@ private:
     /// Iterations per iteration of the enclosing loop, and in the whole
     /// nest (the size of each slot).
     mlir::Value Trip, Size;
-    LoopCache *Parent = nullptr;
+    /// For a loop whose bounds vary with the loops around it: where the
+    /// iterations of this run of it start in the slots (computed, like Trip,
+    /// just before the loop).
+    mlir::Value Base;
     /// Each scalar of the body and the memref holding it per iteration.
     llvm::SmallVector<std::pair<mlir::Value, mlir::Value>> Slots;
   };
@@ -100,6 +103,17 @@ private:
                                          mlir::ValueRange Lower,
                                          mlir::ValueRange Upper,
                                          mlir::ValueRange Step);
+  /// How many times \p Loop, whose bounds vary with the loops around it,
+  /// iterates in all: counted by a nest of those loops' bounds only, built
+  /// before the outermost loop; failure where the bounds need more than
+  /// pure operations on induction variables and outer values.
+  mlir::FailureOr<mlir::Value> countIterations(mlir::Operation *Loop,
+                                               mlir::ValueRange Lower,
+                                               mlir::ValueRange Upper,
+                                               mlir::ValueRange Step);
+  /// Fills the trip counts of \p Cache where the builder is.
+  void computeTrips(LoopCache &Cache, mlir::ValueRange Lower,
+                    mlir::ValueRange Upper, mlir::ValueRange Step);
   /// The iteration's position in the nest, from the induction variables of
   /// \p Cache's loop and the position of the enclosing iteration.
   mlir::Value linearIndex(LoopCache &Cache, mlir::ValueRange IVs,

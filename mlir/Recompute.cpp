@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/ScopeExit.h"
 
 using namespace mlir;
@@ -114,34 +115,157 @@ LogicalResult GradientBuilder::recomputeCall(func::CallOp Call,
   return success();
 }
 
+/// ceil((Upper - Lower) / Step), at least 0, for a positive step.
+static Value tripCount(OpBuilder &B, Location Loc, Value Lower, Value Upper,
+                       Value Step) {
+  Value Span = arith::SubIOp::create(B, Loc, asIndex(B, Loc, Upper),
+                                     asIndex(B, Loc, Lower));
+  return arith::MaxSIOp::create(
+      B, Loc, arith::CeilDivSIOp::create(B, Loc, Span, asIndex(B, Loc, Step)),
+      arith::ConstantIndexOp::create(B, Loc, 0));
+}
+
+void GradientBuilder::computeTrips(LoopCache &Cache, ValueRange Lower,
+                                   ValueRange Upper, ValueRange Step) {
+  for (auto [L, U, S] : llvm::zip(Lower, Upper, Step)) {
+    Value Trip = tripCount(B, Loc, L, U, S);
+    Cache.Lower.push_back(L);
+    Cache.Step.push_back(S);
+    Cache.Trips.push_back(Trip);
+    Cache.Trip =
+        Cache.Trip ? arith::MulIOp::create(B, Loc, Cache.Trip, Trip) : Trip;
+  }
+}
+
+FailureOr<Value> GradientBuilder::countIterations(Operation *Loop,
+                                                  ValueRange Lower,
+                                                  ValueRange Upper,
+                                                  ValueRange Step) {
+  SmallVector<Operation *> Around;
+  for (Operation *Op = Loop->getParentOp();; Op = Op->getParentOp()) {
+    if (isa<scf::ForOp, scf::ParallelOp>(Op))
+      Around.insert(Around.begin(), Op);
+    if (Op == Anchor)
+      break;
+  }
+  OpBuilder::InsertionGuard Guard(B);
+  B.setInsertionPoint(Anchor);
+  Operation *Before = Anchor->getPrevNode();
+  // Bounds computed inside the nest, cloned into the counting nest; loops
+  // behind a branch count as if it were taken, which only oversizes.
+  IRMapping Counted;
+  std::function<FailureOr<Value>(Value)> Slice =
+      [&](Value V) -> FailureOr<Value> {
+    if (!definedInside(Anchor, V))
+      return V;
+    if (Value Known = Counted.lookupOrNull(V))
+      return Known;
+    Operation *Def = V.getDefiningOp();
+    if (!Def || Def->getNumRegions() || !isMemoryEffectFree(Def))
+      return failure();
+    for (Value Operand : Def->getOperands())
+      if (failed(Slice(Operand)))
+        return failure();
+    Operation *Copy = B.clone(*Def, Counted);
+    return Copy->getResult(cast<OpResult>(V).getResultNumber());
+  };
+  auto Sliced = [&](ValueRange Values) -> FailureOr<SmallVector<Value>> {
+    SmallVector<Value> Result;
+    for (Value V : Values) {
+      FailureOr<Value> Copy = Slice(V);
+      if (failed(Copy))
+        return failure();
+      Result.push_back(*Copy);
+    }
+    return Result;
+  };
+  std::function<FailureOr<Value>(unsigned, unsigned, Value)> Count =
+      [&](unsigned Level, unsigned Dim, Value Sum) -> FailureOr<Value> {
+    if (Level == Around.size()) {
+      auto L = Sliced(Lower), U = Sliced(Upper), S = Sliced(Step);
+      if (failed(L) || failed(U) || failed(S))
+        return failure();
+      for (auto [From, To, By] : llvm::zip(*L, *U, *S))
+        Sum =
+            arith::AddIOp::create(B, Loc, Sum, tripCount(B, Loc, From, To, By));
+      return Sum;
+    }
+    Operation *Outer = Around[Level];
+    auto For = dyn_cast<scf::ForOp>(Outer);
+    auto Parallel = dyn_cast<scf::ParallelOp>(Outer);
+    unsigned Dims = For ? 1 : Parallel.getNumLoops();
+    if (Dim == Dims)
+      return Count(Level + 1, 0, Sum);
+    FailureOr<Value> L =
+        Slice(For ? For.getLowerBound() : Parallel.getLowerBound()[Dim]);
+    FailureOr<Value> U =
+        Slice(For ? For.getUpperBound() : Parallel.getUpperBound()[Dim]);
+    FailureOr<Value> S = Slice(For ? For.getStep() : Parallel.getStep()[Dim]);
+    if (failed(L) || failed(U) || failed(S))
+      return failure();
+    auto Counting = scf::ForOp::create(B, Loc, *L, *U, *S, ValueRange{Sum});
+    Counted.map(For ? For.getInductionVar() : Parallel.getInductionVars()[Dim],
+                Counting.getInductionVar());
+    OpBuilder::InsertionGuard Inside(B);
+    B.setInsertionPointToEnd(Counting.getBody());
+    FailureOr<Value> Inner =
+        Count(Level, Dim + 1, Counting.getRegionIterArgs().front());
+    if (failed(Inner))
+      return failure();
+    scf::YieldOp::create(B, Loc, *Inner);
+    return Counting.getResult(0);
+  };
+  FailureOr<Value> Total = Count(0, 0, index(0));
+  for (Operation &Op :
+       llvm::make_range(Before ? std::next(Block::iterator(Before))
+                               : Anchor->getBlock()->begin(),
+                        Block::iterator(Anchor)))
+    Bookkeeping.insert(&Op);
+  if (failed(Total))
+    return Loop->emitError("fluxion: reverse mode in MLIR needs the bounds "
+                           "of a nested loop computed without memory from "
+                           "induction variables and values from outside the "
+                           "outermost loop");
+  return Total;
+}
+
 FailureOr<GradientBuilder::LoopCache *>
 GradientBuilder::openCache(Operation *Loop, ValueRange Lower, ValueRange Upper,
                            ValueRange Step) {
+  bool Varies = false;
   for (ValueRange Bounds : {Lower, Upper, Step})
     for (Value V : Bounds)
-      if (Loop != Anchor && definedInside(Anchor, V))
-        return Loop->emitError("fluxion: reverse mode in MLIR needs the "
-                               "bounds of a nested loop defined outside the "
-                               "outermost loop");
-  OpBuilder::InsertionGuard Guard(B);
-  B.setInsertionPoint(Anchor);
+      Varies |= Loop != Anchor && definedInside(Anchor, V);
   auto Cache = std::make_unique<LoopCache>();
-  Cache->Parent = Enclosing;
-  for (auto [L, U, S] : llvm::zip(Lower, Upper, Step)) {
-    Value Span =
-        arith::SubIOp::create(B, Loc, asIndex(B, Loc, U), asIndex(B, Loc, L));
-    Value Trip = arith::MaxSIOp::create(
-        B, Loc, arith::CeilDivSIOp::create(B, Loc, Span, asIndex(B, Loc, S)),
-        index(0));
-    Cache->Lower.push_back(L);
-    Cache->Step.push_back(S);
-    Cache->Trips.push_back(Trip);
-    Cache->Trip =
-        Cache->Trip ? arith::MulIOp::create(B, Loc, Cache->Trip, Trip) : Trip;
+  OpBuilder::InsertionGuard Guard(B);
+  if (Varies) {
+    // A run of the loop takes the next Trip entries of its slots, counted
+    // by a counter kept from the outermost loop on; the slots are as long
+    // as the loop iterates in all.
+    FailureOr<Value> Total = countIterations(Loop, Lower, Upper, Step);
+    if (failed(Total))
+      return failure();
+    Cache->Size = *Total;
+    B.setInsertionPoint(Anchor);
+    Value Counter =
+        memref::AllocaOp::create(B, Loc, MemRefType::get({}, B.getIndexType()));
+    Bookkeeping.insert(Counter.getDefiningOp());
+    Bookkeeping.insert(
+        memref::StoreOp::create(B, Loc, index(0), Counter, ValueRange{}));
+    B.setInsertionPoint(Loop);
+    computeTrips(*Cache, Lower, Upper, Step);
+    Cache->Base = memref::LoadOp::create(B, Loc, Counter, ValueRange{});
+    Value Next = arith::AddIOp::create(B, Loc, Cache->Base, Cache->Trip);
+    Bookkeeping.insert(Next.getDefiningOp());
+    Bookkeeping.insert(
+        memref::StoreOp::create(B, Loc, Next, Counter, ValueRange{}));
+  } else {
+    B.setInsertionPoint(Anchor);
+    computeTrips(*Cache, Lower, Upper, Step);
+    Cache->Size =
+        Enclosing ? arith::MulIOp::create(B, Loc, Enclosing->Size, Cache->Trip)
+                  : Cache->Trip;
   }
-  Cache->Size =
-      Enclosing ? arith::MulIOp::create(B, Loc, Enclosing->Size, Cache->Trip)
-                : Cache->Trip;
   auto &Slot = Caches[Loop];
   Slot = std::move(Cache);
   return Slot.get();
@@ -154,22 +278,27 @@ Value GradientBuilder::linearIndex(LoopCache &Cache, ValueRange IVs,
       Bookkeeping.insert(Op);
     return V;
   };
+  // In the reverse sweep the loop's bounds and counts are the primal's.
   Value Result;
   for (auto [IV, L, S, Trip] :
        llvm::zip(IVs, Cache.Lower, Cache.Step, Cache.Trips)) {
-    Value Offset = Keep(arith::SubIOp::create(B, Loc, Keep(asIndex(B, Loc, IV)),
-                                              Keep(asIndex(B, Loc, L))));
-    Value Iteration =
-        Keep(arith::DivSIOp::create(B, Loc, Offset, Keep(asIndex(B, Loc, S))));
+    Value Offset = Keep(arith::SubIOp::create(
+        B, Loc, Keep(asIndex(B, Loc, IV)), Keep(asIndex(B, Loc, primal(L)))));
+    Value Iteration = Keep(arith::DivSIOp::create(
+        B, Loc, Offset, Keep(asIndex(B, Loc, primal(S)))));
     Result =
         Result ? Keep(arith::AddIOp::create(
-                     B, Loc, Keep(arith::MulIOp::create(B, Loc, Result, Trip)),
+                     B, Loc,
+                     Keep(arith::MulIOp::create(B, Loc, Result, primal(Trip))),
                      Iteration))
                : Iteration;
   }
+  if (Cache.Base)
+    return Keep(arith::AddIOp::create(B, Loc, primal(Cache.Base), Result));
   if (EnclosingIndex)
     Result = Keep(arith::AddIOp::create(
-        B, Loc, Keep(arith::MulIOp::create(B, Loc, EnclosingIndex, Cache.Trip)),
+        B, Loc,
+        Keep(arith::MulIOp::create(B, Loc, EnclosingIndex, primal(Cache.Trip))),
         Result));
   return Result;
 }

@@ -262,15 +262,15 @@ LogicalResult GradientBuilder::reverseFor(scf::ForOp For) {
       Carried.Arriving.push_back(Arg);
       Carried.Inits.push_back(For.getInitArgs()[Idx]);
     }
+  Value Trip = primal(Cache.Trip);
   return reverseLoop(
-      Cache.Trip, Carried, outerFloats(For).takeVector(), [&](Value J) {
-        Value Index =
-            Position
-                ? arith::AddIOp::create(
-                      B, Loc,
-                      arith::MulIOp::create(B, Loc, Position, Cache.Trip), J)
-                      .getResult()
-                : J;
+      Trip, Carried, outerFloats(For).takeVector(), [&](Value J) {
+        Value Index = J;
+        if (Cache.Base)
+          Index = arith::AddIOp::create(B, Loc, primal(Cache.Base), J);
+        else if (Position)
+          Index = arith::AddIOp::create(
+              B, Loc, arith::MulIOp::create(B, Loc, Position, Trip), J);
         Value Lower = primal(Cache.Lower.front());
         Value Step = primal(Cache.Step.front());
         Value Iteration = J;

@@ -175,14 +175,15 @@ func.func @d(%u: memref<?xf64>, %du: memref<?xf64>, %n: index) -> f64 {
 
 // -----
 
-// A nested loop whose bounds the outer loop computes: its cache could not
-// be sized before the outer loop.
-func.func @triangle(%x: f64, %n: index) -> f64 {
+// A nested loop whose bounds the outer loop reads from memory: its
+// iterations could not be counted before the outer loop.
+func.func @ragged(%x: f64, %sizes: memref<?xindex>, %n: index) -> f64 {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %s = scf.for %i = %c0 to %n step %c1 iter_args(%a = %x) -> (f64) {
-    // expected-error @below {{fluxion: reverse mode in MLIR needs the bounds of a nested loop defined outside the outermost loop}}
-    %t = scf.for %j = %c0 to %i step %c1 iter_args(%b = %a) -> (f64) {
+    %m = memref.load %sizes[%i] : memref<?xindex>
+    // expected-error @below {{fluxion: reverse mode in MLIR needs the bounds of a nested loop computed without memory from induction variables and values from outside the outermost loop}}
+    %t = scf.for %j = %c0 to %m step %c1 iter_args(%b = %a) -> (f64) {
       %p = arith.mulf %b, %x : f64
       scf.yield %p : f64
     }
@@ -191,8 +192,8 @@ func.func @triangle(%x: f64, %n: index) -> f64 {
   return %s : f64
 }
 
-func.func @g(%x: f64, %n: index) -> f64 {
-  %d = "fluxion.autodiff"(%x, %n) {callee = @triangle, activity = ["active", "const"]} : (f64, index) -> f64
+func.func @g(%x: f64, %sizes: memref<?xindex>, %n: index) -> f64 {
+  %d = "fluxion.autodiff"(%x, %sizes, %n) {callee = @ragged, activity = ["active", "const", "const"]} : (f64, memref<?xindex>, index) -> f64
   return %d : f64
 }
 
