@@ -30,6 +30,11 @@ gradientFunction(mlir::func::FuncOp Primal,
 mlir::LogicalResult liftControlFlow(mlir::func::FuncOp Function,
                                     llvm::DenseSet<mlir::Operation *> &Seen);
 
+/// An operation like \p Branch (an scf.if or scf.index_switch), on
+/// \p Selector, with results of \p Types and an empty block in each region.
+mlir::Operation *branchLike(mlir::OpBuilder &B, mlir::Operation *Branch,
+                            mlir::Value Selector, mlir::TypeRange Types);
+
 /// Whether \p Combine, a region of scf.reduce, adds its two arguments.
 bool isSumReduction(mlir::Region &Combine);
 

@@ -59,7 +59,8 @@ private:
                            function_ref<LogicalResult(Operation &)> Terminator);
   LogicalResult visit(Operation &Op);
   LogicalResult visitFor(scf::ForOp For);
-  LogicalResult visitIf(scf::IfOp If);
+  /// scf.if and scf.index_switch: tangents yielded beside the results.
+  LogicalResult visitBranch(Operation *Branch);
   LogicalResult visitWhile(scf::WhileOp While);
   LogicalResult visitParallel(scf::ParallelOp Parallel);
   LogicalResult visitCall(func::CallOp Call);
@@ -239,22 +240,18 @@ LogicalResult ForwardBuilder::visitFor(scf::ForOp For) {
   return success();
 }
 
-LogicalResult ForwardBuilder::visitIf(scf::IfOp If) {
-  SmallVector<Type> Types(If.getResultTypes());
-  for (Type T : If.getResultTypes())
+LogicalResult ForwardBuilder::visitBranch(Operation *Branch) {
+  SmallVector<Type> Types(Branch->getResultTypes());
+  for (Type T : Branch->getResultTypes())
     if (isFloatLike(T))
       Types.push_back(T);
-  auto NewIf = scf::IfOp::create(B, If.getLoc(), Types,
-                                 Map.lookupOrDefault(If.getCondition()),
-                                 /*withElseRegion=*/true);
-  for (auto [From, To] : llvm::zip(If->getRegions(), NewIf->getRegions())) {
-    Block &Target = To.front();
-    if (!Target.empty())
-      Target.getTerminator()->erase();
+  Operation *New =
+      branchLike(B, Branch, Map.lookupOrDefault(Branch->getOperand(0)), Types);
+  for (auto [From, To] : llvm::zip(Branch->getRegions(), New->getRegions())) {
     OpBuilder::InsertionGuard Guard(B);
-    B.setInsertionPointToEnd(&Target);
+    B.setInsertionPointToEnd(&To.front());
     if (From.empty()) {
-      scf::YieldOp::create(B, If.getLoc());
+      scf::YieldOp::create(B, Branch->getLoc());
       continue;
     }
     if (failed(visitBlock(From.front(), [&](Operation &Yield) {
@@ -264,7 +261,7 @@ LogicalResult ForwardBuilder::visitIf(scf::IfOp If) {
         })))
       return failure();
   }
-  mapWithTangents(If.getResults(), NewIf.getResults());
+  mapWithTangents(Branch->getResults(), New->getResults());
   return success();
 }
 
@@ -407,8 +404,8 @@ LogicalResult ForwardBuilder::visit(Operation &Op) {
     return visitWhile(While);
   if (auto Parallel = dyn_cast<scf::ParallelOp>(Op))
     return visitParallel(Parallel);
-  if (auto If = dyn_cast<scf::IfOp>(Op))
-    return visitIf(If);
+  if (isa<scf::IfOp, scf::IndexSwitchOp>(Op))
+    return visitBranch(&Op);
   if (auto Call = dyn_cast<func::CallOp>(Op))
     return visitCall(Call);
   if (const ElementwiseRule *Rule = findMLIRRule(Op))
@@ -684,6 +681,20 @@ LogicalResult liftControlFlow(func::FuncOp Function,
     return WalkResult::advance();
   });
   return failure(Walk.wasInterrupted());
+}
+
+Operation *branchLike(OpBuilder &B, Operation *Branch, Value Selector,
+                      TypeRange Types) {
+  OperationState State(Branch->getLoc(), Branch->getName());
+  State.addOperands(Selector);
+  State.addTypes(Types);
+  State.propertiesAttr = Branch->getPropertiesAsAttribute();
+  for (unsigned I = 0; I < Branch->getNumRegions(); ++I)
+    State.addRegion();
+  Operation *New = B.create(State);
+  for (Region &R : New->getRegions())
+    R.emplaceBlock();
+  return New;
 }
 
 bool isSumReduction(Region &Combine) {

@@ -91,7 +91,9 @@ private:
   mlir::LogicalResult recomputeFor(mlir::scf::ForOp For, unsigned Depth);
   mlir::LogicalResult recomputeParallel(mlir::scf::ParallelOp Loop,
                                         unsigned Depth);
-  mlir::LogicalResult recomputeIf(mlir::scf::IfOp If, unsigned Depth);
+  /// scf.if and scf.index_switch: the scalars of each side leave as extra
+  /// results.
+  mlir::LogicalResult recomputeBranch(mlir::Operation *Branch, unsigned Depth);
   /// In WhileLoops.cpp, with its reverse.
   mlir::LogicalResult recomputeWhile(mlir::scf::WhileOp While, unsigned Depth);
   mlir::LogicalResult recomputeAllocation(mlir::Operation &Op);
@@ -148,7 +150,8 @@ private:
               llvm::function_ref<mlir::LogicalResult(mlir::Value)> Walk);
   mlir::LogicalResult reverseFor(mlir::scf::ForOp For);
   mlir::LogicalResult reverseParallel(mlir::scf::ParallelOp Loop);
-  mlir::LogicalResult reverseIf(mlir::scf::IfOp If);
+  /// A branch on the same selector that walks the taken side backwards.
+  mlir::LogicalResult reverseBranch(mlir::Operation *Branch);
   mlir::LogicalResult reverseWhile(mlir::scf::WhileOp While);
   /// Maps each scalar of \p Slots to its load at \p Index, each constant
   /// and view of \p Body to a copy, and gives each allocation of the body a

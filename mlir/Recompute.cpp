@@ -70,8 +70,8 @@ LogicalResult GradientBuilder::recomputeOp(Operation &Op, unsigned Depth) {
     return recomputeFor(For, Depth);
   if (auto Loop = dyn_cast<scf::ParallelOp>(Op))
     return recomputeParallel(Loop, Depth);
-  if (auto If = dyn_cast<scf::IfOp>(Op))
-    return recomputeIf(If, Depth);
+  if (isa<scf::IfOp, scf::IndexSwitchOp>(Op))
+    return recomputeBranch(&Op, Depth);
   if (auto While = dyn_cast<scf::WhileOp>(Op))
     return recomputeWhile(While, Depth);
   if (isa<memref::AllocOp, memref::AllocaOp>(Op))
@@ -86,7 +86,8 @@ LogicalResult GradientBuilder::recomputeOp(Operation &Op, unsigned Depth) {
       return success();
   if (Op.getNumRegions())
     return Op.emitError("fluxion: reverse mode in MLIR supports scf.for, "
-                        "scf.parallel, scf.while and scf.if, not '")
+                        "scf.parallel, scf.while, scf.if and "
+                        "scf.index_switch, not '")
            << Op.getName() << "'";
   B.clone(Op, Map);
   return success();
@@ -434,10 +435,10 @@ LogicalResult GradientBuilder::recomputeParallel(scf::ParallelOp Loop,
   return success();
 }
 
-LogicalResult GradientBuilder::recomputeIf(scf::IfOp If, unsigned Depth) {
-  Value Condition = Map.lookupOrDefault(If.getCondition());
-  auto Draft = scf::IfOp::create(B, Loc, If.getResultTypes(), Condition,
-                                 /*withElseRegion=*/true);
+LogicalResult GradientBuilder::recomputeBranch(Operation *Branch,
+                                               unsigned Depth) {
+  Value Selector = Map.lookupOrDefault(Branch->getOperand(0));
+  Operation *Draft = branchLike(B, Branch, Selector, Branch->getResultTypes());
   bool IsAnchor = !Anchor;
   if (IsAnchor)
     Anchor = Draft;
@@ -445,15 +446,14 @@ LogicalResult GradientBuilder::recomputeIf(scf::IfOp If, unsigned Depth) {
     if (IsAnchor)
       Anchor = nullptr;
   });
-  SmallVector<Value> Yields[2], Inner[2];
-  for (unsigned Side = 0; Side < 2; ++Side) {
-    Block &To = Draft->getRegion(Side).front();
-    if (!To.empty())
-      To.getTerminator()->erase();
-    Region &From = If->getRegion(Side);
+  unsigned Sides = Branch->getNumRegions();
+  SmallVector<SmallVector<Value>> Yields(Sides), Inner(Sides);
+  for (unsigned Side = 0; Side < Sides; ++Side) {
+    Region &From = Branch->getRegion(Side);
     if (From.empty())
       continue;
     OpBuilder::InsertionGuard Guard(B);
+    Block &To = Draft->getRegion(Side).front();
     B.setInsertionPointToEnd(&To);
     FailureOr<SmallVector<Value>> Results = recompute(From.front(), Depth);
     if (failed(Results))
@@ -465,33 +465,33 @@ LogicalResult GradientBuilder::recomputeIf(scf::IfOp If, unsigned Depth) {
           if (isScalar(Result.getType()))
             Inner[Side].push_back(Result);
   }
-  // The inner scalars leave through extra results, zero on the other side.
-  SmallVector<Type> Types(If.getResultTypes());
+  // The inner scalars leave through extra results, zero on the other sides.
+  SmallVector<Type> Types(Branch->getResultTypes());
   for (ArrayRef<Value> Values : Inner)
     for (Value V : Values)
       Types.push_back(V.getType());
-  auto Expanded = scf::IfOp::create(B, Loc, Types, Condition,
-                                    /*withElseRegion=*/true);
+  Operation *Expanded = branchLike(B, Branch, Selector, Types);
   if (IsAnchor)
     Anchor = Expanded;
-  for (unsigned Side = 0; Side < 2; ++Side) {
+  for (unsigned Side = 0; Side < Sides; ++Side) {
     Region &To = Expanded->getRegion(Side);
     To.takeBody(Draft->getRegion(Side));
     OpBuilder::InsertionGuard Guard(B);
     B.setInsertionPointToEnd(&To.front());
     SmallVector<Value> Operands(Yields[Side]);
-    for (unsigned Other = 0; Other < 2; ++Other)
+    for (unsigned Other = 0; Other < Sides; ++Other)
       for (Value V : Inner[Other])
         Operands.push_back(Other == Side ? V : zero(V.getType()));
     scf::YieldOp::create(B, Loc, Operands);
   }
-  Draft.erase();
-  unsigned Next = If.getNumResults();
-  for (auto [From, To] : llvm::zip(If.getResults(), Expanded.getResults()))
+  Draft->erase();
+  unsigned Next = Branch->getNumResults();
+  for (auto [From, To] :
+       llvm::zip(Branch->getResults(), Expanded->getResults()))
     Map.map(From, To);
   for (ArrayRef<Value> Values : Inner)
     for (Value V : Values)
-      Exposed[V] = Expanded.getResult(Next++);
+      Exposed[V] = Expanded->getResult(Next++);
   return success();
 }
 

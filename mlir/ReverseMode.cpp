@@ -349,19 +349,17 @@ LogicalResult GradientBuilder::reverseParallel(scf::ParallelOp Loop) {
   return success();
 }
 
-LogicalResult GradientBuilder::reverseIf(scf::IfOp If) {
-  llvm::SetVector<Value> Outer = outerFloats(If);
+LogicalResult GradientBuilder::reverseBranch(Operation *Branch) {
+  llvm::SetVector<Value> Outer = outerFloats(Branch);
   SmallVector<Type> Types;
   for (Value V : Outer)
     Types.push_back(V.getType());
-  auto Reverse = scf::IfOp::create(B, Loc, Types, primal(If.getCondition()),
-                                   /*withElseRegion=*/true);
-  for (auto [From, To] : llvm::zip(If->getRegions(), Reverse->getRegions())) {
+  Operation *Reverse =
+      branchLike(B, Branch, primal(Branch->getOperand(0)), Types);
+  for (auto [From, To] :
+       llvm::zip(Branch->getRegions(), Reverse->getRegions())) {
     OpBuilder::InsertionGuard Guard(B);
-    Block &Dest = To.front();
-    if (!Dest.empty())
-      Dest.getTerminator()->erase();
-    B.setInsertionPointToEnd(&Dest);
+    B.setInsertionPointToEnd(&To.front());
     DenseMap<Value, Value> Saved = Adjoint;
     IRMapping SavedPrimal = Primal;
     Block &Side = From.front();
@@ -374,7 +372,7 @@ LogicalResult GradientBuilder::reverseIf(scf::IfOp If) {
         if (Value Carrier = Exposed.lookup(Result))
           Primal.map(Result, primal(Carrier));
     }
-    for (auto [Idx, Result] : llvm::enumerate(If.getResults()))
+    for (auto [Idx, Result] : llvm::enumerate(Branch->getResults()))
       if (Value A = Saved.lookup(Result))
         addAdjoint(Side.getTerminator()->getOperand(Idx), A);
     if (failed(reverseBlock(Side)))
@@ -387,7 +385,7 @@ LogicalResult GradientBuilder::reverseIf(scf::IfOp If) {
     Primal = std::move(SavedPrimal);
   }
   for (auto [Pos, V] : llvm::enumerate(Outer))
-    Adjoint[V] = Reverse.getResult(Pos);
+    Adjoint[V] = Reverse->getResult(Pos);
   return success();
 }
 
@@ -399,8 +397,8 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
     return reverseFor(For);
   if (auto Loop = dyn_cast<scf::ParallelOp>(Op))
     return reverseParallel(Loop);
-  if (auto If = dyn_cast<scf::IfOp>(Op))
-    return reverseIf(If);
+  if (isa<scf::IfOp, scf::IndexSwitchOp>(Op))
+    return reverseBranch(&Op);
   if (auto While = dyn_cast<scf::WhileOp>(Op))
     return reverseWhile(While);
   if (auto Store = dyn_cast<memref::StoreOp>(Op))

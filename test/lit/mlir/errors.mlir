@@ -89,21 +89,17 @@ func.func @g(%x: f64, %n: index) -> f64 {
 
 // -----
 
-func.func @pick(%x: f64, %k: index) -> f64 {
-  // expected-error @below {{fluxion: reverse mode in MLIR supports scf.for, scf.parallel, scf.while and scf.if, not 'scf.index_switch'}}
-  %r = scf.index_switch %k -> f64
-  case 0 {
+func.func @region(%x: f64) -> f64 {
+  // expected-error @below {{fluxion: reverse mode in MLIR supports scf.for, scf.parallel, scf.while, scf.if and scf.index_switch, not 'scf.execute_region'}}
+  %r = scf.execute_region -> f64 {
     %y = arith.mulf %x, %x : f64
     scf.yield %y : f64
-  }
-  default {
-    scf.yield %x : f64
   }
   return %r : f64
 }
 
-func.func @g(%x: f64, %k: index) -> f64 {
-  %d = "fluxion.autodiff"(%x, %k) {callee = @pick, activity = ["active", "const"]} : (f64, index) -> f64
+func.func @g(%x: f64) -> f64 {
+  %d = "fluxion.autodiff"(%x) {callee = @region, activity = ["active"]} : (f64) -> f64
   return %d : f64
 }
 

@@ -2,9 +2,11 @@
 // first lifts the callee's blocks to scf (scf.while and scf.if) with
 // MLIR's CFG-to-SCF transformation, in place, then differentiates that in
 // both modes. f iterates a <- a + sin(a) n times, with a branch on the sign
-// of sin(a) inside the loop, and returns a^2; the gradient and the tangent
-// in x are compared with central differences (the program asserts
-// agreement within 1e-6 relative and prints the numbers).
+// of sin(a) inside the loop, and returns a^2; s picks one of three
+// formulas with cf.switch (lifted to scf.index_switch) and w with an
+// scf.index_switch written as such. The gradient and the tangent in x are
+// compared with central differences (the program asserts agreement within
+// 1e-6 relative and prints the numbers).
 // REQUIRES: mlir
 // RUN: %fluxion-opt --fluxion-differentiate %s | %FileCheck --check-prefix=IR %s
 // RUN: %fluxion-opt --fluxion-differentiate %lower-to-llvm %s | %mlir-runner | %FileCheck %s
@@ -35,6 +37,80 @@ func.func @f(%x: f64, %n: i64) -> f64 {
 ^exit(%r: f64):
   %sq = arith.mulf %r, %r : f64
   return %sq : f64
+}
+
+func.func @s(%x: f64, %k: i32) -> f64 {
+  cf.switch %k : i32, [
+    default: ^square,
+    0: ^sine,
+    1: ^exp
+  ]
+^square:
+  %q = arith.mulf %x, %x : f64
+  cf.br ^done(%q : f64)
+^sine:
+  %v = math.sin %x : f64
+  cf.br ^done(%v : f64)
+^exp:
+  %e = math.exp %x : f64
+  cf.br ^done(%e : f64)
+^done(%r: f64):
+  %t = arith.mulf %r, %x : f64
+  return %t : f64
+}
+
+func.func @w(%x: f64, %k: index) -> f64 {
+  %r = scf.index_switch %k -> f64
+  case 0 {
+    %c = math.cos %x : f64
+    scf.yield %c : f64
+  }
+  case 1 {
+    %t = math.tanh %x : f64
+    %tt = arith.mulf %t, %x : f64
+    scf.yield %tt : f64
+  }
+  default {
+    %n = arith.negf %x : f64
+    scf.yield %n : f64
+  }
+  %y = arith.mulf %r, %r : f64
+  return %y : f64
+}
+
+// Both modes of s at x with selector k against central differences.
+func.func @check_s(%x: f64, %k: i32) {
+  %h = arith.constant 1.0e-6 : f64
+  %twoh = arith.constant 2.0e-6 : f64
+  %one = arith.constant 1.0 : f64
+  %g = "fluxion.autodiff"(%x, %k) {callee = @s, activity = ["active", "const"]} : (f64, i32) -> f64
+  %t = "fluxion.fwddiff"(%x, %one, %k) {callee = @s, activity = ["dup", "const"]} : (f64, f64, i32) -> f64
+  %p = arith.addf %x, %h : f64
+  %m = arith.subf %x, %h : f64
+  %fp = call @s(%p, %k) : (f64, i32) -> f64
+  %fm = call @s(%m, %k) : (f64, i32) -> f64
+  %d = arith.subf %fp, %fm : f64
+  %fd = arith.divf %d, %twoh : f64
+  call @check(%g, %fd) : (f64, f64) -> ()
+  call @check(%t, %fd) : (f64, f64) -> ()
+  return
+}
+
+func.func @check_w(%x: f64, %k: index) {
+  %h = arith.constant 1.0e-6 : f64
+  %twoh = arith.constant 2.0e-6 : f64
+  %one = arith.constant 1.0 : f64
+  %g = "fluxion.autodiff"(%x, %k) {callee = @w, activity = ["active", "const"]} : (f64, index) -> f64
+  %t = "fluxion.fwddiff"(%x, %one, %k) {callee = @w, activity = ["dup", "const"]} : (f64, f64, index) -> f64
+  %p = arith.addf %x, %h : f64
+  %m = arith.subf %x, %h : f64
+  %fp = call @w(%p, %k) : (f64, index) -> f64
+  %fm = call @w(%m, %k) : (f64, index) -> f64
+  %d = arith.subf %fp, %fm : f64
+  %fd = arith.divf %d, %twoh : f64
+  call @check(%g, %fd) : (f64, f64) -> ()
+  call @check(%t, %fd) : (f64, f64) -> ()
+  return
 }
 
 func.func private @printF64(f64)
@@ -83,12 +159,29 @@ func.func @main() {
   %fd2 = arith.divf %d2, %twoh : f64
   call @check(%g2, %fd2) : (f64, f64) -> ()
   call @check(%t2, %fd2) : (f64, f64) -> ()
+  // Every way out of each switch.
+  %x3 = arith.constant 0.6 : f64
+  %k0 = arith.constant 0 : i32
+  %k1 = arith.constant 1 : i32
+  %k7 = arith.constant 7 : i32
+  call @check_s(%x3, %k0) : (f64, i32) -> ()
+  call @check_s(%x3, %k1) : (f64, i32) -> ()
+  call @check_s(%x3, %k7) : (f64, i32) -> ()
+  %i0 = arith.constant 0 : index
+  %i1 = arith.constant 1 : index
+  %i5 = arith.constant 5 : index
+  call @check_w(%x3, %i0) : (f64, index) -> ()
+  call @check_w(%x3, %i1) : (f64, index) -> ()
+  call @check_w(%x3, %i5) : (f64, index) -> ()
   return
 }
 
 // IR-LABEL: func.func @f(
 // IR-NOT: cf.br
 // IR: scf.while
+// IR-LABEL: func.func private @fluxion.grad.s.active.const(
+// IR: scf.index_switch
+// IR: scf.index_switch
 // IR-LABEL: func.func private @fluxion.grad.f.active.const(
 // IR: scf.while
 // IR: scf.for
@@ -99,3 +192,4 @@ func.func @main() {
 // CHECK-NEXT: [[A]]
 // CHECK-NEXT: [[B:-?[0-9.e+-]+]]
 // CHECK-NEXT: [[B]]
+// CHECK-COUNT-12: {{^-?[0-9]}}
