@@ -15,6 +15,7 @@
 #include "ShadowMemory.h"
 #include "StandInShadows.h"
 #include "Synthesizer.h"
+#include "VectorReductions.h"
 #include "WarpShuffle.h"
 
 #include "llvm/ADT/MapVector.h"
@@ -116,6 +117,7 @@ private:
   /// none has one), reported to the program's enzymeLogError if it has one.
   Value *errorBound(Instruction &I, Instruction &Copy, Value *Propagated);
   bool visitShuffle(CallBase &Call);
+  bool visitReduction(IntrinsicInst &Reduction);
   void finishPhis();
   void rewriteReturns();
   /// Whether \p Ptr points only into dupnoneed arguments: memory whose
@@ -489,6 +491,26 @@ bool ForwardBuilder::visitShuffle(CallBase &Call) {
   return true;
 }
 
+bool ForwardBuilder::visitReduction(IntrinsicInst &Reduction) {
+  if (!AA.isActive(&Reduction))
+    return true;
+  bool Sum = Reduction.getIntrinsicID() == Intrinsic::vector_reduce_fadd;
+  Value *Vector = Reduction.getArgOperand(Sum ? 1 : 0);
+  insertAfter(Reduction);
+  Value *VectorTangent = tangent(Vector);
+  Value *StartTangent = Sum ? tangent(Reduction.getArgOperand(0)) : nullptr;
+  setTangent(Reduction, perLane(
+                            [&](unsigned Lane) {
+                              return emitReductionTangent(
+                                  B, Reduction, mapped(Vector),
+                                  mapped(&Reduction),
+                                  Sum ? lane(StartTangent, Lane) : nullptr,
+                                  lane(VectorTangent, Lane));
+                            },
+                            Reduction.getType()));
+  return true;
+}
+
 bool ForwardBuilder::visitCallBase(CallBase &I) {
   switch (classifyCall(I)) {
   case CallKind::Inert:
@@ -513,6 +535,8 @@ bool ForwardBuilder::visitCallBase(CallBase &I) {
     return visitElementwise(I);
   case CallKind::Shuffle:
     return visitShuffle(I);
+  case CallKind::Reduction:
+    return visitReduction(cast<IntrinsicInst>(I));
   case CallKind::Defined:
     return visitDefinedCall(I);
   case CallKind::Custom:

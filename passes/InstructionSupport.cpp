@@ -12,6 +12,7 @@
 #include "ShadowMemory.h"
 #include "Synthesizer.h"
 #include "TypeAnalysis.h"
+#include "VectorReductions.h"
 #include "WarpShuffle.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -146,6 +147,8 @@ CallKind classifyCall(const CallBase &Call) {
       return CallKind::Barrier;
     if (asShuffle(Call))
       return CallKind::Shuffle;
+    if (isFloatReduction(Call))
+      return CallKind::Reduction;
     if (isa<MemSetInst>(II))
       return CallKind::MemSet;
     if (isa<MemTransferInst>(II))

@@ -36,6 +36,7 @@ enum class CallKind {
   Barrier,      ///< A GPU block barrier, an OpenMP barrier or critical
                 ///< section's end: mirrored in the reverse sweep.
   Shuffle,      ///< A warp shuffle of a float or double (WarpShuffle.h).
+  Reduction,    ///< A float vector reduction (VectorReductions.h).
   /// A call through a function pointer: reverse mode calls the derivative
   /// record its shadow points to (DerivativeRecords.h).
   Dynamic,

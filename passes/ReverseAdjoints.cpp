@@ -11,6 +11,7 @@
 #include "Diagnostics.h"
 #include "OpenMP.h"
 #include "ReverseBuilder.h"
+#include "VectorReductions.h"
 
 #include "DerivativeRecords.h"
 
@@ -428,6 +429,19 @@ bool ReverseBuilder::visitCallBase(CallBase &I) {
     return visitElementwise(I);
   case CallKind::Shuffle:
     return visitShuffle(I);
+  case CallKind::Reduction: {
+    if (!isActive(&I))
+      return true;
+    auto &Reduction = cast<IntrinsicInst>(I);
+    bool Sum = Reduction.getIntrinsicID() == Intrinsic::vector_reduce_fadd;
+    Value *Vector = Reduction.getArgOperand(Sum ? 1 : 0);
+    auto [Start, Lanes] = emitReductionAdjoints(
+        B, Reduction, primal(Vector), primal(&Reduction), takeAdjoint(&I));
+    if (Sum)
+      addAdjoint(Reduction.getArgOperand(0), Start);
+    addAdjoint(Vector, Lanes);
+    return true;
+  }
   case CallKind::Defined:
     return visitDefinedCall(I);
   case CallKind::Custom:

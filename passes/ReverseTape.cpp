@@ -347,8 +347,8 @@ bool writesCallerMemory(Function &F) {
         return true;
       continue;
     }
-    if (Kind == CallKind::Elementwise || Kind == CallKind::Allocation ||
-        Call->onlyReadsMemory())
+    if (Kind == CallKind::Elementwise || Kind == CallKind::Reduction ||
+        Kind == CallKind::Allocation || Call->onlyReadsMemory())
       continue;
     if (Kind == CallKind::Inert && !any_of(Call->args(), [](const Use &U) {
           return U->getType()->isPointerTy();
