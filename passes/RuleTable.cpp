@@ -87,6 +87,26 @@ Expr powExponent(R r) {
   return r.y().with(B.select(IsZero, B.constant(0), Partial.get()));
 }
 
+// Norms at the origin: the partials x_i / |x| are 0/0 there, where every
+// direction's derivative is the norm of the tangent; 0, in the norm's
+// subdifferential, is what a function that stays at the origin (whose
+// tangents are 0 too) needs.
+Expr overNorm(R r, unsigned I) {
+  RuleBuilder &B = r.builder();
+  auto AtOrigin = B.compare(Compare::OrderedEqual, r.y().get(), B.constant(0));
+  Expr Partial = r.x(I) / r.y();
+  return r.y().with(B.select(AtOrigin, B.constant(0), Partial.get()));
+}
+// atan2 at the origin: x_i / (x0^2 + x1^2) is 0/0 there; taken as 0 too.
+Expr atan2Partial(R r, unsigned Numerator, double Sign) {
+  RuleBuilder &B = r.builder();
+  Expr Denominator = square(r.x(0)) + square(r.x(1));
+  auto AtOrigin =
+      B.compare(Compare::OrderedEqual, Denominator.get(), B.constant(0));
+  Expr Partial = Sign * r.x(Numerator) / Denominator;
+  return r.y().with(B.select(AtOrigin, B.constant(0), Partial.get()));
+}
+
 // One row per operation. Names are LLVM opcodes and libm names; an intrinsic
 // uses the row of its base name without "llvm." (llvm.sin is sin), and libm's
 // float (f) and long double (l) variants share the row.
@@ -124,8 +144,8 @@ const ElementwiseRule Rules[] = {
     {"acos", {[](R r) { return -1.0 / sqrt(1.0 - square(r.x(0))); }}},
     {"atan", {[](R r) { return 1.0 / (1.0 + square(r.x(0))); }}},
     {"atan2",
-     {[](R r) { return r.x(1) / (square(r.x(0)) + square(r.x(1))); },
-      [](R r) { return -r.x(0) / (square(r.x(0)) + square(r.x(1))); }}},
+     {[](R r) { return atan2Partial(r, 1, 1.0); },
+      [](R r) { return atan2Partial(r, 0, -1.0); }}},
     {"asinh", {[](R r) { return 1.0 / sqrt(1.0 + square(r.x(0))); }}},
     {"acosh", {[](R r) { return 1.0 / sqrt(square(r.x(0)) - r.constant(1)); }}},
     {"atanh", {[](R r) { return 1.0 / (1.0 - square(r.x(0))); }}},
@@ -143,7 +163,7 @@ const ElementwiseRule Rules[] = {
     {"pow", {powBase, powExponent}},
     {"cbrt", {[](R r) { return 1.0 / (3.0 * square(r.y())); }}},
     {"hypot",
-     {[](R r) { return r.x(0) / r.y(); }, [](R r) { return r.x(1) / r.y(); }}},
+     {[](R r) { return overNorm(r, 0); }, [](R r) { return overNorm(r, 1); }}},
     {"erf", {[](R r) { return TwoOverSqrtPi * exp(-square(r.x(0))); }}},
     {"erfc", {[](R r) { return -TwoOverSqrtPi * exp(-square(r.x(0))); }}},
     {"fmin", {minFirst, minSecond}},
@@ -183,8 +203,8 @@ const ElementwiseRule Rules[] = {
      {[](R r) { return -r.x(0) * r.y() * square(r.y()); },
       [](R r) { return -r.x(1) * r.y() * square(r.y()); }}},
     {"norm3d",
-     {[](R r) { return r.x(0) / r.y(); }, [](R r) { return r.x(1) / r.y(); },
-      [](R r) { return r.x(2) / r.y(); }}},
+     {[](R r) { return overNorm(r, 0); }, [](R r) { return overNorm(r, 1); },
+      [](R r) { return overNorm(r, 2); }}},
     {"rnorm3d",
      {[](R r) { return -r.x(0) * r.y() * square(r.y()); },
       [](R r) { return -r.x(1) * r.y() * square(r.y()); },

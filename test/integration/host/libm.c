@@ -95,6 +95,22 @@ BINARY(hypot, hypot(x, y), x / hypot(x, y), y / hypot(x, y))
 BINARY(fmin, fmin(x, y), x < y ? 1.0 : 0.0, x < y ? 0.0 : 1.0)
 BINARY(fmax, fmax(x, y), x > y ? 1.0 : 0.0, x > y ? 0.0 : 1.0)
 
+/* Norms that stay at the origin: x - x is 0 for every x, so hypot and
+ * atan2 of it are constant and contribute nothing to the derivative of
+ * f(x) = hypot(x - x, 0.5 - 0.5) + atan2(x - x, 1 - 1) + 2 x, though their
+ * partials x_i / |x| are 0/0 there. */
+static double at_origin(double x) {
+  double zero = x - x, other = 0.5 - 0.5;
+  return hypot(zero, other) + atan2(zero, other) + 2.0 * x;
+}
+
+static void t_at_origin(double x) {
+  CHECK_DERIV(__enzyme_autodiff((void *)at_origin, x), 2.0,
+              fd1(at_origin, x));
+  CHECK_DERIV(__enzyme_fwddiff((void *)at_origin, x, 1.0), 2.0,
+              fd1(at_origin, x));
+}
+
 int main(void) {
   static const double gen[] = {-1.3, 0.4, 2.2};
   static const double unit[] = {-0.6, 0.3, 0.85}; /* |x| < 1 */
@@ -132,6 +148,7 @@ int main(void) {
     t_atan2(p, -g);
     t_pow(p, g);
     t_hypot(g, p);
+    t_at_origin(g);
     t_fmin(g, 0.5 * p);
     t_fmin(p, g);
     t_fmax(g, 0.5 * p);
