@@ -2,8 +2,9 @@
  * (MPI_Allreduce with MPI_SUM, in place and not), a max norm (MPI_MAX:
  * the adjoint goes to the rank holding the maximum), a weighted sum
  * reduced to a root and broadcast back (MPI_Reduce, MPI_Bcast), and a
- * pipeline through MPI_Gather, MPI_Scatter and MPI_Allgather, and
- * MPI_FLOAT buffers against closed forms. Each
+ * pipeline through MPI_Gather, MPI_Scatter and MPI_Allgather (also with
+ * MPI_IN_PLACE), minima (MPI_MIN, reduced to the root and to every rank),
+ * and MPI_FLOAT buffers against closed forms. Each
  * objective's value counts once (on rank 0). Gradients are compared with
  * central differences of the parallel program and with the gradient of the
  * same computation on one rank; forward derivatives with the gradient's
@@ -82,6 +83,61 @@ static double gather_scatter(const double *x) {
   return once(total);
 }
 
+/* The same pipeline with every buffer the root (or, for the allgather,
+ * each rank) already holds passed in place: MPI_IN_PLACE as the root's
+ * send buffer of the gather and receive buffer of the scatter, and as
+ * every rank's send buffer of the allgather. */
+static double gather_scatter_in_place(const double *x) {
+  int size = mpi_size(), rank = mpi_rank();
+  double back[LOCAL], mine = 0, total = 0;
+  double *all = malloc(sizeof *all * LOCAL * size);
+  double *everyone = malloc(sizeof *everyone * size);
+  if (rank == 0) {
+    for (int i = 0; i < LOCAL; i++)
+      all[i] = x[i] * x[i];
+    MPI_Gather(MPI_IN_PLACE, LOCAL, MPI_DOUBLE, all, LOCAL, MPI_DOUBLE, 0,
+               MPI_COMM_WORLD);
+    for (int k = 0; k < LOCAL * size; k++)
+      all[k] *= 1 + 0.01 * k;
+    MPI_Scatter(all, LOCAL, MPI_DOUBLE, MPI_IN_PLACE, LOCAL, MPI_DOUBLE, 0,
+                MPI_COMM_WORLD);
+    for (int i = 0; i < LOCAL; i++)
+      back[i] = all[i];
+  } else {
+    double squares[LOCAL];
+    for (int i = 0; i < LOCAL; i++)
+      squares[i] = x[i] * x[i];
+    MPI_Gather(squares, LOCAL, MPI_DOUBLE, NULL, 0, MPI_DOUBLE, 0,
+               MPI_COMM_WORLD);
+    MPI_Scatter(NULL, 0, MPI_DOUBLE, back, LOCAL, MPI_DOUBLE, 0,
+                MPI_COMM_WORLD);
+  }
+  for (int i = 0; i < LOCAL; i++)
+    mine += back[i] * x[i];
+  everyone[rank] = mine;
+  MPI_Allgather(MPI_IN_PLACE, 1, MPI_DOUBLE, everyone, 1, MPI_DOUBLE,
+                MPI_COMM_WORLD);
+  for (int r = 0; r < size; r++)
+    total += everyone[r] * everyone[r] * (r + 1);
+  free(all);
+  free(everyone);
+  return once(total);
+}
+
+/* Minima (MPI_MIN): one reduced to the root, one to every rank; the
+ * adjoint goes to the rank holding the minimum. */
+static double min_norms(const double *x) {
+  double local = x[0], sq = 0, at_root = 0, everywhere = 0;
+  for (int i = 0; i < LOCAL; i++) {
+    local = fmin(local, x[i] * (1 + 0.1 * i));
+    sq += x[i] * x[i];
+  }
+  MPI_Reduce(&local, &at_root, 1, MPI_DOUBLE, MPI_MIN, 0, MPI_COMM_WORLD);
+  MPI_Allreduce(&local, &everywhere, 1, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &sq, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  return once(at_root * at_root + everywhere * sq);
+}
+
 /* The same computations on one rank over all n = LOCAL * size values. */
 static int serial_size;
 
@@ -123,6 +179,15 @@ static double serial_gather_scatter(const double *x) {
     total += mine * mine * (r + 1);
   }
   return total;
+}
+
+static double serial_min_norms(const double *x) {
+  double low = x[0], sq = 0;
+  for (int g = 0; g < serial_size; g++) {
+    low = fmin(low, x[g] * (1 + 0.1 * (g % LOCAL)));
+    sq += x[g] * x[g];
+  }
+  return low * low + low * sq;
 }
 
 typedef double (*objective)(const double *);
@@ -230,6 +295,8 @@ int main(int argc, char **argv) {
   CHECK_OBJECTIVE(max_norm, serial_max_norm);
   CHECK_OBJECTIVE(reduce_bcast, serial_reduce_bcast);
   CHECK_OBJECTIVE(gather_scatter, serial_gather_scatter);
+  CHECK_OBJECTIVE(gather_scatter_in_place, serial_gather_scatter);
+  CHECK_OBJECTIVE(min_norms, serial_min_norms);
   check_floats();
   return report_all();
 }
