@@ -15,13 +15,18 @@ namespace fluxion {
 /// by calls of derivative functions synthesized in MLIR.
 std::unique_ptr<mlir::Pass> createDifferentiatePass();
 
+/// How a gradient function seeds the results of its primal: its one result
+/// with 1, not at all, or each floating result with an argument of its own
+/// (after the others), as the reverse of a call passes them.
+enum class ResultSeed { One, None, FromArguments };
+
 /// The gradient function of \p Primal (ReverseMode.cpp): its arguments,
-/// each "dup" memref followed by its shadow, returning the adjoint of each
-/// "active" one for a seed of 1 on the result where \p SeedResult;
-/// \p Activities has one entry per argument.
+/// each "dup" memref followed by its shadow, then the seeds \p Seed asks
+/// for, returning the adjoint of each "active" one; \p Activities has one
+/// entry per argument.
 mlir::FailureOr<mlir::func::FuncOp>
 gradientFunction(mlir::func::FuncOp Primal,
-                 llvm::ArrayRef<llvm::StringRef> Activities, bool SeedResult);
+                 llvm::ArrayRef<llvm::StringRef> Activities, ResultSeed Seed);
 
 /// Lifts the unstructured control flow (cf) of \p Function and of the
 /// functions it calls to scf, in place, with MLIR's CFG-to-SCF

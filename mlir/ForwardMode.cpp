@@ -626,7 +626,9 @@ struct DifferentiatePass
           return replace(Gradient, [&](func::FuncOp Callee) {
             return gradientFunction(Callee, Gradient.getActivities(),
                                     Gradient.getResultActivity("active") ==
-                                        "active");
+                                            "active"
+                                        ? ResultSeed::One
+                                        : ResultSeed::None);
           });
         return replaceTangent(cast<FwdDiffOp>(Op), Tangents);
       });

@@ -21,6 +21,8 @@
 #ifndef FLUXION_MLIR_GRADIENTBUILDER_H
 #define FLUXION_MLIR_GRADIENTBUILDER_H
 
+#include "FluxionPasses.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -42,11 +44,11 @@ public:
   explicit GradientBuilder(mlir::OpBuilder &B) : B(B) {}
 
   /// Fills \p Target, whose arguments are those of \p Primal with a shadow
-  /// after each "dup" memref, with the gradient; the result is seeded with
-  /// 1 where \p SeedResult.
+  /// after each "dup" memref (then the seeds \p Seed asks for), with the
+  /// gradient.
   mlir::LogicalResult build(mlir::func::FuncOp Primal,
                             llvm::ArrayRef<llvm::StringRef> Activities,
-                            bool SeedResult, mlir::func::FuncOp Target);
+                            ResultSeed Seed, mlir::func::FuncOp Target);
 
 private:
   /// What a recomputed loop keeps for its reverse.
@@ -77,6 +79,7 @@ private:
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> recompute(mlir::Block &Src,
                                                             unsigned Depth);
   mlir::LogicalResult recomputeOp(mlir::Operation &Op, unsigned Depth);
+  /// Inlines the callee of \p Call, or keeps a recursive call as a call.
   mlir::LogicalResult recomputeCall(mlir::func::CallOp Call, unsigned Depth);
   /// Recomputes \p Source, the body of a loop, into the body of \p New
   /// (whose induction variables are \p IVs), caching its scalars;
@@ -159,6 +162,9 @@ private:
   llvm::SmallVector<mlir::Value>
   loadSlots(llvm::ArrayRef<std::pair<mlir::Value, mlir::Value>> Slots,
             mlir::Block &Body, mlir::Value Index);
+  /// A call kept as a call: the callee's gradient computes it again and
+  /// gives the adjoints of its arguments for those of its results.
+  mlir::LogicalResult reverseCall(mlir::func::CallOp Call);
   mlir::LogicalResult reverseLoad(mlir::memref::LoadOp Load);
   mlir::LogicalResult reverseStore(mlir::memref::StoreOp Store);
   mlir::LogicalResult reverseCopy(mlir::memref::CopyOp Copy);
@@ -189,6 +195,9 @@ private:
   llvm::DenseMap<mlir::Value, mlir::Value> Shadow;
   /// Recomputed memrefs whose adjoints are dropped ("const" arguments).
   llvm::SmallPtrSet<mlir::Value, 4> ConstantMemory;
+  /// The callees being inlined, innermost last: a call of one of them is
+  /// recursive.
+  llvm::SmallVector<mlir::Operation *> Inlining;
   /// Recomputed allocations in loop bodies, which live for an iteration.
   llvm::SmallPtrSet<mlir::Operation *, 4> IterationLocal;
   /// Scalars a recomputed scf.if computes inside a side, to the result that

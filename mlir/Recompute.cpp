@@ -100,15 +100,32 @@ LogicalResult GradientBuilder::recomputeCall(func::CallOp Call,
   if (!Callee || Callee.isExternal())
     return Call.emitError("fluxion: no reverse rule for external function '")
            << Call.getCallee() << "'";
-  if (Depth == MaxInlineDepth || !Callee.getBody().hasOneBlock())
-    return Call.emitError("fluxion: reverse mode in MLIR inlines calls and "
-                          "cannot inline '")
-           << Call.getCallee() << "' (recursive or not one block)";
+  if (!Callee.getBody().hasOneBlock())
+    return Call.emitError("fluxion: reverse mode in MLIR cannot inline '")
+           << Call.getCallee() << "', a function of several blocks";
+  if (Depth == MaxInlineDepth ||
+      llvm::is_contained(Inlining, Callee.getOperation())) {
+    // A recursive call stays a call, whose reverse calls the callee's
+    // gradient. That computes the call again, which only a function of
+    // scalars can do: memory it read may have changed since.
+    auto Scalars = [](TypeRange Types) {
+      return llvm::all_of(Types, [](Type T) { return isScalar(T); });
+    };
+    if (!Scalars(Call.getOperandTypes()) || !Scalars(Call.getResultTypes()))
+      return Call.emitError("fluxion: reverse mode in MLIR differentiates "
+                            "recursive calls with scalar arguments and "
+                            "results only, not '")
+             << Call.getCallee() << "'";
+    B.clone(*Call, Map);
+    return success();
+  }
   for (auto [Arg, Operand] :
        llvm::zip(Callee.getArguments(), Call.getOperands()))
     Map.map(Arg, Map.lookupOrDefault(Operand));
+  Inlining.push_back(Callee);
   FailureOr<SmallVector<Value>> Results =
       recompute(Callee.getBody().front(), Depth + 1);
+  Inlining.pop_back();
   if (failed(Results))
     return failure();
   for (auto [Result, Value] : llvm::zip(Call.getResults(), *Results))

@@ -111,6 +111,36 @@ bool GradientBuilder::exclusive(Operation *Access) {
          });
 }
 
+LogicalResult GradientBuilder::reverseCall(func::CallOp Call) {
+  SmallVector<Value> Seeds;
+  bool Seeded = false;
+  for (Value Result : Call.getResults())
+    if (isa<FloatType>(Result.getType())) {
+      Seeded |= Adjoint.count(Result) != 0;
+      Seeds.push_back(adjointOrZero(Result));
+    }
+  if (!Seeded)
+    return success();
+  auto Callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+      Call, Call.getCalleeAttr());
+  SmallVector<StringRef> Activities;
+  for (Value Operand : Call.getOperands())
+    Activities.push_back(isa<FloatType>(Operand.getType()) ? "active"
+                                                           : "const");
+  FailureOr<func::FuncOp> Gradient =
+      gradientFunction(Callee, Activities, ResultSeed::FromArguments);
+  if (failed(Gradient))
+    return failure();
+  SmallVector<Value> Arguments = primalIndices(Call.getOperands());
+  llvm::append_range(Arguments, Seeds);
+  auto Adjoints = func::CallOp::create(B, Loc, *Gradient, Arguments);
+  unsigned Next = 0;
+  for (Value Operand : Call.getOperands())
+    if (isa<FloatType>(Operand.getType()))
+      addAdjoint(Operand, Adjoints.getResult(Next++));
+  return success();
+}
+
 LogicalResult GradientBuilder::reverseLoad(memref::LoadOp Load) {
   Value Seed = Adjoint.lookup(Load.getResult());
   if (!Seed)
@@ -407,6 +437,8 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
     return reverseLoad(Load);
   if (auto Copy = dyn_cast<memref::CopyOp>(Op))
     return reverseCopy(Copy);
+  if (auto Call = dyn_cast<func::CallOp>(Op))
+    return reverseCall(Call);
   if (isa<gpu::BarrierOp>(Op)) {
     gpu::BarrierOp::create(B, Loc);
     return success();
@@ -456,7 +488,7 @@ LogicalResult GradientBuilder::reverse(Operation &Op) {
 
 LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
                                      ArrayRef<StringRef> Activities,
-                                     bool SeedResult, func::FuncOp TargetFn) {
+                                     ResultSeed Seed, func::FuncOp TargetFn) {
   Target = TargetFn;
   OnGPU = PrimalFn->getParentOfType<gpu::GPUModuleOp>() != nullptr;
   if (!PrimalFn.getBody().hasOneBlock())
@@ -476,6 +508,7 @@ LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
       Active.push_back(To);
   }
   B.setInsertionPointToEnd(Entry);
+  Inlining.push_back(PrimalFn);
   FailureOr<SmallVector<Value>> Results =
       recompute(PrimalFn.getBody().front(), 0);
   if (failed(Results))
@@ -483,11 +516,15 @@ LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
   SmallVector<Operation *> Forward;
   for (Operation &Op : *Entry)
     Forward.push_back(&Op);
-  if (SeedResult && !Results->empty()) {
+  if (Seed == ResultSeed::One && !Results->empty()) {
     Value Result = Results->front();
     addAdjoint(Result, arith::ConstantOp::create(
                            B, Loc, FloatAttr::get(Result.getType(), 1.0)));
   }
+  if (Seed == ResultSeed::FromArguments)
+    for (Value Result : *Results)
+      if (isa<FloatType>(Result.getType()))
+        addAdjoint(Result, Entry->getArgument(Next++));
   for (Operation *Op : llvm::reverse(Forward))
     if (failed(reverse(*Op)))
       return failure();
@@ -503,7 +540,7 @@ LogicalResult GradientBuilder::build(func::FuncOp PrimalFn,
 
 FailureOr<func::FuncOp> gradientFunction(func::FuncOp Primal,
                                          ArrayRef<StringRef> Activities,
-                                         bool SeedResult) {
+                                         ResultSeed Seed) {
   SmallVector<StringRef> Parts = {"fluxion", "grad", Primal.getSymName()};
   SmallVector<Type> Inputs, Adjoints;
   for (auto [Input, Activity] :
@@ -515,8 +552,14 @@ FailureOr<func::FuncOp> gradientFunction(func::FuncOp Primal,
     if (Activity == "active")
       Adjoints.push_back(Input);
   }
-  if (!SeedResult && Primal.getNumResults())
+  if (Seed == ResultSeed::None && Primal.getNumResults())
     Parts.push_back("unseeded");
+  if (Seed == ResultSeed::FromArguments) {
+    Parts.push_back("seeded");
+    for (Type Result : Primal.getFunctionType().getResults())
+      if (isa<FloatType>(Result))
+        Inputs.push_back(Result);
+  }
   std::string Name = derivativeName(Primal, Parts);
   Operation *Table = Primal->getParentOp();
   if (auto Existing = dyn_cast_or_null<func::FuncOp>(
@@ -529,7 +572,7 @@ FailureOr<func::FuncOp> gradientFunction(func::FuncOp Primal,
                                      B.getFunctionType(Inputs, Adjoints));
   Target.setPrivate();
   GradientBuilder Builder(B);
-  if (failed(Builder.build(Primal, Activities, SeedResult, Target))) {
+  if (failed(Builder.build(Primal, Activities, Seed, Target))) {
     Target.erase();
     return failure();
   }

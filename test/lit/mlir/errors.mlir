@@ -285,3 +285,31 @@ func.func @bad_result_activity(%x: f64) -> f64 {
   %d = "fluxion.autodiff"(%x) {callee = @cube, activity = ["active"], ret_activity = "dup"} : (f64) -> f64
   return %d : f64
 }
+
+// -----
+
+// A recursive call's reverse computes the call again, which memory it read
+// could have changed since: with memref arguments it is an error.
+func.func @walk(%v: memref<?xf64>, %i: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %done = arith.cmpi eq, %i, %c0 : index
+  %r = scf.if %done -> (f64) {
+    scf.yield %zero : f64
+  } else {
+    %j = arith.subi %i, %c1 : index
+    %x = memref.load %v[%j] : memref<?xf64>
+    // expected-error @below {{fluxion: reverse mode in MLIR differentiates recursive calls with scalar arguments and results only, not 'walk'}}
+    %rest = func.call @walk(%v, %j) : (memref<?xf64>, index) -> f64
+    %s = arith.addf %rest, %x : f64
+    scf.yield %s : f64
+  }
+  return %r : f64
+}
+
+func.func @g(%v: memref<?xf64>, %dv: memref<?xf64>, %n: index) -> f64 {
+  %one = arith.constant 1.0 : f64
+  "fluxion.autodiff"(%v, %dv, %n) {callee = @walk, activity = ["dup", "const"]} : (memref<?xf64>, memref<?xf64>, index) -> ()
+  return %one : f64
+}
