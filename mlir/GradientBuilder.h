@@ -4,11 +4,13 @@
 // The gradient function of a fluxion.autodiff runs in two sweeps.
 //
 // The forward sweep (Recompute.cpp) computes the callee again, with calls
-// inlined. Every loop (scf.for, scf.parallel) stores the scalars its body
-// computes in memrefs allocated before the outermost loop around it and
-// indexed by the iteration's position in the whole nest; an scf.if yields
-// the scalars its sides compute as extra results. Nothing the reverse sweep
-// needs is read from memory again, so later stores cannot change it.
+// inlined (a recursive call stays a call). Every loop (scf.for,
+// scf.parallel) stores the scalars its body computes in memrefs allocated
+// before the outermost loop around it and indexed by the iteration's
+// position in the whole nest; an scf.while grows its own (WhileLoops.cpp);
+// an scf.if or scf.index_switch yields the scalars its sides compute as
+// extra results. Nothing the reverse sweep needs is read from memory again,
+// so later stores cannot change it.
 //
 // The reverse sweep (ReverseMode.cpp) walks the recomputed operations
 // backwards from the seed, adding each operand's adjoint (the result's
