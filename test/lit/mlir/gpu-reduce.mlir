@@ -7,7 +7,8 @@
 // barrier; each thread caches its loop's scalars on its own stack; the
 // reverse loop mirrors the barrier; adjoints go to the workgroup shadow
 // and to x's shadow atomically, since other threads add to the same
-// elements. Lowered through NVVM for sm_90, ptxas assembles it.
+// elements. Forward mode carries tangents through the same workgroup
+// buffer's shadow. Lowered through NVVM for sm_90, ptxas assembles both.
 // REQUIRES: mlir
 // RUN: %fluxion-opt --fluxion-differentiate %s | %FileCheck %s
 // RUN: %if ptxas %{ %fluxion-opt --fluxion-differentiate --gpu-lower-to-nvvm-pipeline="cubin-chip=sm_90 cubin-features=+ptx80 cubin-format=isa" %s | %gpu-object assembly > %t.ptx %}
@@ -58,6 +59,12 @@ module attributes {gpu.container_module} {
       "fluxion.autodiff"(%x, %dx, %out, %dout) {callee = @block_energy, activity = ["dup", "dup"]} : (memref<?xf32>, memref<?xf32>, memref<?xf32>, memref<?xf32>) -> ()
       gpu.return
     }
+
+    // Forward mode: the tangent of each block's sum, for the direction dx.
+    gpu.func @energy_tangent(%x: memref<?xf32>, %dx: memref<?xf32>, %out: memref<?xf32>, %dout: memref<?xf32>) kernel {
+      "fluxion.fwddiff"(%x, %dx, %out, %dout) {callee = @block_energy, activity = ["dup", "dup"]} : (memref<?xf32>, memref<?xf32>, memref<?xf32>, memref<?xf32>) -> ()
+      gpu.return
+    }
   }
 }
 
@@ -85,10 +92,16 @@ module attributes {gpu.container_module} {
 // CHECK: math.cos
 // CHECK: memref.atomic_rmw addf %{{.*}}, %arg1
 // CHECK: return
+// CHECK-LABEL: func.func private @fluxion_fwd_block_energy_dup_dup(
+// CHECK: memref.get_global @partial_fluxion_shadow
+// CHECK: gpu.barrier
+// CHECK: scf.for
 
-// PTX: .visible .entry energy_gradient(
-// PTX: .func fluxion_grad_block_energy_dup_dup(
 // PTX: .shared .align 4 .b8 partial_fluxion_shadow[1024];
+// PTX: .visible .entry energy_gradient(
+// PTX: .visible .entry energy_tangent(
+// PTX: .func fluxion_grad_block_energy_dup_dup(
 // PTX: bar.sync
 // PTX: atom.shared.add.f32
 // PTX: atom.add.f32
+// PTX: .func fluxion_fwd_block_energy_dup_dup(
