@@ -20,6 +20,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include <type_traits>
+
 using namespace mlir;
 
 namespace fluxion {
@@ -69,13 +71,13 @@ SmallVector<Value> descriptorFields(OpBuilder &B, Location Loc,
   return Fields;
 }
 
+/// The arguments of the builtin call for direction \p Direction of \p Op
+/// (whose "dup" arguments carry \p Width shadows each): the callee, then
+/// each argument with its marker and shadow.
 template <typename DiffOp>
-LogicalResult lowerToCall(DiffOp Op, StringRef Builtin, ModuleOp Module) {
-  auto Callee = Module.lookupSymbol<LLVM::LLVMFuncOp>(Op.getCallee());
-  if (!Callee)
-    return Op.emitError("fluxion: --fluxion-lower-to-llvm needs the callee "
-                        "lowered to an llvm.func first");
-  OpBuilder B(Op);
+FailureOr<SmallVector<Value>>
+builtinArguments(DiffOp Op, OpBuilder &B, ModuleOp Module,
+                 LLVM::LLVMFuncOp Callee, unsigned Direction, unsigned Width) {
   Location Loc = Op.getLoc();
   auto PtrTy = LLVM::LLVMPointerType::get(B.getContext());
   SmallVector<Value> Args{
@@ -85,7 +87,11 @@ LogicalResult lowerToCall(DiffOp Op, StringRef Builtin, ModuleOp Module) {
   for (StringRef Activity : Op.getActivities()) {
     bool Shadowed = Activity.starts_with("dup");
     Value Arg = lowered(Operands[Next++]);
-    Value Shadow = Shadowed ? lowered(Operands[Next++]) : Value();
+    Value Shadow;
+    if (Shadowed) {
+      Shadow = lowered(Operands[Next + Direction]);
+      Next += Width;
+    }
     if (!LLVM::isCompatibleType(Arg.getType()))
       return Op.emitError("fluxion: --fluxion-lower-to-llvm passes scalars "
                           "and memrefs, not ")
@@ -112,28 +118,52 @@ LogicalResult lowerToCall(DiffOp Op, StringRef Builtin, ModuleOp Module) {
     if (Shadowed)
       Args.push_back(Shadow);
   }
-  // Several adjoints come back as a struct of them, as in C.
-  Type ResultTy =
-      Op->getNumResults() == 0 ? LLVM::LLVMVoidType::get(B.getContext())
-      : Op->getNumResults() == 1
-          ? Op->getResult(0).getType()
-          : LLVM::LLVMStructType::getLiteral(
-                B.getContext(), SmallVector<Type>(Op->getResultTypes()));
-  auto BuiltinTy =
-      LLVM::LLVMFunctionType::get(ResultTy, {PtrTy}, /*isVarArg=*/true);
+  return Args;
+}
+
+/// Replaces \p Op by a call of \p Builtin per direction (vector forward
+/// mode makes one call per tangent).
+template <typename DiffOp>
+LogicalResult lowerToCall(DiffOp Op, StringRef Builtin, ModuleOp Module) {
+  auto Callee = Module.lookupSymbol<LLVM::LLVMFuncOp>(Op.getCallee());
+  if (!Callee)
+    return Op.emitError("fluxion: --fluxion-lower-to-llvm needs the callee "
+                        "lowered to an llvm.func first");
+  unsigned Width = 1;
+  if constexpr (std::is_same_v<DiffOp, FwdDiffOp>)
+    Width = Op.getWidth();
+  OpBuilder B(Op);
+  Location Loc = Op.getLoc();
+  // Several adjoints or tangents come back as a struct of them, as in C.
+  unsigned PerCall = Op->getNumResults() / Width;
+  SmallVector<Type> Types(TypeRange(Op->getResultTypes()).take_front(PerCall));
+  Type ResultTy = PerCall == 0 ? LLVM::LLVMVoidType::get(B.getContext())
+                  : PerCall == 1
+                      ? Types.front()
+                      : LLVM::LLVMStructType::getLiteral(B.getContext(), Types);
+  auto BuiltinTy = LLVM::LLVMFunctionType::get(
+      ResultTy, {LLVM::LLVMPointerType::get(B.getContext())},
+      /*isVarArg=*/true);
   if (!Module.lookupSymbol<LLVM::LLVMFuncOp>(Builtin)) {
     OpBuilder::InsertionGuard Guard(B);
     B.setInsertionPointToEnd(Module.getBody());
     LLVM::LLVMFuncOp::create(B, Loc, Builtin, BuiltinTy);
   }
-  auto Call = LLVM::CallOp::create(
-      B, Loc, BuiltinTy, FlatSymbolRefAttr::get(B.getContext(), Builtin), Args);
-  if (Op->getNumResults() == 1) {
-    Op->getResult(0).replaceAllUsesWith(Call.getResult());
-  } else if (Op->getNumResults() > 1) {
-    for (auto [Idx, Result] : llvm::enumerate(Op->getResults()))
-      Result.replaceAllUsesWith(LLVM::ExtractValueOp::create(
-          B, Loc, Call.getResult(), ArrayRef<int64_t>{int64_t(Idx)}));
+  for (unsigned Direction = 0; Direction < Width; ++Direction) {
+    FailureOr<SmallVector<Value>> Args =
+        builtinArguments(Op, B, Module, Callee, Direction, Width);
+    if (failed(Args))
+      return failure();
+    auto Call = LLVM::CallOp::create(
+        B, Loc, BuiltinTy, FlatSymbolRefAttr::get(B.getContext(), Builtin),
+        *Args);
+    ResultRange Results = Op->getResults().slice(Direction * PerCall, PerCall);
+    if (PerCall == 1)
+      Results.front().replaceAllUsesWith(Call.getResult());
+    else
+      for (auto [Idx, Result] : llvm::enumerate(Results))
+        Result.replaceAllUsesWith(LLVM::ExtractValueOp::create(
+            B, Loc, Call.getResult(), ArrayRef<int64_t>{int64_t(Idx)}));
   }
   Op->erase();
   return success();
@@ -154,12 +184,6 @@ struct LowerToLLVMPass : PassWrapper<LowerToLLVMPass, OperationPass<ModuleOp>> {
   void runOnOperation() override {
     ModuleOp Module = getOperation();
     for (Operation *Op : derivativeRequests(Module)) {
-      if (auto Tangent = dyn_cast<FwdDiffOp>(Op);
-          Tangent && Tangent.getWidth() > 1) {
-        Op->emitError("fluxion: --fluxion-lower-to-llvm takes one direction; "
-                      "--fluxion-differentiate takes several");
-        return signalPassFailure();
-      }
       if (Op->hasAttr("ret_activity")) {
         Op->emitError("fluxion: --fluxion-lower-to-llvm takes the default "
                       "result activity; --fluxion-differentiate takes others");

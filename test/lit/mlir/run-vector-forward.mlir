@@ -7,6 +7,13 @@
 // REQUIRES: mlir
 // RUN: %fluxion-opt --fluxion-differentiate %s | %FileCheck --check-prefix=IR %s
 // RUN: %fluxion-opt --fluxion-differentiate %lower-to-llvm %s | %mlir-runner | %FileCheck %s
+// Through the bridge: one __enzyme_fwddiff call per direction (main returns
+// nothing, so its exit status is whatever was left; an abort is a signal).
+// RUN: %fluxion-opt %bridge-to-llvm %s | %mlir-translate --mlir-to-llvmir -o %t.ll
+// RUN: %FileCheck --check-prefix=BRIDGE %s < %t.ll
+// RUN: %fluxion-clang -O2 -Wno-override-module %t.ll -o %t.exe %mlir-runtime-lib -lm
+// RUN: %t.exe > %t.txt || test $? -lt 128
+// RUN: %FileCheck %s < %t.txt
 
 func.func @f(%x: f64, %y: f64) -> (f64, f64) {
   %s = math.sin %x : f64
@@ -52,6 +59,8 @@ func.func @main() {
 // IR-LABEL: func.func @main()
 // IR: call @fluxion.fwd.f.dup.dup(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
 // IR: call @fluxion.fwd.f.dup.dup(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+
+// BRIDGE-COUNT-2: call { double, double } (ptr, ...) @__enzyme_fwddiff(ptr @f,
 
 // CHECK: 1.4532
 // CHECK-NEXT: 1.4
