@@ -22,6 +22,17 @@ FluxionDialect::FluxionDialect(MLIRContext *Context)
   addOperations<FwdDiffOp, AutoDiffOp>();
 }
 
+/// Checks that \p Activity is a string among \p Allowed; \p What names it
+/// in the error.
+static LogicalResult verifyOneOf(Operation *Op, Attribute Activity,
+                                 ArrayRef<StringRef> Allowed, StringRef What) {
+  auto Name = dyn_cast<StringAttr>(Activity);
+  if (Name && llvm::is_contained(Allowed, Name.getValue()))
+    return success();
+  return Op->emitOpError(What)
+         << " are \"" << llvm::join(Allowed, "\" or \"") << "\"";
+}
+
 /// Checks the callee and the activity attributes of \p Op: each activity
 /// one of \p Allowed.
 static LogicalResult verifyAttributes(Operation *Op,
@@ -31,12 +42,9 @@ static LogicalResult verifyAttributes(Operation *Op,
   auto List = Op->getAttrOfType<ArrayAttr>("activity");
   if (!List)
     return Op->emitOpError("needs an 'activity' array, one entry per argument");
-  for (Attribute A : List) {
-    auto Name = dyn_cast<StringAttr>(A);
-    if (!Name || !llvm::is_contained(Allowed, Name.getValue()))
-      return Op->emitOpError("activities are \"")
-             << llvm::join(Allowed, "\" or \"") << "\"";
-  }
+  for (Attribute A : List)
+    if (failed(verifyOneOf(Op, A, Allowed, "activities")))
+      return failure();
   return success();
 }
 
@@ -61,17 +69,12 @@ lookupCallee(DiffOp Op, SymbolTableCollection &SymbolTable) {
   return F;
 }
 
-/// Checks the `ret_activity` attribute of \p Op: one of \p Allowed.
+/// Checks the `ret_activity` attribute of \p Op, if any: one of \p Allowed.
 static LogicalResult verifyResultActivity(Operation *Op,
                                           ArrayRef<StringRef> Allowed) {
   Attribute Activity = Op->getAttr("ret_activity");
-  if (!Activity)
-    return success();
-  auto Name = dyn_cast<StringAttr>(Activity);
-  if (!Name || !llvm::is_contained(Allowed, Name.getValue()))
-    return Op->emitOpError("result activities are \"")
-           << llvm::join(Allowed, "\" or \"") << "\"";
-  return success();
+  return Activity ? verifyOneOf(Op, Activity, Allowed, "result activities")
+                  : success();
 }
 
 LogicalResult FwdDiffOp::verify() {

@@ -223,6 +223,23 @@ TEST(RuleLookup, NvvmIntrinsicsTakeTheRowOfWhatTheyCompute) {
   EXPECT_EQ(nvvmRule("llvm.nvvm.fmin.xorsign.abs.f", 2), nullptr);
 }
 
+/// Partial \p Operand of \p Rule where every operand and the result are 0,
+/// folded to a number.
+double partialAtOrigin(const ElementwiseRule &Rule, unsigned Operand) {
+  RuleCase Origin{Rule.Name.data(), 2, [](double, double) { return 0.0; },
+                  0.0, 0.0};
+  return evaluatePartial(Rule, Operand, Origin);
+}
+
+// Norms at the origin: x_i / |x| would be 0/0; a computation that stays
+// there (x - x) needs 0.
+TEST(NormRows, PartialsAtTheOriginAreZero) {
+  for (const char *Name : {"hypot", "atan2"})
+    for (unsigned Operand : {0u, 1u})
+      EXPECT_EQ(partialAtOrigin(*findRuleByName(Name), Operand), 0.0)
+          << Name << " operand " << Operand;
+}
+
 TEST(RuleLookup, RoundingHasZeroDerivative) {
   for (const char *Name : {"floor", "ceil", "trunc", "round", "rint"}) {
     const ElementwiseRule *Rule = findRuleByName(Name);

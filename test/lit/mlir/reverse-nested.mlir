@@ -74,3 +74,29 @@ func.func @h(%x: memref<?xf64>, %dx: memref<?xf64>, %y: memref<?xf64>, %dy: memr
 // CHECK: %[[OLD:.*]] = memref.load %arg1[%[[I]]]
 // CHECK: %[[NEW:.*]] = arith.addf %[[OLD]]
 // CHECK: memref.store %[[NEW]], %arg1[%[[I]]]
+
+// Each iteration reads and overwrites y[i + 1] only: a race-free primal
+// lets no other iteration touch that element, so the adjoint of the read
+// is added without an atomic although the index is not the induction
+// variable itself.
+func.func @square_shifted(%y: memref<?xf64>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %j = arith.addi %i, %c1 : index
+    %v = memref.load %y[%j] : memref<?xf64>
+    %w = arith.mulf %v, %v : f64
+    memref.store %w, %y[%j] : memref<?xf64>
+    scf.reduce
+  }
+  return
+}
+
+func.func @k(%y: memref<?xf64>, %dy: memref<?xf64>, %n: index) {
+  "fluxion.autodiff"(%y, %dy, %n) {callee = @square_shifted, activity = ["dup", "const"]} : (memref<?xf64>, memref<?xf64>, index) -> ()
+  return
+}
+
+// CHECK-LABEL: func.func private @fluxion.grad.square_shifted.dup.const(
+// CHECK-NOT: memref.atomic_rmw
+// CHECK: return
