@@ -226,8 +226,8 @@ TEST(RuleLookup, NvvmIntrinsicsTakeTheRowOfWhatTheyCompute) {
 /// Partial \p Operand of \p Rule where every operand and the result are 0,
 /// folded to a number.
 double partialAtOrigin(const ElementwiseRule &Rule, unsigned Operand) {
-  RuleCase Origin{Rule.Name.data(), 2, [](double, double) { return 0.0; },
-                  0.0, 0.0};
+  RuleCase Origin{Rule.Name.data(), 2, [](double, double) { return 0.0; }, 0.0,
+                  0.0};
   return evaluatePartial(Rule, Operand, Origin);
 }
 
